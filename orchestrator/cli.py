@@ -1,0 +1,48 @@
+"""The `fleetreg` command line. Thin: parses arguments, calls the core, turns any
+FleetregError into one line on stderr and its exit code. Never a traceback for user error."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from orchestrator.errors import FleetregError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fleetreg")
+def app() -> None:
+    """Move Catalyst switches from Cisco cloud Smart Licensing to an SSM On-Prem satellite."""
+
+
+def _register_commands() -> None:
+    from orchestrator.commands import register_all
+
+    register_all(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    _register_commands()
+    try:
+        app.main(args=argv, prog_name="fleetreg", standalone_mode=False)
+    except FleetregError as exc:
+        click.echo(f"fleetreg: error: {exc.one_line()}", err=True)
+        return exc.exit_code
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("fleetreg: interrupted", err=True)
+        return 130
+    except click.ClickException as exc:
+        click.echo(f"fleetreg: error: {exc.format_message()}", err=True)
+        return 2
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except OSError as exc:  # unwritable folder, missing file named on the command line...
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"fleetreg: error: {where}{exc.strerror or exc}", err=True)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

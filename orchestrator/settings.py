@@ -1,0 +1,115 @@
+"""Typed migration settings, read from Nornir inventory data under the key `fleetreg`.
+
+Precedence is field by field: defaults < groups (in the host's group order, the first group
+wins, as in Nornir) < host. Secrets are never values here: `token_ref` names where the
+registration token lives (`env:VAR` or `secrets:KEY`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SETTINGS_KEY = "fleetreg"
+TOKEN_REF_RE = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|secrets:[A-Za-z0-9_.-]+)$")
+INTERFACE_RE = re.compile(r"^[A-Za-z][A-Za-z-]*\d+(/\d+)*(\.\d+)?$")
+
+Transport = Literal["auto", "callhome", "cslu"]
+IdentityCheck = Literal["verify", "disable"]
+
+
+class TrustpointSettings(BaseModel):
+    """How the satellite's TLS certificate is trusted.
+
+    mode `ca-file`: install the satellite's CA (PEM at `ca_file`) into trustpoint `name` with
+    `crypto pki authenticate` (needed for identity check `verify`);
+    `revocation-check-none`: only set `revocation-check none` on `name` (the common recipe);
+    `keep`: touch no trustpoint."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "SLA-TrustPoint"
+    mode: Literal["ca-file", "revocation-check-none", "keep"] = "revocation-check-none"
+    ca_file: str | None = None
+
+    @model_validator(mode="after")
+    def _ca_file_needed(self) -> TrustpointSettings:
+        if self.mode == "ca-file" and not self.ca_file:
+            raise ValueError("trustpoint mode 'ca-file' needs trustpoint.ca_file (path to a PEM file)")
+        return self
+
+
+class MigrationSettings(BaseModel):
+    """Everything fleetreg needs to migrate one switch, after inheritance is resolved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    satellite_url: str = Field(description="call-home destination, e.g. https://ssm.example.net/Transportgateway/services/DeviceRequestHandler")
+    cslu_tenant: str | None = Field(default=None, description="SSM On-Prem tenant id for SLP (`/cslu/v1/pi/<tenant>`)")
+    virtual_account: str
+    token_ref: str | None = None
+    callhome_profile: str = "SSM-OnPrem"
+    transport: Transport = "auto"
+    source_interface: str | None = None
+    vrf: str | None = None
+    server_identity_check: IdentityCheck = "verify"
+    trustpoint: TrustpointSettings = Field(default_factory=TrustpointSettings)
+    allow_force: bool = False
+    register_timeout_s: float = Field(default=900, gt=0, le=86400)
+    poll_interval_s: float = Field(default=10, gt=0, le=3600)
+    canary: bool = False
+
+    @field_validator("satellite_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+            raise ValueError(f"malformed satellite URL {value!r}: expected http(s)://host[:port]/path")
+        try:
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError as exc:
+            raise ValueError(f"malformed satellite URL {value!r}: {exc}") from None
+        return value
+
+    @field_validator("token_ref")
+    @classmethod
+    def _token_ref(cls, value: str | None) -> str | None:
+        if value is not None and not TOKEN_REF_RE.match(value):
+            raise ValueError(
+                "token_ref must name where the token lives, 'env:VARIABLE' or 'secrets:KEY' "
+                "(never the token itself)"
+            )
+        return value
+
+    @field_validator("source_interface")
+    @classmethod
+    def _interface(cls, value: str | None) -> str | None:
+        if value is not None and not INTERFACE_RE.match(value):
+            raise ValueError(f"{value!r} is not an IOS interface name (e.g. Vlan781, GigabitEthernet0/0)")
+        return value
+
+    @property
+    def satellite_host(self) -> str:
+        return urlsplit(self.satellite_url).hostname or ""
+
+    @property
+    def cslu_url(self) -> str | None:
+        """The satellite's SLP endpoint: https://<host>[:port]/cslu/v1/pi/<tenant>."""
+        if not self.cslu_tenant:
+            return None
+        parts = urlsplit(self.satellite_url)
+        return f"{parts.scheme}://{parts.netloc}/cslu/v1/pi/{self.cslu_tenant}"
+
+
+def merge_layers(*layers: dict | None) -> dict:
+    """Merge settings dicts, later layers winning field by field (one level deep for `trustpoint`)."""
+    merged: dict = {}
+    for layer in layers:
+        for key, value in (layer or {}).items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+    return merged
