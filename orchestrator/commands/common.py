@@ -1,0 +1,128 @@
+"""Options and small helpers shared by the CLI verbs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from orchestrator.inventory import Inventory, load_inventory
+from orchestrator.runfolder import DEFAULT_RUNS_DIR
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+stderr = Console(stderr=True, highlight=False)
+stdout = Console(highlight=False)
+
+
+def inventory_options(func: F) -> F:
+    for option in reversed(
+        [
+            click.option(
+                "--inventory",
+                "inventory_dir",
+                type=click.Path(path_type=Path, file_okay=False),
+                default=Path("inventory"),
+                show_default=True,
+                help="Nornir SimpleInventory folder.",
+            ),
+            click.option(
+                "--secrets-file",
+                type=click.Path(path_type=Path, dir_okay=False),
+                default=None,
+                help="YAML key -> token file for `secrets:KEY` references.",
+            ),
+            click.option("--hosts", "hosts", default=None, help="Only these hosts (comma-separated names)."),
+            click.option("--group", "groups", default=None, help="Only members of these groups (comma-separated)."),
+            click.option("--site", "sites", default=None, help="Only these sites (comma-separated)."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def run_options(func: F) -> F:
+    for option in reversed(
+        [
+            click.option(
+                "--runs-dir",
+                type=click.Path(path_type=Path, file_okay=False),
+                default=DEFAULT_RUNS_DIR,
+                show_default=True,
+                help="Where run folders are written.",
+            ),
+            click.option(
+                "--workers",
+                type=click.IntRange(1, 1000),
+                default=20,
+                show_default=True,
+                help="Switches worked on at once.",
+            ),
+            click.option(
+                "--connect-timeout",
+                type=click.FloatRange(1, 300),
+                default=15,
+                show_default=True,
+                help="Seconds for TCP connect, SSH banner and authentication.",
+            ),
+            click.option(
+                "--project",
+                "project_dir",
+                type=click.Path(path_type=Path, file_okay=False),
+                default=Path("."),
+                show_default=True,
+                help="Project folder whose templates/ override the bundled ones.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def select_inventory(
+    inventory_dir: Path,
+    secrets_file: Path | None,
+    hosts: str | None,
+    groups: str | None,
+    sites: str | None,
+    *,
+    check_secrets: bool,
+) -> Inventory:
+    inventory = load_inventory(inventory_dir, secrets_file=secrets_file, check_secrets=check_secrets)
+    return inventory.filter(hosts=_split(hosts), groups=_split(groups), sites=_split(sites))
+
+
+@contextmanager
+def host_progress(total: int, label: str) -> Iterator[Callable[[str, bool], None]]:
+    """A progress bar with ok / failed / remaining counts; yields the per-host callback."""
+    counts = {"ok": 0, "failed": 0}
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("ok {task.fields[ok]} · failed {task.fields[failed]} · remaining {task.fields[remaining]}"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=False,
+        disable=not stderr.is_terminal and total == 0,
+    )
+    with progress:
+        task_id = progress.add_task(label, total=total, ok=0, failed=0, remaining=total)
+
+        def done(_host: str, ok: bool) -> None:
+            counts["ok" if ok else "failed"] += 1
+            finished = counts["ok"] + counts["failed"]
+            progress.update(
+                task_id, completed=finished, ok=counts["ok"], failed=counts["failed"], remaining=total - finished
+            )
+
+        yield done

@@ -1,0 +1,186 @@
+"""`fleetreg discover` and `fleetreg plan`: read-only over SSH, then the pure planner."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from orchestrator.commands.common import host_progress, inventory_options, run_options, select_inventory, stdout
+from orchestrator.discovery import load_discover_run, run_discover, save_discover_run
+from orchestrator.errors import InputError, SecretError
+from orchestrator.inventory import Inventory
+from orchestrator.nornir_setup import build_nornir
+from orchestrator.plan_model import Plan, WavePolicy
+from orchestrator.plan_store import write_plan_run
+from orchestrator.planner import DiscoverOutcome, build_plan
+from orchestrator.runfolder import create_run, find_run
+from orchestrator.secrets import credentials_from_env, resolve_token
+from tasks.connection import DEFAULT_NETMIKO_EXTRAS
+
+
+def discover_fleet(
+    inventory: Inventory, run_dir: Path, *, workers: int, connect_timeout: float
+) -> list[DiscoverOutcome]:
+    credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
+    nr = build_nornir(
+        inventory, credentials, workers=workers, connect_timeout=connect_timeout, extras=DEFAULT_NETMIKO_EXTRAS
+    )
+    with host_progress(len(inventory.hosts), "discover") as done:
+        outcomes, raw = run_discover(nr, inventory, on_host_done=done)
+    save_discover_run(run_dir, outcomes, raw)
+    return outcomes
+
+
+def discover_summary(outcomes: list[DiscoverOutcome], inventory: Inventory) -> Table:
+    from orchestrator.facts import registered_to
+
+    table = Table(title="Discovered", show_lines=False)
+    for column in ("host", "site", "version", "mode", "registered to", "status", "virtual account"):
+        table.add_column(column)
+    entries = {h.name: h for h in inventory.hosts}
+    for o in outcomes:
+        entry = entries[o.host]
+        if o.facts is None:
+            table.add_row(o.host, entry.site or "", "", "", f"[red]{o.error_reason}[/]", o.error or "", "")
+            continue
+        f = o.facts
+        status = f"{f.license.registration_status or '-'} / {f.license.authorization_status or '-'}"
+        table.add_row(
+            o.host,
+            entry.site or "",
+            f.version.version,
+            f.licensing_mode,
+            registered_to(f, entry.settings.satellite_host),
+            status,
+            f.license.virtual_account or "",
+        )
+    return table
+
+
+def token_problems(inventory: Inventory, secrets_file: Path | None) -> dict[str, str]:
+    """Hosts whose token reference cannot be resolved now -> reason (never the token)."""
+    problems: dict[str, str] = {}
+    for entry in inventory.hosts:
+        ref = entry.settings.token_ref
+        if ref is None:
+            continue
+        try:
+            resolve_token(ref, secrets_file=secrets_file)
+        except SecretError as exc:
+            problems[entry.name] = exc.message
+    return problems
+
+
+def plan_summary(plan: Plan) -> Table:
+    table = Table(title=f"Plan {plan.plan_id}")
+    for column in ("class", "hosts"):
+        table.add_column(column)
+    counts: dict[str, int] = {}
+    for h in plan.hosts:
+        counts[h.classification] = counts.get(h.classification, 0) + 1
+    for cls in ("to-migrate", "wrong-virtual-account", "already-migrated", "blocked"):
+        table.add_row(cls, str(counts.get(cls, 0)))
+    for wave in plan.waves:
+        table.add_row(f"  {wave.name}", str(len(wave.hosts)))
+    return table
+
+
+@click.command("discover")
+@inventory_options
+@run_options
+def discover_command(
+    inventory_dir: Path,
+    secrets_file: Path | None,
+    hosts: str | None,
+    groups: str | None,
+    sites: str | None,
+    runs_dir: Path,
+    workers: int,
+    connect_timeout: float,
+    project_dir: Path,
+) -> None:
+    """Read each switch's licensing state (show commands only) into runs/<time>-discover/."""
+    inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
+    run_dir = create_run("discover", runs_dir)
+    outcomes = discover_fleet(inventory, run_dir, workers=workers, connect_timeout=connect_timeout)
+    stdout.print(discover_summary(outcomes, inventory))
+    failed = sum(1 for o in outcomes if not o.ok)
+    stdout.print(f"{len(outcomes) - failed} discovered, {failed} failed; facts in {run_dir}/facts.json")
+
+
+@click.command("plan")
+@inventory_options
+@run_options
+@click.option("--from", "from_run", default=None, help="Reuse a discover run (id or folder) instead of discovering.")
+@click.option("--wave-size", type=click.IntRange(1, 10000), default=50, show_default=True)
+@click.option(
+    "--canary",
+    type=click.IntRange(0, 1000),
+    default=2,
+    show_default=True,
+    help="Canary wave size (hosts flagged `canary: true` always go first).",
+)
+@click.option(
+    "--max-failures",
+    default="10%",
+    show_default=True,
+    help="Per wave: halt when more hosts fail than this count or percent.",
+)
+def plan_command(
+    inventory_dir: Path,
+    secrets_file: Path | None,
+    hosts: str | None,
+    groups: str | None,
+    sites: str | None,
+    runs_dir: Path,
+    workers: int,
+    connect_timeout: float,
+    project_dir: Path,
+    from_run: str | None,
+    wave_size: int,
+    canary: int,
+    max_failures: str,
+) -> None:
+    """Discover, then write plan.json, report.html, runbook.md and hosts.csv for review."""
+    policy = _policy(wave_size, canary, max_failures)
+    inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
+    run_dir = create_run("plan", runs_dir)
+    if from_run:
+        source = find_run(from_run, runs_dir)
+        outcomes = load_discover_run(source)
+    else:
+        outcomes = discover_fleet(inventory, run_dir, workers=workers, connect_timeout=connect_timeout)
+    blocked = token_problems(inventory, secrets_file)
+    outcomes = [
+        DiscoverOutcome(host=o.host, error_reason="token reference", error=blocked[o.host]) if o.host in blocked else o
+        for o in outcomes
+    ]
+    plan = build_plan(
+        inventory.hosts,
+        outcomes,
+        policy=policy,
+        plan_id=run_dir.name,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        inventory_dir=str(inventory_dir),
+        discover_run=from_run,
+        project_dir=project_dir,
+    )
+    write_plan_run(run_dir, plan, project_dir=project_dir)
+    stdout.print(plan_summary(plan))
+    stdout.print(f"Plan written: {run_dir}/plan.json\nReview: {run_dir}/report.html and {run_dir}/runbook.md")
+
+
+def _policy(wave_size: int, canary: int, max_failures: str) -> WavePolicy:
+    text = max_failures.strip()
+    number = text[:-1] if text.endswith("%") else text
+    if not number.replace(".", "", 1).isdigit():
+        raise InputError(f"--max-failures must be a count (3) or a percent (10%), not {max_failures!r}")
+    return WavePolicy(canary=canary, wave_size=wave_size, max_failures=text)
+
+
+def register(app: click.Group) -> None:
+    app.add_command(discover_command)
+    app.add_command(plan_command)

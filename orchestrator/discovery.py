@@ -1,0 +1,117 @@
+"""The discover stage's I/O shell: run the read-only task on every selected switch with
+bounded workers and a progress bar, then build facts with the pure core."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nornir.core import Nornir
+from nornir.core.inventory import Host
+from nornir.core.task import AggregatedResult, MultiResult, Task
+
+from orchestrator.errors import DeviceError, FleetregError, ParseError
+from orchestrator.facts import DISCOVER_COMMANDS, DeviceFacts, build_facts
+from orchestrator.inventory import Inventory
+from orchestrator.planner import DiscoverOutcome
+from orchestrator.runfolder import write_json, write_private
+from tasks.discover import discover
+
+Progress = Callable[[str, bool], None]  # (host, ok) after each host
+
+
+@dataclass
+class ProgressProcessor:
+    """Nornir processor that reports each finished host (for the progress bar)."""
+
+    on_host_done: Progress
+
+    def task_started(self, task: Task) -> None: ...
+    def task_completed(self, task: Task, result: AggregatedResult) -> None: ...
+    def task_instance_started(self, task: Task, host: Host) -> None: ...
+    def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
+        self.on_host_done(host.name, not result.failed)
+
+    def subtask_instance_started(self, task: Task, host: Host) -> None: ...
+    def subtask_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None: ...
+
+
+def _outcome_from_exception(name: str, exc: BaseException | None) -> DiscoverOutcome:
+    if isinstance(exc, DeviceError):
+        return DiscoverOutcome(host=name, error_reason=exc.reason, error=exc.message)
+    if isinstance(exc, ParseError):
+        return DiscoverOutcome(host=name, error_reason="parse error", error=exc.one_line())
+    if isinstance(exc, FleetregError):
+        return DiscoverOutcome(host=name, error_reason="error", error=exc.message)
+    return DiscoverOutcome(host=name, error_reason="error", error=f"{type(exc).__name__}: {exc}")
+
+
+def run_discover(
+    nr: Nornir,
+    inventory: Inventory,
+    *,
+    on_host_done: Progress | None = None,
+    commands: Sequence[str] = DISCOVER_COMMANDS,
+) -> tuple[list[DiscoverOutcome], dict[str, dict[str, str]]]:
+    """Discover every host of `nr`. Returns outcomes (facts or error) and the raw outputs."""
+    runner = nr.with_processors([ProgressProcessor(on_host_done)]) if on_host_done else nr
+    result = runner.run(task=discover, commands=tuple(commands), on_failed=True)
+    nr.close_connections(on_good=True, on_failed=True)
+    outcomes: list[DiscoverOutcome] = []
+    raw: dict[str, dict[str, str]] = {}
+    trustpoints_of = {h.name: (h.settings.trustpoint.name,) for h in inventory.hosts}
+    for name in nr.inventory.hosts:
+        multi = result[name]
+        if multi.failed:
+            outcomes.append(_outcome_from_exception(name, multi[0].exception))
+            continue
+        outputs: dict[str, str] = multi[0].result
+        raw[name] = outputs
+        try:
+            facts = build_facts(name, outputs, trustpoints=trustpoints_of.get(name, ()))
+        except ParseError as exc:
+            outcomes.append(_outcome_from_exception(name, exc))
+            continue
+        outcomes.append(DiscoverOutcome(host=name, facts=facts))
+    return outcomes, raw
+
+
+# Raw outputs kept in the run folder: never the full running config (it holds secrets).
+KEPT_RAW = ("show version", "show license status", "show call-home profile all")
+
+
+def save_discover_run(run_dir: Path, outcomes: Sequence[DiscoverOutcome], raw: dict[str, dict[str, str]]) -> None:
+    facts: dict[str, Any] = {}
+    for outcome in outcomes:
+        if outcome.facts is not None:
+            facts[outcome.host] = {"ok": True, "facts": outcome.facts.model_dump(mode="json")}
+        else:
+            facts[outcome.host] = {"ok": False, "error_reason": outcome.error_reason, "error": outcome.error}
+    write_json(run_dir / "facts.json", facts)
+    raw_dir = run_dir / "raw"
+    raw_dir.mkdir(mode=0o700, exist_ok=True)
+    for host, outputs in raw.items():
+        kept = {cmd: outputs[cmd] for cmd in KEPT_RAW if cmd in outputs}
+        write_private(raw_dir / f"{host}.json", json.dumps(kept, indent=1))
+
+
+def load_discover_run(run_dir: Path) -> list[DiscoverOutcome]:
+    path = run_dir / "facts.json"
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise FleetregError("not a discover run: facts.json missing", file=str(path)) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FleetregError(f"facts.json is not valid JSON: {exc}", file=str(path)) from None
+    outcomes = []
+    for host, entry in data.items():
+        if entry.get("ok"):
+            outcomes.append(DiscoverOutcome(host=host, facts=DeviceFacts.model_validate(entry["facts"])))
+        else:
+            outcomes.append(
+                DiscoverOutcome(host=host, error_reason=entry.get("error_reason"), error=entry.get("error"))
+            )
+    return outcomes

@@ -1,0 +1,162 @@
+"""Facts about one switch, built from the raw outputs of the read-only discover commands.
+Pure: text in, typed facts out (parsing goes through orchestrator.parsing, the same code
+`fleetreg parse` uses)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict
+
+from orchestrator.config_change import relevant_excerpt
+from orchestrator.errors import ParseError
+from orchestrator.parsing import parse
+from orchestrator.parsing.models import CallHomeConfig, CallHomeProfiles, LicenseStatus, VersionInfo
+
+# What discover runs on every switch, in order. Read-only.
+DISCOVER_COMMANDS: tuple[str, ...] = (
+    "show version",
+    "show license status",
+    "show running-config",
+    "show call-home profile all",
+)
+
+RegisteredTo = Literal["cloud", "satellite", "other-satellite", "unregistered"]
+CLOUD_DOMAINS = ("cisco.com",)
+# Where CiscoTAC-1 sends when no address is configured (IOS default).
+CISCO_TAC_DEFAULT_URL = "https://tools.cisco.com/its/service/oddce/services/DDCEService"
+FIRST_SLP_VERSION = (17, 3, 2)
+
+
+class DeviceFacts(BaseModel):
+    """What discover learned about one switch. No secrets: the config is an excerpt."""
+
+    model_config = ConfigDict(frozen=True)
+
+    host: str
+    version: VersionInfo
+    license: LicenseStatus
+    callhome: CallHomeConfig
+    profiles: CallHomeProfiles
+    config_excerpt: str
+
+    @property
+    def licensing_mode(self) -> Literal["classic", "slp"]:
+        if self.license.mode == "slp" or tuple(self.version.version_tuple) >= FIRST_SLP_VERSION:
+            return "slp"
+        return "classic"
+
+    def smart_licensing_urls(self) -> list[str]:
+        """Where this switch sends Smart Licensing data now."""
+        if self.licensing_mode == "slp":
+            return [self.license.transport_url] if _is_url(self.license.transport_url) else []
+        urls: list[str] = []
+        for profile in self.callhome.profiles:
+            if not (profile.active and profile.reporting_smart_licensing and profile.transport_http):
+                continue
+            if profile.http_addresses:
+                urls.extend(profile.http_addresses)
+            elif profile.name == "CiscoTAC-1":
+                urls.append(CISCO_TAC_DEFAULT_URL)
+        return urls
+
+    def profile_http_addresses(self, name: str) -> list[str]:
+        for profile in self.callhome.profiles:
+            if profile.name == name:
+                return list(profile.http_addresses)
+        return []
+
+    @property
+    def identity_check_disabled(self) -> bool:
+        return not self.callhome.server_identity_check
+
+
+def _is_url(value: str | None) -> bool:
+    return bool(value) and "://" in (value or "")
+
+
+def _host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def registered_to(facts: DeviceFacts, satellite_host: str) -> RegisteredTo:
+    lic = facts.license
+    hosts = [_host_of(url) for url in facts.smart_licensing_urls()]
+    if facts.licensing_mode == "slp":
+        if lic.transport_type and lic.transport_type.lower() == "smart":
+            return "cloud"
+        if not hosts or not _has_ack(lic):
+            return "unregistered"
+    elif not (lic.registration_status or "").startswith("REGISTERED"):
+        return "unregistered"
+    if satellite_host.lower() in hosts:
+        return "satellite"
+    if any(h == d or h.endswith("." + d) for h in hosts for d in CLOUD_DOMAINS):
+        return "cloud"
+    return "other-satellite" if hosts else "unregistered"
+
+
+def _has_ack(lic: LicenseStatus) -> bool:
+    return bool(lic.last_ack_received) and lic.last_ack_received not in ("<none>", "<empty>")
+
+
+def build_facts(host: str, outputs: Mapping[str, str], *, trustpoints: tuple[str, ...] = ()) -> DeviceFacts:
+    """Parse the discover outputs of one switch. Raises ParseError naming host and command."""
+    missing = [cmd for cmd in DISCOVER_COMMANDS if cmd not in outputs]
+    if missing:
+        raise ParseError("no output collected", host=host, command=missing[0])
+    try:
+        version = parse("show version", outputs["show version"], host=host)
+        license_status = parse("show license status", outputs["show license status"], host=host)
+        callhome = parse("show running-config", outputs["show running-config"], host=host)
+        profiles = parse("show call-home profile all", outputs["show call-home profile all"], host=host)
+    except ParseError as exc:
+        exc.host = exc.host or host
+        raise
+    return DeviceFacts(
+        host=host,
+        version=version,
+        license=license_status,
+        callhome=callhome,
+        profiles=profiles,
+        config_excerpt=relevant_excerpt(outputs["show running-config"], ("SLA-TrustPoint", *trustpoints)),
+    )
+
+
+def fingerprint(facts: DeviceFacts) -> str:
+    """A stable digest of the pre-state a plan relies on (config excerpt and licensing
+    state, not timers), so apply can refuse a switch that changed since the plan."""
+    lic = facts.license
+    material = {
+        "config": facts.config_excerpt,
+        "version": facts.version.version,
+        "mode": lic.mode,
+        "registration_status": lic.registration_status,
+        "smart_account": lic.smart_account,
+        "virtual_account": lic.virtual_account,
+        "authorization_status": lic.authorization_status,
+        "transport_type": lic.transport_type,
+        "transport_url": lic.transport_url,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def fingerprint_material_diff(before: DeviceFacts, after: DeviceFacts) -> list[str]:
+    """Human-readable differences between two pre-states (for `drifted` reports)."""
+    changes: list[str] = []
+    for name in ("registration_status", "virtual_account", "authorization_status", "transport_type", "transport_url"):
+        old, new = getattr(before.license, name), getattr(after.license, name)
+        if old != new:
+            changes.append(f"{name}: {old!r} -> {new!r}")
+    if before.version.version != after.version.version:
+        changes.append(f"version: {before.version.version} -> {after.version.version}")
+    if before.config_excerpt != after.config_excerpt:
+        old_lines = set(before.config_excerpt.splitlines())
+        new_lines = set(after.config_excerpt.splitlines())
+        changes += [f"config - {line.strip()}" for line in before.config_excerpt.splitlines() if line not in new_lines]
+        changes += [f"config + {line.strip()}" for line in after.config_excerpt.splitlines() if line not in old_lines]
+    return changes
