@@ -46,7 +46,9 @@ class MigrationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    satellite_url: str = Field(description="call-home destination, e.g. https://ssm.example.net/Transportgateway/services/DeviceRequestHandler")
+    satellite_url: str = Field(
+        description="call-home destination, e.g. https://ssm.example.net/Transportgateway/services/DeviceRequestHandler"
+    )
     cslu_tenant: str | None = Field(default=None, description="SSM On-Prem tenant id for SLP (`/cslu/v1/pi/<tenant>`)")
     virtual_account: str
     token_ref: str | None = None
@@ -78,8 +80,7 @@ class MigrationSettings(BaseModel):
     def _token_ref(cls, value: str | None) -> str | None:
         if value is not None and not TOKEN_REF_RE.match(value):
             raise ValueError(
-                "token_ref must name where the token lives, 'env:VARIABLE' or 'secrets:KEY' "
-                "(never the token itself)"
+                "token_ref must name where the token lives, 'env:VARIABLE' or 'secrets:KEY' (never the token itself)"
             )
         return value
 

@@ -1,0 +1,93 @@
+"""Build a Nornir object from a validated Inventory, in memory (no SimpleInventory files read
+again, no nornir.log written). Tasks find the resolved settings on each Nornir host:
+
+    host.data["settings"]  MigrationSettings   (also: settings_of(host))
+    host.data["entry"]     HostEntry
+    host.data["site"]      str | None
+
+Credentials go on the Nornir defaults only; the enable secret goes into the netmiko extras at
+connection time, so neither appears in HostEntry, host.data or any report."""
+
+from __future__ import annotations
+
+from nornir.core import Nornir
+from nornir.core.configuration import Config, LoggingConfig, RunnerConfig
+from nornir.core.inventory import ConnectionOptions, Defaults, Group, Groups, Host, Hosts, ParentGroups
+from nornir.core.inventory import Inventory as NornirInventory
+from nornir.core.plugins.connections import ConnectionPluginRegister
+from nornir.plugins.runners import ThreadedRunner
+
+from orchestrator.inventory import HostEntry, Inventory
+from orchestrator.secrets import Credentials
+from orchestrator.settings import MigrationSettings
+
+CONNECTION = "netmiko"
+
+
+def netmiko_extras(
+    entry: HostEntry, credentials: Credentials, *, connect_timeout: float, extras: dict | None = None
+) -> dict:
+    """ConnectHandler arguments beyond host/port/username/password/device_type.
+
+    Layering: fleetreg's timeouts < the inventory's extras < the caller's `extras`; the enable
+    secret always comes from the credentials."""
+    options: dict = {
+        "conn_timeout": connect_timeout,
+        "auth_timeout": connect_timeout,
+        "banner_timeout": connect_timeout,
+        "fast_cli": False,
+    }
+    options.update(entry.connection_options)
+    options.update(extras or {})
+    options.pop("secret", None)
+    if credentials.enable_secret:
+        options["secret"] = credentials.enable_secret
+    return options
+
+
+def build_nornir(
+    inventory: Inventory,
+    credentials: Credentials,
+    *,
+    workers: int = 20,
+    connect_timeout: float = 15,
+    extras: dict | None = None,
+) -> Nornir:
+    ConnectionPluginRegister.auto_register()
+    defaults = Defaults(username=credentials.username, password=credentials.password)
+    groups = Groups({name: Group(name=name, defaults=defaults) for name in inventory.groups})
+    for name, group in groups.items():
+        parents = inventory.group_parents.get(name, ())
+        group.groups = ParentGroups([groups[p] for p in parents if p in groups])
+    hosts = Hosts()
+    for entry in inventory.hosts:
+        hosts[entry.name] = Host(
+            name=entry.name,
+            hostname=entry.hostname,
+            port=entry.port,
+            platform=entry.platform,
+            groups=ParentGroups([groups[g] for g in entry.groups if g in groups]),
+            data={"settings": entry.settings, "entry": entry, "site": entry.site},
+            connection_options={
+                CONNECTION: ConnectionOptions(
+                    platform=entry.platform,
+                    extras=netmiko_extras(entry, credentials, connect_timeout=connect_timeout, extras=extras),
+                )
+            },
+            defaults=defaults,
+        )
+    config = Config(
+        logging=LoggingConfig(enabled=False),
+        runner=RunnerConfig(plugin="threaded", options={"num_workers": workers}),
+    )
+    return Nornir(
+        inventory=NornirInventory(hosts=hosts, groups=groups, defaults=defaults),
+        runner=ThreadedRunner(num_workers=workers),
+        config=config,
+    )
+
+
+def settings_of(host: Host) -> MigrationSettings:
+    settings = host.data["settings"]
+    assert isinstance(settings, MigrationSettings)
+    return settings

@@ -1,0 +1,61 @@
+"""build_nornir: in-memory Nornir hosts with the right netmiko connection options (no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nornir.core.filter import F
+
+from orchestrator.inventory import load_inventory
+from orchestrator.nornir_setup import build_nornir, settings_of
+from orchestrator.secrets import Credentials
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inventories"
+CREDENTIALS = Credentials("netops", "pa55-word", "en-s3cret")
+
+
+def test_hosts_carry_connection_options_settings_and_credentials() -> None:
+    inventory = load_inventory(FIXTURES / "precedence", check_secrets=False)
+    nr = build_nornir(inventory, CREDENTIALS, workers=7, connect_timeout=12.5, extras={"session_log": "s.log"})
+    assert sorted(nr.inventory.hosts) == ["h_both", "h_defaults_only", "h_second_first"]
+    host = nr.inventory.hosts["h_both"]
+    params = host.get_connection_parameters("netmiko")
+    assert (params.hostname, params.port, params.username, params.password, params.platform) == (
+        "127.0.0.11",
+        2022,
+        "netops",
+        "pa55-word",
+        "cisco_xe",
+    )
+    assert params.extras == {
+        "conn_timeout": 40,  # the inventory's group beats fleetreg's default
+        "auth_timeout": 12.5,
+        "banner_timeout": 12.5,
+        "fast_cli": False,
+        "read_timeout_override": 90,
+        "session_log": "s.log",
+        "secret": "en-s3cret",
+    }
+    assert settings_of(host).source_interface == "Vlan10"
+    assert host.data["site"] == "FIRST"
+    assert host.data["entry"].name == "h_both"
+    assert nr.runner.num_workers == 7  # type: ignore[union-attr]
+    assert nr.config.logging.enabled is False
+
+
+def test_groups_and_parents_are_usable_in_nornir_filters() -> None:
+    inventory = load_inventory(FIXTURES / "precedence", check_secrets=False)
+    nr = build_nornir(inventory, CREDENTIALS)
+    assert sorted(nr.filter(F(groups__contains="g_second")).inventory.hosts) == ["h_both", "h_second_first"]
+    assert sorted(h.name for h in nr.inventory.children_of_group("g_parent")) == ["h_both", "h_second_first"]
+
+
+def test_no_enable_secret_means_no_secret_extra_and_nothing_secret_in_host_data() -> None:
+    inventory = load_inventory(FIXTURES / "precedence", check_secrets=False)
+    nr = build_nornir(inventory, Credentials("netops", "pa55-word"), extras={"secret": "from-caller"})
+    host = nr.inventory.hosts["h_defaults_only"]
+    params = host.get_connection_parameters("netmiko")
+    assert "secret" not in (params.extras or {})
+    assert params.port == 2200
+    assert params.extras["read_timeout_override"] == 120  # type: ignore[index]
+    assert "pa55-word" not in repr(host.data)
