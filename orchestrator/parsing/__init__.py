@@ -1,0 +1,98 @@
+"""Parsers for the IOS-XE show commands fleetreg reads.
+
+    from orchestrator.parsing import parse, normalise_command, SUPPORTED_COMMANDS
+    status = parse("sh lic stat", text, host="sw1")   # -> LicenseStatus
+
+Command output goes through our TextFSM templates (templates/textfsm, clitable index,
+platform cisco_xe); the running configuration goes through hier_config. Output a parser
+does not recognise raises ParseError naming the command and the first unexpected line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from orchestrator.errors import ParseError
+from orchestrator.parsing import commands as cmd
+from orchestrator.parsing.callhome_config import parse_callhome_config
+from orchestrator.parsing.callhome_show import (
+    parse_profiles_rows,
+    parse_settings_rows,
+    parse_smart_licensing_rows,
+)
+from orchestrator.parsing.commands import SUPPORTED_COMMANDS, normalise_command
+from orchestrator.parsing.license_status import parse_license_status_rows
+from orchestrator.parsing.license_summary import parse_license_summary_rows
+from orchestrator.parsing.models import (
+    CallHomeConfig,
+    CallHomeProfile,
+    CallHomeProfileConfig,
+    CallHomeProfiles,
+    CallHomeProfileState,
+    CallHomeSettings,
+    CallHomeSmartLicensing,
+    LicenseStatus,
+    LicenseSummary,
+    LicenseUsage,
+    ParsedOutput,
+    RegistrationAttempt,
+    TrustpointConfig,
+    VersionInfo,
+)
+from orchestrator.parsing.output_text import first_line, output_lines
+from orchestrator.parsing.textfsm_runner import default_template_dir, run_template
+from orchestrator.parsing.version import parse_version_rows
+
+__all__ = [
+    "SUPPORTED_COMMANDS",
+    "CallHomeConfig",
+    "CallHomeProfile",
+    "CallHomeProfileConfig",
+    "CallHomeProfileState",
+    "CallHomeProfiles",
+    "CallHomeSettings",
+    "CallHomeSmartLicensing",
+    "LicenseStatus",
+    "LicenseSummary",
+    "LicenseUsage",
+    "ParsedOutput",
+    "RegistrationAttempt",
+    "TrustpointConfig",
+    "VersionInfo",
+    "default_template_dir",
+    "normalise_command",
+    "parse",
+]
+
+RowsParser = Callable[[list[dict[str, str | list[str]]], str, str | None], ParsedOutput]
+
+_TEXTFSM_PARSERS: dict[str, RowsParser] = {
+    cmd.SHOW_LICENSE_STATUS: parse_license_status_rows,
+    cmd.SHOW_LICENSE_ALL: parse_license_status_rows,
+    cmd.SHOW_LICENSE_SUMMARY: parse_license_summary_rows,
+    cmd.SHOW_CALL_HOME_PROFILE_ALL: parse_profiles_rows,
+    cmd.SHOW_CALL_HOME_SMART_LICENSING: parse_smart_licensing_rows,
+    cmd.SHOW_CALL_HOME: parse_settings_rows,
+    cmd.SHOW_VERSION: parse_version_rows,
+}
+
+
+def parse(command: str, text: str, *, host: str | None = None, template_dir: Path | None = None) -> ParsedOutput:
+    """Parse `text`, the output of `command` (abbreviations accepted), into its model."""
+    canonical = normalise_command(command)
+    lines = output_lines(text)
+    if canonical == cmd.SHOW_RUNNING_CONFIG_CALL_HOME:
+        # An empty `| section call-home` is a real answer: call-home is not configured.
+        return parse_callhome_config(lines, command=canonical, section_only=True, host=host)
+    if not lines:
+        raise ParseError("output is empty", command=canonical, unexpected_line="", host=host)
+    if canonical == cmd.SHOW_RUNNING_CONFIG:
+        return parse_callhome_config(lines, command=canonical, section_only=False, host=host)
+    rows = run_template(canonical, lines, template_dir=template_dir, host=host)
+    try:
+        return _TEXTFSM_PARSERS[canonical](rows, canonical, first_line(lines))
+    except ParseError as exc:
+        if host and not exc.host:
+            raise ParseError(exc.message, command=exc.command, unexpected_line=exc.unexpected_line, host=host) from exc
+        raise

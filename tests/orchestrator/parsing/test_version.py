@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from orchestrator.errors import ParseError
+from orchestrator.parsing import VersionInfo, parse
+
+SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples"
+
+
+def test_c9500_16_9_3_stack() -> None:
+    result = parse("sh ver", (SAMPLES / "sver_ntc_c9500_16.9.3.txt").read_text())
+    assert result == VersionInfo(
+        version="16.09.03",
+        version_tuple=(16, 9, 3),
+        hostname="AKBTESTW01",
+        platform="C9500-40X",
+        model="C9500-40X",
+        serial="FCW2233FFG3",  # the active switch's System Serial Number, not member 2's FCW1234F88V
+        smart_licensing_status="UNREGISTERED/EVAL EXPIRED",
+        image="flash:packages.conf",
+        uptime="1 year, 22 weeks, 6 days, 9 hours, 38 minutes",
+    )
+    assert result.model_dump(mode="json")["version_tuple"] == [16, 9, 3]
+
+
+def test_slp_image_without_smart_licensing_line_and_processor_fallbacks() -> None:
+    text = (SAMPLES / "sver_ntc_c9500_16.9.3.txt").read_text()
+    text = text.replace("Version 16.09.03", "Version 17.03.02a").replace(
+        "Smart Licensing Status: UNREGISTERED/EVAL EXPIRED\n", ""
+    )
+    text = text.split("Base Ethernet MAC Address")[0]  # no Model Number / System Serial Number lines
+    result = parse("show version", text)
+    assert isinstance(result, VersionInfo)
+    assert (result.version, result.version_tuple) == ("17.03.02a", (17, 3, 2))
+    assert result.smart_licensing_status is None
+    assert result.model == "C9500-40X"  # from "cisco C9500-40X (X86) processor"
+    assert result.serial == "FCW2233FFG3"  # from "Processor board ID"
+
+
+def test_classic_ios_is_refused() -> None:
+    text = "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), Version 15.2(7)E2, RELEASE SOFTWARE (fc3)\n"
+    with pytest.raises(ParseError) as info:
+        parse("show version", text)
+    assert info.value.unexpected_line == text.strip()
