@@ -16,6 +16,18 @@ def app() -> None:
     """Move Catalyst switches from Cisco cloud Smart Licensing to an SSM On-Prem satellite."""
 
 
+def _quiet_libraries() -> None:
+    """Nornir logs task tracebacks at ERROR and paramiko chats on WARNING; with no handler
+    configured Python would print them to stderr. fleetreg reports errors itself, one line
+    each, without the raw exception text (which could hold a command and its token)."""
+    import logging
+
+    for name in ("nornir", "nornir.core", "netmiko", "paramiko", "asyncssh", "scrapli"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
 def _register_commands() -> None:
     from orchestrator.commands import register_all
 
@@ -23,6 +35,7 @@ def _register_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _quiet_libraries()
     _register_commands()
     try:
         app.main(args=argv, prog_name="fleetreg", standalone_mode=False)

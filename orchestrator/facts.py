@@ -15,7 +15,13 @@ from pydantic import BaseModel, ConfigDict
 from orchestrator.config_change import relevant_excerpt
 from orchestrator.errors import ParseError
 from orchestrator.parsing import parse
-from orchestrator.parsing.models import CallHomeConfig, CallHomeProfiles, LicenseStatus, VersionInfo
+from orchestrator.parsing.models import (
+    CallHomeConfig,
+    CallHomeProfileConfig,
+    CallHomeProfiles,
+    LicenseStatus,
+    VersionInfo,
+)
 
 # What discover runs on every switch, in order. Read-only.
 DISCOVER_COMMANDS: tuple[str, ...] = (
@@ -64,11 +70,15 @@ class DeviceFacts(BaseModel):
                 urls.append(CISCO_TAC_DEFAULT_URL)
         return urls
 
-    def profile_http_addresses(self, name: str) -> list[str]:
+    def profile(self, name: str) -> CallHomeProfileConfig | None:
         for profile in self.callhome.profiles:
             if profile.name == name:
-                return list(profile.http_addresses)
-        return []
+                return profile
+        return None
+
+    def profile_http_addresses(self, name: str) -> list[str]:
+        profile = self.profile(name)
+        return list(profile.http_addresses) if profile else []
 
     @property
     def identity_check_disabled(self) -> bool:

@@ -1,0 +1,371 @@
+"""The apply stage's service layer: checks everything that can be checked before a switch
+is touched, then drives the runner wave by wave, journals, and writes the final reports.
+Also resume, on-demand backout and report regeneration, which share this machinery."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestrator.errors import InputError, PlanFileError, RunFolderError
+from orchestrator.host_flow import Finish, HostFlow, step_after
+from orchestrator.inventory import Inventory, load_inventory
+from orchestrator.journal import JOURNAL_FILE, TERMINAL_STATES, HostRecord, Journal
+from orchestrator.nornir_setup import build_nornir
+from orchestrator.plan_model import HostPlan, Plan, Wave
+from orchestrator.plan_store import PLAN_FILE, load_plan
+from orchestrator.planner import inventory_fingerprint
+from orchestrator.redact import Redactor
+from orchestrator.report import HostOutcome, render_csv, render_html, render_markdown
+from orchestrator.runfolder import create_run, find_run, write_private
+from orchestrator.runner import ApplyRunner, EventSink, RunnerOptions
+from orchestrator.secrets import Credentials, credentials_from_env, resolve_token
+from tasks.connection import DEFAULT_NETMIKO_EXTRAS
+
+ConfirmWave = Callable[[Wave, int], bool]  # (wave, hosts to run) -> go?
+
+
+@dataclass
+class ApplyOptions:
+    runs_dir: Path = Path("runs")
+    inventory_dir: Path | None = None  # default: the plan's
+    secrets_file: Path | None = None
+    workers: int = 20
+    connect_timeout: float = 15
+    auto_backout: bool = True
+    session_logs: bool = True
+    read_timeout: float = 30
+    connect_retries: int = 3
+    backoff_base_s: float = 1.0
+    netmiko_extras: dict = field(default_factory=lambda: dict(DEFAULT_NETMIKO_EXTRAS))
+
+
+@dataclass
+class ApplyResult:
+    run_dir: Path
+    outcomes: dict[str, HostOutcome]
+    halted: str | None = None
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        good = {"migrated", "already-migrated", "skipped"}
+        return 0 if all(o.outcome in good for o in self.outcomes.values()) and not self.halted else 1
+
+
+class Session:
+    """Everything one apply/resume/backout run needs, loaded and checked up front."""
+
+    def __init__(self, plan: Plan, options: ApplyOptions) -> None:
+        self.plan = plan
+        self.options = options
+        inventory_dir = options.inventory_dir or Path(plan.inventory_dir)
+        inventory = load_inventory(inventory_dir, secrets_file=options.secrets_file, check_secrets=False)
+        self.inventory = _plan_inventory(plan, inventory)
+        self.redactor = Redactor()
+        self.credentials: Credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
+        self.redactor.add(self.credentials.password, self.credentials.enable_secret)
+        self.tokens = self._resolve_tokens()
+
+    def _resolve_tokens(self) -> dict[str, str]:
+        """Every token the plan will type, read now: a missing one stops the run before any switch."""
+        tokens: dict[str, str] = {}
+        for host in self.plan.hosts:
+            needs = host.is_actionable and any(s.name == "register" for s in host.steps)
+            if needs and host.token_ref and host.token_ref not in tokens:
+                tokens[host.token_ref] = resolve_token(host.token_ref, secrets_file=self.options.secrets_file)
+                self.redactor.add(tokens[host.token_ref])
+        return tokens
+
+    def token(self, ref: str) -> str:
+        return self.tokens[ref]
+
+    def runner(
+        self, journal: Journal, run_id: str, run_dir: Path, hosts: Sequence[str], on_event: EventSink | None
+    ) -> ApplyRunner:
+        o = self.options
+        nr = build_nornir(
+            self.inventory,
+            self.credentials,
+            workers=o.workers,
+            connect_timeout=o.connect_timeout,
+            extras=o.netmiko_extras,
+        ).filter(filter_func=lambda h: h.name in set(hosts))
+        return ApplyRunner(
+            nr,
+            journal,
+            run_id,
+            run_dir,
+            tokens=self.token,
+            redactor=self.redactor,
+            on_event=on_event,
+            options=RunnerOptions(
+                workers=o.workers,
+                connect_retries=o.connect_retries,
+                backoff_base_s=o.backoff_base_s,
+                read_timeout_s=o.read_timeout,
+                session_logs=o.session_logs,
+            ),
+        )
+
+    def flow(self, host: HostPlan) -> HostFlow:
+        s = self.inventory.by_name(host.name).settings
+        return HostFlow.fresh(
+            host,
+            poll_interval_s=s.poll_interval_s,
+            register_timeout_s=s.register_timeout_s,
+            auto_backout=self.options.auto_backout,
+        )
+
+    def resumed_flow(self, host: HostPlan, record: HostRecord, journal: Journal, run_id: str) -> HostFlow:
+        s = self.inventory.by_name(host.name).settings
+        if record.state == "interrupted":
+            resume_at = record.failed_step
+        else:
+            resume_at = journal.interrupted_step(run_id, host.name) or step_after(
+                host, journal.last_done_step(run_id, host.name)
+            )
+        return HostFlow.resumed(
+            host,
+            resume_at,
+            config_changed=record.config_changed,
+            registered=record.registered,
+            poll_interval_s=s.poll_interval_s,
+            register_timeout_s=s.register_timeout_s,
+            auto_backout=self.options.auto_backout,
+        )
+
+
+def _plan_inventory(plan: Plan, inventory: Inventory) -> Inventory:
+    names = {h.name for h in inventory.hosts}
+    missing = [h.name for h in plan.hosts if h.name not in names]
+    if missing:
+        raise PlanFileError(
+            f"plan is from another inventory: host {missing[0]!r} is not in {inventory.directory}"
+            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
+            field="hosts",
+        )
+    selected = inventory.filter(hosts=[h.name for h in plan.hosts])
+    actual = inventory_fingerprint(selected.hosts)
+    if actual != plan.inventory_fingerprint:
+        raise PlanFileError(
+            f"inventory or settings changed since the plan (fingerprint {plan.inventory_fingerprint} != {actual}): "
+            "run fleetreg plan again",
+            field="inventory_fingerprint",
+        )
+    return selected
+
+
+def open_journal(runs_dir: Path) -> Journal:
+    return Journal(runs_dir / JOURNAL_FILE)
+
+
+def apply_plan(
+    plan_path: Path,
+    options: ApplyOptions,
+    *,
+    confirm: ConfirmWave | None = None,
+    on_event: EventSink | None = None,
+    on_runner: Callable[[ApplyRunner], None] | None = None,
+) -> ApplyResult:
+    plan = load_plan(plan_path)
+    session = Session(plan, options)
+    run_dir = create_run("apply", options.runs_dir)
+    shutil.copyfile(plan_path / PLAN_FILE if plan_path.is_dir() else plan_path, run_dir / PLAN_FILE)
+    (run_dir / PLAN_FILE).chmod(0o600)
+    journal = open_journal(options.runs_dir)
+    run_id = run_dir.name
+    try:
+        journal.start_run(
+            run_id,
+            "apply",
+            plan.plan_id,
+            run_dir,
+            {h.name: h.wave for h in plan.hosts},
+            {"workers": options.workers, "auto_backout": options.auto_backout},
+        )
+        for host in plan.hosts:
+            if not host.is_actionable:
+                state = "already-migrated" if host.classification == "already-migrated" else "skipped"
+                journal.host_finished(run_id, host.name, state, reason=host.reason)
+        flows = {h.name: session.flow(h) for h in plan.hosts if h.is_actionable}
+        return _run_waves(session, journal, run_id, run_dir, flows, confirm, on_event, on_runner)
+    finally:
+        journal.close()
+
+
+def resume_apply(
+    run: str,
+    options: ApplyOptions,
+    *,
+    confirm: ConfirmWave | None = None,
+    on_event: EventSink | None = None,
+    on_runner: Callable[[ApplyRunner], None] | None = None,
+) -> ApplyResult:
+    run_dir = find_run(run, options.runs_dir)
+    journal = open_journal(options.runs_dir)
+    try:
+        info = journal.run_info(run_dir.name)
+        if info is None or info["kind"] != "apply":
+            raise RunFolderError("not an apply run in the journal: nothing to resume", file=str(run_dir))
+        plan = load_plan(run_dir / PLAN_FILE)
+        session = Session(plan, options)
+        records = journal.hosts(run_dir.name)
+        flows: dict[str, HostFlow] = {}
+        for host in plan.hosts:
+            record = records.get(host.name)
+            if record is None or record.state in TERMINAL_STATES or not host.is_actionable:
+                continue
+            flows[host.name] = (
+                session.flow(host)
+                if record.state == "pending"
+                else session.resumed_flow(host, record, journal, run_dir.name)
+            )
+        journal.set_run_status(run_dir.name, "running")
+        return _run_waves(session, journal, run_dir.name, run_dir, flows, confirm, on_event, on_runner)
+    finally:
+        journal.close()
+
+
+def _run_waves(
+    session: Session,
+    journal: Journal,
+    run_id: str,
+    run_dir: Path,
+    flows: Mapping[str, HostFlow],
+    confirm: ConfirmWave | None,
+    on_event: EventSink | None,
+    on_runner: Callable[[ApplyRunner], None] | None,
+) -> ApplyResult:
+    plan = session.plan
+    runner = session.runner(journal, run_id, run_dir, list(flows), on_event)
+    if on_runner:
+        on_runner(runner)
+    halted: str | None = None
+    for wave in plan.waves:
+        todo = [h for h in wave.hosts if h in flows]
+        if not todo:
+            continue
+        if runner.stop_requested.is_set():
+            break
+        if confirm is not None and not confirm(wave, len(todo)):
+            halted = f"stopped before {wave.name}: not confirmed"
+            break
+        runner.run_wave(wave, flows)
+        records = journal.hosts(run_id)
+        failures = sum(1 for h in wave.hosts if records[h].state in ("failed", "backed-out"))
+        if failures > wave.max_failures:
+            halted = (
+                f"halted after {wave.name}: {failures} hosts failed, more than the threshold of {wave.max_failures}"
+            )
+            break
+    interrupted = runner.stop_requested.is_set()
+    if halted:
+        for host, record in journal.hosts(run_id).items():
+            if record.state == "pending":
+                journal.host_finished(run_id, host, "skipped", reason=f"not run: {halted}")
+    journal.set_run_status(run_id, "interrupted" if interrupted else ("halted" if halted else "finished"))
+    outcomes = write_run_reports(run_dir, journal, run_id, plan, redactor=session.redactor)
+    return ApplyResult(run_dir, outcomes, halted=halted, interrupted=interrupted)
+
+
+def backout_hosts(
+    run: str, options: ApplyOptions, hosts: Sequence[str] | None = None, on_event: EventSink | None = None
+) -> ApplyResult:
+    """`fleetreg backout RUN`: restore the pre-change call-home block on hosts this run changed."""
+    run_dir = find_run(run, options.runs_dir)
+    journal = open_journal(options.runs_dir)
+    try:
+        if journal.run_info(run_dir.name) is None:
+            raise RunFolderError("not a run in the journal", file=str(run_dir))
+        plan = load_plan(run_dir / PLAN_FILE)
+        records = journal.hosts(run_dir.name)
+        if hosts:
+            unknown = sorted(set(hosts) - set(records))
+            if unknown:
+                raise InputError(f"host {unknown[0]!r} is not part of run {run_dir.name}", field="--hosts")
+        session = Session(plan, options)
+        selected = [h for h in plan.hosts if (not hosts or h.name in hosts) and h.name in records]
+        flows = {
+            h.name: HostFlow.for_backout(
+                h, registered=records[h.name].registered and h.mode == "callhome", reason="backed out on demand"
+            )
+            for h in selected
+            if records[h.name].config_changed or records[h.name].state == "migrated"
+        }
+        journal.set_run_status(run_dir.name, "backout")
+        runner = session.runner(journal, run_dir.name, run_dir, list(flows), on_event)
+        runner.run_wave(Wave(number=-1, name="backout", hosts=tuple(flows), max_failures=len(flows)), flows)
+        journal.set_run_status(run_dir.name, "finished")
+        outcomes = write_run_reports(run_dir, journal, run_dir.name, plan, redactor=session.redactor)
+        return ApplyResult(run_dir, {h: outcomes[h] for h in flows})
+    finally:
+        journal.close()
+
+
+def run_outcomes(run_dir: Path, journal: Journal, run_id: str, plan: Plan) -> dict[str, HostOutcome]:
+    records = journal.hosts(run_id)
+    steps_by_host: dict[str, list[str]] = {}
+    for step in journal.steps(run_id):
+        took = f" {step.finished_at - step.started_at:.1f}s" if step.finished_at else ""
+        text = f"{step.step}: {step.status}{took}" + (f" — {step.detail}" if step.detail else "")
+        steps_by_host.setdefault(step.host, []).append(text)
+    outcomes = {}
+    for host in plan.hosts:
+        record = records.get(host.name)
+        if record is None:
+            continue
+        state = "not-run" if record.state in ("pending", "running") else record.state
+        outcomes[host.name] = HostOutcome(
+            outcome=state,
+            failed_step=record.failed_step if state in ("failed", "backed-out", "drifted", "interrupted") else None,
+            reason=record.reason,
+            duration_s=record.duration_s,
+            before_status=_read(run_dir / "status" / f"{host.name}.before.txt"),
+            after_status=_read(run_dir / "status" / f"{host.name}.after.txt"),
+            details=tuple(steps_by_host.get(host.name, ())),
+        )
+    return outcomes
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None
+
+
+def write_run_reports(
+    run_dir: Path, journal: Journal, run_id: str, plan: Plan, redactor: Redactor | None = None
+) -> dict[str, HostOutcome]:
+    outcomes = run_outcomes(run_dir, journal, run_id, plan)
+    scrub = redactor or Redactor()
+    title = f"fleetreg apply {run_id}"
+    write_private(run_dir / "report.html", scrub(render_html(plan, outcomes, title=title)) or "")
+    write_private(run_dir / "report.md", scrub(render_markdown(plan, outcomes, title=title)) or "")
+    write_private(run_dir / "hosts.csv", scrub(render_csv(plan, outcomes)) or "")
+    return outcomes
+
+
+def regenerate_reports(run: str, runs_dir: Path) -> tuple[Path, dict[str, HostOutcome]]:
+    run_dir = find_run(run, runs_dir)
+    journal = open_journal(runs_dir)
+    try:
+        if journal.run_info(run_dir.name) is None:
+            raise RunFolderError("not an apply run in the journal", file=str(run_dir))
+        plan = load_plan(run_dir / PLAN_FILE)
+        return run_dir, write_run_reports(run_dir, journal, run_dir.name, plan)
+    finally:
+        journal.close()
+
+
+def finish_counts(outcomes: Mapping[str, HostOutcome]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for outcome in outcomes.values():
+        counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
+    return counts
+
+
+__all__ = ["ApplyOptions", "ApplyResult", "Finish", "apply_plan", "backout_hosts", "regenerate_reports", "resume_apply"]
