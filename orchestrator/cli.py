@@ -3,6 +3,7 @@ FleetregError into one line on stderr and its exit code. Never a traceback for u
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -36,6 +37,9 @@ def _register_commands() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     _quiet_libraries()
+    # Everything fleetreg writes (run folders, journal and its WAL, session logs, backups)
+    # describes the network and is for its owner only.
+    os.umask(0o077)
     _register_commands()
     try:
         app.main(args=argv, prog_name="fleetreg", standalone_mode=False)

@@ -8,6 +8,7 @@ are already under way go before new ones. Every step is journaled before and aft
 from __future__ import annotations
 
 import heapq
+import os
 import random
 import threading
 import time
@@ -333,8 +334,10 @@ class ApplyRunner:
             return
         if self.options.session_logs:
             extras = host.connection_options[CONNECTION].extras or {}
+            log_path = self.run_dir / "session-logs" / f"{host.name}.log"
+            os.close(os.open(log_path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
             extras["session_log"] = SessionLog(
-                file_name=str(self.run_dir / "session-logs" / f"{host.name}.log"),
+                file_name=str(log_path),
                 file_mode="append",
                 no_log={f"secret{i}": s for i, s in enumerate(sorted(self.redact.secrets))},
             )

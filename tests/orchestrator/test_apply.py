@@ -1,0 +1,75 @@
+"""apply end to end: real Netmiko over real SSH to the mock fleet, real TextFSM, real SQLite."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from fleet_runs import configs, files_containing, fleet_env, latest_run, load_plan_json, plan_and_apply, run_cli
+
+pytestmark = pytest.mark.integration
+
+
+def test_mixed_fleet_migrates_and_satellite_agrees(mock_fleet_factory, tmp_path: Path, capsys) -> None:
+    mock = mock_fleet_factory(16)
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        code, plan_dir, apply_dir = plan_and_apply(mock, runs)
+        plan = load_plan_json(plan_dir)
+        assert code == 0
+        planned = {h["name"]: h for h in plan["hosts"]}
+        modes = Counter(h["mode"] for h in plan["hosts"])
+        assert modes["callhome"] and modes["cslu"], modes  # the default mix has both kinds
+
+        state = mock.fleet.dump_state()
+        satellite = state["satellite"]
+        instances = Counter(p["serial"] for p in satellite["product_instances"])
+        for name, device in state["devices"].items():
+            lic = device["licensing"]
+            if planned[name]["mode"] == "callhome":
+                assert (lic["status"], lic["authorization"]) == ("REGISTERED", "AUTHORIZED"), name
+                assert lic["virtual_account"] == planned[name]["virtual_account"], name
+                pi = [p for p in satellite["product_instances"] if p["serial"] == device["serial"]]
+                assert [p["virtual_account"] for p in pi] == [planned[name]["virtual_account"]], name
+            assert device["unsaved_changes"] is False, f"{name}: change not saved"
+        assert max(instances.values()) == 1, "a switch is registered twice on the satellite"
+
+        rows = list(csv.DictReader((apply_dir / "hosts.csv").open()))
+        assert Counter(r["outcome"] for r in rows) == Counter(
+            "already-migrated" if h["classification"] == "already-migrated" else "migrated" for h in plan["hosts"]
+        )
+
+        # idempotent: the next plan finds nothing to do
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs)) == 0
+        replan = load_plan_json(latest_run(runs, "plan"))
+        assert Counter(h["classification"] for h in replan["hosts"]) == {"already-migrated": 16}
+
+        secrets = [v for k, v in env.items() if "TOKEN" in k or "PASSWORD" in k or "SECRET" in k]
+        assert files_containing(runs, secrets) == []
+        printed = capsys.readouterr()
+        assert not any(s in printed.out + printed.err for s in secrets)
+
+
+def test_discover_and_plan_change_nothing_on_the_switches(mock_fleet_factory, tmp_path: Path) -> None:
+    mock = mock_fleet_factory(6)
+    before = configs(mock)
+    with fleet_env(mock):
+        assert run_cli("discover", "--inventory", str(mock.inventory_dir), "--runs-dir", str(tmp_path)) == 0
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(tmp_path)) == 0
+    assert configs(mock) == before
+    facts = json.loads((latest_run(tmp_path, "discover") / "facts.json").read_text())
+    assert set(facts) == set(before) and all(v["ok"] for v in facts.values())
+
+
+def test_run_folder_and_journal_are_owner_only(mock_fleet_factory, tmp_path: Path) -> None:
+    mock = mock_fleet_factory(3)
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        code, plan_dir, apply_dir = plan_and_apply(mock, runs)
+    assert code == 0
+    for path in [runs, plan_dir, apply_dir, runs / "fleetreg.db", *apply_dir.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        assert mode & 0o077 == 0, f"{path} is {oct(mode)}"

@@ -1,0 +1,62 @@
+"""Helpers for integration tests that run fleetreg against a mock fleet over real SSH."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from mock_devices.testing import MockFleet
+from orchestrator.cli import main
+
+
+@contextmanager
+def fleet_env(mock: MockFleet) -> Iterator[dict[str, str]]:
+    """The fleet's credentials and tokens in os.environ for the duration (as fleet.env does)."""
+    saved = {k: os.environ.get(k) for k in mock.env}
+    os.environ.update(mock.env)
+    try:
+        yield dict(mock.env)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_cli(*args: str) -> int:
+    return main(list(args))
+
+
+def latest_run(runs: Path, kind: str) -> Path:
+    return sorted(p for p in runs.iterdir() if p.name.endswith(f"-{kind}"))[-1]
+
+
+def plan_and_apply(mock: MockFleet, runs: Path, *plan_args: str, apply_args: tuple[str, ...] = ()) -> tuple[int, Path, Path]:
+    assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), *plan_args) == 0
+    plan_dir = latest_run(runs, "plan")
+    code = run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes", *apply_args)
+    return code, plan_dir, latest_run(runs, "apply")
+
+
+def load_plan_json(plan_dir: Path) -> dict[str, Any]:
+    return json.loads((plan_dir / "plan.json").read_text())
+
+
+def configs(mock: MockFleet) -> Mapping[str, tuple[str, str]]:
+    state = mock.fleet.dump_state()["devices"]
+    return {name: (d["running_config"], d["startup_config"]) for name, d in state.items()}
+
+
+def files_containing(root: Path, secrets: list[str]) -> list[str]:
+    """Every file under root (any type, incl. SQLite journals and session logs) holding a secret."""
+    hits = []
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            hits += [f"{path}: {s[:3]}…" for s in secrets if s.encode() in data]
+    return hits
