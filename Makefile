@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/fleetreg demo
 
 test: $(STAMP)
+	scripts/ensure-browser
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

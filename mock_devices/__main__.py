@@ -1,0 +1,179 @@
+"""`python -m mock_devices serve ...`: serve an emulated fleet until SIGINT/SIGTERM.
+
+Prints one line when every switch listens. SIGUSR1 (and shutdown) writes --state-out with
+Fleet.dump_state(). Bad arguments or spec: one line on stderr, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from mock_devices.interface import Device
+from mock_devices.inventory_out import write_inventory
+from mock_devices.server import (
+    DEFAULT_STATE_DIR,
+    MockServer,
+    NotLoopbackError,
+    bind_listen_sockets,
+    load_or_create_host_key,
+    raise_fd_limit,
+)
+
+PROG = "mock_devices"
+
+
+class UsageError(Exception):
+    """A bad argument or fleet spec (exit 2)."""
+
+
+class OneLineArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def parse_seconds_range(text: str) -> tuple[float, float]:
+    """'5-15' -> (5.0, 15.0); '7' -> (7.0, 7.0)."""
+    low_text, _, high_text = text.partition("-")
+    try:
+        low = float(low_text)
+        high = float(high_text) if high_text else low
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected SECONDS or MIN-MAX, got {text!r}") from None
+    if low < 0 or high < low:
+        raise argparse.ArgumentTypeError(f"expected 0 <= MIN <= MAX, got {text!r}")
+    return low, high
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range: {value}")
+    return value
+
+
+def _non_negative(kind: type) -> Any:
+    def convert(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must not be negative: {text}")
+        return value
+
+    return convert
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineArgumentParser(prog=f"python -m {PROG}", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineArgumentParser)
+    serve = commands.add_parser("serve", help="serve an emulated fleet of IOS-XE switches over SSH")
+    serve.add_argument("--count", type=_non_negative(int), help="number of switches (default: from --spec)")
+    serve.add_argument("--base-port", type=_port, default=22000, help="port of the first switch")
+    serve.add_argument("--spec", type=Path, help="YAML fleet spec")
+    serve.add_argument("--latency-ms", type=_non_negative(float), default=0.0)
+    serve.add_argument("--jitter-ms", type=_non_negative(float), default=0.0)
+    serve.add_argument("--register-seconds", type=parse_seconds_range, default=(1.0, 3.0), metavar="MIN-MAX")
+    serve.add_argument("--spread-addresses", action="store_true", help="one 127.0.x.y address per switch, same port")
+    serve.add_argument("--seed", type=int, default=1)
+    serve.add_argument("--state-out", type=Path, help="JSON state dump on SIGUSR1 and at exit")
+    serve.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the host key lives")
+    serve.add_argument("--inventory-out", type=Path, required=True, help="write the Nornir inventory here")
+    return parser
+
+
+def endpoints_summary(devices: Sequence[Device]) -> str:
+    """'127.0.0.1:22000-22499' or '127.0.0.1-127.0.3.250:22000'."""
+    hosts = sorted({device.host for device in devices}, key=lambda h: tuple(int(p) for p in h.split(".")))
+    ports = sorted({device.port for device in devices})
+    host_part = hosts[0] if len(hosts) == 1 else f"{hosts[0]}-{hosts[-1]}"
+    port_part = str(ports[0]) if len(ports) == 1 else f"{ports[0]}-{ports[-1]}"
+    return f"{host_part}:{port_part}"
+
+
+def write_state(path: Path, state: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(state, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+async def serve(args: argparse.Namespace) -> int:
+    from mock_devices.fleet import build_fleet, load_spec
+
+    if args.count is None and args.spec is None:
+        raise UsageError("give --count or --spec")
+    try:
+        spec = load_spec(args.spec) if args.spec is not None else None
+        fleet = build_fleet(
+            args.count,
+            spec=spec,
+            base_port=args.base_port,
+            spread_addresses=args.spread_addresses,
+            latency_ms=args.latency_ms,
+            jitter_ms=args.jitter_ms,
+            register_seconds=args.register_seconds,
+            seed=args.seed,
+        )
+    except (ValueError, OSError) as error:
+        raise UsageError(" ".join(str(error).split())) from error
+    if not fleet.devices:
+        raise UsageError("the fleet has no switches")
+    raise_fd_limit()
+    host_key = load_or_create_host_key(args.state_dir)
+    try:
+        server = MockServer(fleet.devices, host_key)
+    except NotLoopbackError as error:
+        raise UsageError(str(error)) from error
+    sockets = bind_listen_sockets([(device.host, device.port) for device in fleet.devices])
+    await server.start(sockets)
+    write_inventory(args.inventory_out, fleet.inventory_hosts(), fleet.info)
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def dump_state() -> None:
+        if args.state_out is not None:
+            write_state(args.state_out, fleet.dump_state())
+
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGUSR1, dump_state)
+    print(
+        f"{PROG}: {len(fleet.devices)} switches listening on {endpoints_summary(fleet.devices)};"
+        f" inventory in {args.inventory_out}",
+        flush=True,
+    )
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()
+        dump_state()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return asyncio.run(serve(args))
+    except UsageError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"{PROG}: error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,322 @@
+"""Licensing state machines of one switch, pure: the caller passes the clock readings and the
+satellite's answers. Registration (classic) and usage reporting (SLP) are asynchronous on a
+real switch; here they complete lazily the first time someone looks after their due time.
+
+Classic Smart Licensing:  UNREGISTERED --register--> REGISTRATION IN PROGRESS
+                              --(N s later)--> REGISTERED (AUTHORIZED | OUT OF COMPLIANCE)
+                                          or   UNREGISTERED - REGISTRATION FAILED
+SLP: sync --(short delay)--> ACK received (Last ACK received: <time>) or no ACK.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mock_devices.config import CallHomeProfile, SwitchConfig
+
+DAY = 86400.0
+HTTP_SEND_FAILURE = "Fail to send out Call Home HTTP message."
+ALREADY_REGISTERED = "% Device is already registered. To re-register, use the force option."
+ALREADY_IN_PROGRESS = "% Registration is already in progress."
+REGISTER_STARTED = (
+    "Registration process is in progress. Use the 'show license status' command to check the progress and result"
+)
+
+
+@dataclass
+class Clock:
+    """Monotonic time drives state changes; wall time (epoch seconds) is what the switch prints."""
+
+    monotonic: Callable[[], float] = time.monotonic
+    wall_start: float = field(default_factory=time.time)
+    mono_start: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.mono_start is None:
+            self.mono_start = self.monotonic()
+
+    def now(self) -> float:
+        return self.monotonic()
+
+    def wall_at(self, mono: float) -> float:
+        assert self.mono_start is not None
+        return self.wall_start + (mono - self.mono_start)
+
+    def wall(self) -> float:
+        return self.wall_at(self.now())
+
+
+def ios_time(epoch: float, zone: str = "UTC") -> str:
+    """'Mar 13 08:09:24 2024 UTC', the format of every licensing timestamp."""
+    return time.strftime("%b %d %H:%M:%S %Y", time.gmtime(epoch)) + f" {zone}"
+
+
+def ios_config_time(epoch: float) -> str:
+    """'08:12:31 UTC Wed Mar 13 2024', as in '! Last configuration change at ...'."""
+    return time.strftime("%H:%M:%S UTC %a %b %d %Y", time.gmtime(epoch))
+
+
+def duration_text(seconds: float) -> str:
+    """'71 days, 22 hours, 1 minutes, 59 seconds' (Evaluation Period Remaining)."""
+    total = max(0, int(seconds))
+    days, rem = divmod(total, 86400)
+    hours, rem = divmod(rem, 3600)
+    minutes, secs = divmod(rem, 60)
+    return f"{days} days, {hours} hours, {minutes} minutes, {secs} seconds"
+
+
+# --- where licensing messages go -----------------------------------------------------------
+
+
+def smart_licensing_profile(cfg: SwitchConfig) -> CallHomeProfile | None:
+    """The call-home profile that carries Smart Licensing messages: the first active one that
+    reports smart-licensing data (CiscoTAC-1 comes first, so it wins while still active)."""
+    return next((p for p in cfg.call_home.profiles if p.active and p.reports_smart_licensing), None)
+
+
+def server_identity_error(cfg: SwitchConfig) -> str | None:
+    """TLS server identity check against the satellite. The emulated satellite has no TLS yet,
+    so this always passes; it is the hook for the trust issue."""
+    return None
+
+
+def callhome_path_error(cfg: SwitchConfig, satellite_url: str, reachable_interface: str) -> str | None:
+    """Why a classic registration cannot reach the satellite, or None when it can. The one place
+    that decides transport success, so trust/TLS conditions can be added here."""
+    profile = smart_licensing_profile(cfg)
+    if not cfg.service_call_home or profile is None or not profile.transport_http:
+        return HTTP_SEND_FAILURE
+    if satellite_url not in profile.effective_http_urls():
+        return HTTP_SEND_FAILURE  # a typo'd URL, or tools.cisco.com (no internet in the lab)
+    if cfg.ip_http_client_source_interface != reachable_interface:
+        return HTTP_SEND_FAILURE
+    return server_identity_error(cfg)
+
+
+def effective_slp_transport(cfg: SwitchConfig) -> str:
+    return cfg.slp_transport or "cslu"
+
+
+def cslu_path_error(cfg: SwitchConfig, cslu_url: str, reachable_interface: str) -> str | None:
+    """Why an SLP usage report cannot reach the satellite's CSLU endpoint, or None."""
+    if effective_slp_transport(cfg) != "cslu":
+        return "Transport is not cslu"
+    if cfg.slp_url_cslu != cslu_url:
+        return "Fail to send out HTTP message."
+    if cfg.ip_http_client_source_interface != reachable_interface:
+        return "Fail to send out HTTP message."
+    return server_identity_error(cfg)
+
+
+# --- classic Smart Licensing -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    """The satellite's (or cloud's) answer to a registration request."""
+
+    ok: bool
+    smart_account: str = ""
+    virtual_account: str = ""
+    authorized: bool = True  # False: registered but no license left -> OUT OF COMPLIANCE
+    export_allowed: bool = False
+    failure_reason: str = ""
+
+
+@dataclass
+class PendingRegistration:
+    token: str
+    started_wall: float
+    completes_mono: float
+    failure_reason: str | None  # known up front (no path to the satellite, injected fault)
+
+
+@dataclass
+class ClassicLicensing:
+    status: str = "UNREGISTERED"  # UNREGISTERED | REGISTRATION IN PROGRESS | REGISTERED | FAILED
+    authorization: str = "EVAL MODE"  # EVAL MODE | EVAL EXPIRED | AUTHORIZED | OUT OF COMPLIANCE
+    registered_to: str | None = None  # "cloud" | "satellite"
+    smart_account: str | None = None
+    virtual_account: str | None = None
+    export_allowed: bool = False
+    registered_wall: float | None = None
+    authorized_wall: float | None = None
+    failed_wall: float | None = None
+    failure_reason: str | None = None
+    eval_remaining_s: float = 90 * DAY
+    eval_counted_at_wall: float | None = None  # eval clock runs from here while in EVAL MODE
+    pending: PendingRegistration | None = None
+
+    @property
+    def registered(self) -> bool:
+        return self.status == "REGISTERED"
+
+    def eval_remaining(self, now_wall: float) -> float:
+        if self.eval_counted_at_wall is None:
+            return self.eval_remaining_s
+        return max(0.0, self.eval_remaining_s - (now_wall - self.eval_counted_at_wall))
+
+    def start_registration(
+        self,
+        token: str,
+        *,
+        force: bool,
+        now_mono: float,
+        now_wall: float,
+        delay_s: float,
+        failure_reason: str | None,
+    ) -> str:
+        """`license smart register idtoken T [force]`: returns what the switch prints."""
+        if self.status == "REGISTRATION IN PROGRESS":
+            return ALREADY_IN_PROGRESS + "\n"
+        if self.registered and not force:
+            return ALREADY_REGISTERED + "\n"
+        self.status = "REGISTRATION IN PROGRESS"
+        self.pending = PendingRegistration(token, now_wall, now_mono + delay_s, failure_reason)
+        return REGISTER_STARTED + "\n"
+
+    def resolve(
+        self,
+        now_mono: float,
+        wall_at: Callable[[float], float],
+        ask: Callable[[str], RegistrationOutcome],
+    ) -> bool:
+        """Complete a due registration. `ask(token)` asks the satellite (consumes a token use
+        and a license). Returns True when the state changed."""
+        pending = self.pending
+        if pending is None or now_mono < pending.completes_mono:
+            return False
+        self.pending = None
+        done_wall = wall_at(pending.completes_mono)
+        outcome = (
+            RegistrationOutcome(ok=False, failure_reason=pending.failure_reason)
+            if pending.failure_reason
+            else ask(pending.token)
+        )
+        if not outcome.ok:
+            self._fail(done_wall, outcome.failure_reason)
+            return True
+        self.status = "REGISTERED"
+        self.registered_to = "satellite"
+        self.smart_account = outcome.smart_account
+        self.virtual_account = outcome.virtual_account
+        self.export_allowed = outcome.export_allowed
+        self.registered_wall = done_wall
+        self.authorized_wall = done_wall + 4
+        self.authorization = "AUTHORIZED" if outcome.authorized else "OUT OF COMPLIANCE"
+        self.failure_reason = None
+        self.failed_wall = None
+        return True
+
+    def _fail(self, when: float, reason: str) -> None:
+        self._to_eval(when)
+        self.status = "FAILED"
+        self.failed_wall = when
+        self.failure_reason = reason
+
+    def _to_eval(self, when: float) -> None:
+        if self.authorization not in ("EVAL MODE", "EVAL EXPIRED"):
+            self.eval_counted_at_wall = when
+        self.status = "UNREGISTERED"
+        self.authorization = "EVAL MODE" if self.eval_remaining(when) > 0 else "EVAL EXPIRED"
+        self.registered_to = None
+        self.smart_account = None
+        self.virtual_account = None
+        self.export_allowed = False
+        self.registered_wall = None
+        self.authorized_wall = None
+
+    def deregister(self, now_wall: float) -> str | None:
+        """`license smart deregister`: back to UNREGISTERED / EVAL MODE. Returns where it was
+        registered ("cloud", "satellite" or None) so the caller can free the satellite's license."""
+        previous = self.registered_to
+        self.pending = None
+        self._to_eval(now_wall)
+        self.failure_reason = None
+        self.failed_wall = None
+        return previous
+
+    def snapshot(self, now_wall: float) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "authorization": self.authorization,
+            "registered_to": self.registered_to,
+            "smart_account": self.smart_account,
+            "virtual_account": self.virtual_account,
+            "registered_at": ios_time(self.registered_wall) if self.registered_wall else None,
+            "failure_reason": self.failure_reason,
+            "eval_remaining_s": round(self.eval_remaining(now_wall)),
+        }
+
+
+# --- Smart Licensing Using Policy ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlpAck:
+    smart_account: str
+    virtual_account: str
+
+
+@dataclass
+class PendingSync:
+    push_wall: float
+    completes_mono: float
+    failure_reason: str | None
+
+
+@dataclass
+class SlpLicensing:
+    smart_account: str | None = None
+    virtual_account: str | None = None
+    account_as_of_wall: float | None = None
+    last_ack_wall: float | None = None
+    last_report_push_wall: float | None = None
+    policy_installed_wall: float | None = None  # None: CISCO default policy
+    trust_installed_wall: float | None = None
+    acked_by: str | None = None  # "cloud" | "satellite"
+    last_failure: str | None = None
+    pending: PendingSync | None = None
+
+    def start_sync(self, *, now_mono: float, now_wall: float, ack_delay_s: float, failure_reason: str | None) -> None:
+        self.last_report_push_wall = now_wall
+        self.pending = PendingSync(now_wall, now_mono + ack_delay_s, failure_reason)
+
+    def resolve(
+        self,
+        now_mono: float,
+        wall_at: Callable[[float], float],
+        report: Callable[[], SlpAck | None],
+    ) -> bool:
+        pending = self.pending
+        if pending is None or now_mono < pending.completes_mono:
+            return False
+        self.pending = None
+        if pending.failure_reason:
+            self.last_failure = pending.failure_reason
+            return True
+        ack = report()
+        if ack is None:
+            self.last_failure = "No ACK received"
+            return True
+        when = wall_at(pending.completes_mono)
+        self.smart_account = ack.smart_account
+        self.virtual_account = ack.virtual_account
+        self.account_as_of_wall = when
+        self.last_ack_wall = when
+        self.policy_installed_wall = self.policy_installed_wall or when
+        self.acked_by = "satellite"
+        self.last_failure = None
+        return True
+
+    def snapshot(self) -> dict[str, object]:
+        return {
+            "smart_account": self.smart_account,
+            "virtual_account": self.virtual_account,
+            "acked_by": self.acked_by,
+            "last_ack": ios_time(self.last_ack_wall) if self.last_ack_wall else None,
+            "last_report_push": ios_time(self.last_report_push_wall) if self.last_report_push_wall else None,
+            "last_failure": self.last_failure,
+        }

@@ -1,0 +1,210 @@
+"""Fleet spec: what the mock fleet looks like (YAML, validated with pydantic). Every field has a
+default, so an empty spec is a realistic fault-free fleet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mock_devices.platform import MODELS, is_slp_version
+from orchestrator.errors import InputError
+
+StartState = Literal["cloud", "eval", "satellite", "satellite_wrong_va"]
+
+
+class SpecError(InputError, ValueError):
+    """A fleet spec that cannot be used; one line with file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenSpec(_Strict):
+    value: str = Field(min_length=8)
+    expires_in_days: float = 30.0  # negative: already expired
+    allowed_uses: int = Field(default=1000, ge=0)
+    used: int = Field(default=0, ge=0)
+    export_controlled: bool = False
+
+
+class VirtualAccountSpec(_Strict):
+    name: str = Field(min_length=1)
+    tokens: list[TokenSpec] = Field(default_factory=list)  # empty: one generated valid token
+    licenses: dict[str, int] | None = None  # pool name (entitlement tag) -> count; None: generous pools
+
+
+class SatelliteSpec(_Strict):
+    host: str = "ssm-onprem.fleetreg.test"
+    account: str = "FleetReg Lab"
+    cslu_tenant: str = "FleetReg-Lab-1"
+    tenant_virtual_account: str | None = None  # default: the first virtual account
+    virtual_accounts: list[VirtualAccountSpec] = Field(
+        default_factory=lambda: [
+            VirtualAccountSpec(name="Corporate Network Devices"),
+            VirtualAccountSpec(name="Public Network Devices"),
+        ],
+        min_length=1,
+    )
+
+
+class CredentialsSpec(_Strict):
+    username: str = "fleetreg"
+    password: str = "Lab-Passw0rd"
+    enable_secret: str = "Lab-Enable1"
+
+
+class CloudSpec(_Strict):
+    smart_account: str = "ACME Corp"
+    virtual_account: str = "Campus Switches"
+
+
+class MixSpec(_Strict):
+    """Shares (any positive weights; they are normalised)."""
+
+    models: dict[str, float] = Field(
+        default_factory=lambda: {"C9200L-48P-4X": 0.35, "C9300-48P": 0.45, "C9500-40X": 0.2}
+    )
+    classic_versions: dict[str, float] = Field(default_factory=lambda: {"16.9.5": 0.3, "16.12.8": 0.5, "17.3.1": 0.2})
+    slp_versions: dict[str, float] = Field(default_factory=lambda: {"17.6.5": 0.6, "17.9.4": 0.4})
+    # starting state of classic switches; SLP switches use `slp` (transport smart/off) or satellite
+    states: dict[str, float] = Field(
+        default_factory=lambda: {"cloud": 0.4, "eval": 0.2, "slp": 0.3, "satellite": 0.1, "satellite_wrong_va": 0.0}
+    )
+
+    @field_validator("models")
+    @classmethod
+    def _known_models(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(MODELS))
+        if unknown:
+            raise ValueError(f"unknown model(s) {unknown}; known: {sorted(MODELS)}")
+        return value
+
+    @field_validator("classic_versions")
+    @classmethod
+    def _classic(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [v for v in value if is_slp_version(v)]
+        if bad:
+            raise ValueError(f"{bad} are SLP versions (17.3.2+), not classic")
+        return value
+
+    @field_validator("slp_versions")
+    @classmethod
+    def _slp(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [v for v in value if not is_slp_version(v)]
+        if bad:
+            raise ValueError(f"{bad} are classic versions, not SLP (17.3.2+)")
+        return value
+
+    @field_validator("states")
+    @classmethod
+    def _states(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - {"cloud", "eval", "slp", "satellite", "satellite_wrong_va"})
+        if unknown:
+            raise ValueError(f"unknown state(s) {unknown}")
+        if sum(value.values()) <= 0:
+            raise ValueError("shares must add up to more than 0")
+        return value
+
+
+class FaultSpec(_Strict):
+    """Faults for the switches named in `switches`, or for a `share` of the fleet."""
+
+    switches: list[str] = Field(default_factory=list)
+    share: float = Field(default=0.0, ge=0.0, le=1.0)
+    wrong_password: bool = False
+    latency_ms: float = Field(default=0.0, ge=0.0)
+    jitter_ms: float = Field(default=0.0, ge=0.0)
+    drop_after_commands: int | None = Field(default=None, ge=0)
+    drop_in_config_after: int | None = Field(default=None, ge=0)  # config-mode commands before the drop
+    hang_command: str | None = None  # canonical command prefix, e.g. "license smart register"
+    max_sessions: int | None = Field(default=None, ge=0)
+    registration_failure: str | None = None
+    long_hostname: bool = False
+    banner: str | None = None
+    user_mode_login: bool = False
+
+    @model_validator(mode="after")
+    def _targets(self) -> FaultSpec:
+        if not self.switches and self.share == 0.0:
+            raise ValueError("a fault needs `switches` or a `share` above 0")
+        return self
+
+
+class SwitchSpec(_Strict):
+    """Pin one switch (by index, 0-based) to a given model/version/state/site/VA."""
+
+    index: int = Field(ge=0)
+    name: str | None = None
+    model: str | None = None
+    version: str | None = None
+    state: Literal["cloud", "eval", "slp", "satellite", "satellite_wrong_va"] | None = None
+    site: str | None = None
+    virtual_account: str | None = None
+
+
+class FleetSpec(_Strict):
+    count: int = Field(default=20, ge=1, le=5000)
+    seed: int = 1
+    sites: list[str] = Field(default_factory=lambda: ["AMS", "LON", "NYC"], min_length=1)
+    mix: MixSpec = Field(default_factory=MixSpec)
+    satellite: SatelliteSpec = Field(default_factory=SatelliteSpec)
+    credentials: CredentialsSpec = Field(default_factory=CredentialsSpec)
+    cloud: CloudSpec = Field(default_factory=CloudSpec)
+    source_interface: str = "Vlan781"
+    vty_lines: int = Field(default=16, ge=1)
+    register_seconds: tuple[float, float] | None = None  # overrides build_fleet's argument
+    sync_ack_seconds: float = Field(default=1.0, ge=0.0)
+    faults: list[FaultSpec] = Field(default_factory=list)
+    switches: list[SwitchSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FleetSpec:
+        names = {va.name for va in self.satellite.virtual_accounts}
+        for pinned in self.switches:
+            if pinned.virtual_account and pinned.virtual_account not in names:
+                raise ValueError(
+                    f"switches[{pinned.index}].virtual_account {pinned.virtual_account!r} is not a satellite VA"
+                )
+            if pinned.model and pinned.model not in MODELS:
+                raise ValueError(f"switches[{pinned.index}].model {pinned.model!r} is unknown")
+        tenant_va = self.satellite.tenant_virtual_account
+        if tenant_va and tenant_va not in names:
+            raise ValueError(f"satellite.tenant_virtual_account {tenant_va!r} is not a satellite VA")
+        return self
+
+
+def _first_error(exc: ValidationError) -> tuple[str, str]:
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    return field, error["msg"]
+
+
+def parse_spec(data: object, *, source: str = "<spec>") -> FleetSpec:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SpecError("a fleet spec must be a mapping", file=source)
+    try:
+        return FleetSpec.model_validate(data)
+    except ValidationError as exc:
+        field, message = _first_error(exc)
+        raise SpecError(message, file=source, field=field) from None
+
+
+def load_spec(path: Path) -> FleetSpec:
+    """Read and validate a YAML fleet spec; errors are one line naming the file and field."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(f"cannot read fleet spec: {exc.strerror}", file=str(path)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise SpecError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path), line=line) from None
+    return parse_spec(data, source=str(path))

@@ -1,0 +1,240 @@
+"""One emulated Catalyst switch: identity, configs, licensing state, faults, vty sessions.
+State is per switch and shared by all its sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mock_devices.config import SwitchConfig, render_running_config, render_startup_config
+from mock_devices.licensing import (
+    ClassicLicensing,
+    Clock,
+    RegistrationOutcome,
+    SlpAck,
+    SlpLicensing,
+    callhome_path_error,
+    cslu_path_error,
+    ios_config_time,
+)
+from mock_devices.platform import Hardware
+from mock_devices.satellite import Satellite
+
+if TYPE_CHECKING:
+    from mock_devices.session import CliSession
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Faults injected into one switch (all off by default)."""
+
+    wrong_password: bool = False
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    drop_after_commands: int | None = None
+    drop_in_config_after: int | None = None
+    hang_command: str | None = None
+    max_sessions: int | None = None
+    registration_failure: str | None = None
+    banner: str | None = None
+    user_mode_login: bool = False
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+    enable_secret: str
+
+
+class Switch:
+    """Implements interface.Device."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        host: str,
+        port: int,
+        hardware: Hardware,
+        config: SwitchConfig,
+        site: str,
+        virtual_account: str,
+        source_interface: str,
+        satellite: Satellite,
+        credentials: Credentials,
+        clock: Clock,
+        faults: Faults | None = None,
+        register_seconds: float = 2.0,
+        sync_ack_seconds: float = 1.0,
+        vty_lines: int = 16,
+        classic: ClassicLicensing | None = None,
+        slp: SlpLicensing | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self.hardware = hardware
+        self.config = config
+        self.startup_config = config.clone()
+        self.site = site
+        self.virtual_account = virtual_account
+        self.source_interface = source_interface
+        self.satellite = satellite
+        self.credentials = credentials
+        self.clock = clock
+        self.faults = faults or Faults()
+        self.register_seconds = register_seconds
+        self.sync_ack_seconds = sync_ack_seconds
+        self.vty_lines = vty_lines
+        self.classic = classic if classic is not None else (None if hardware.slp else ClassicLicensing())
+        self.slp = slp if slp is not None else (SlpLicensing() if hardware.slp else None)
+        self.seed = seed
+        self.sessions: list[CliSession] = []
+        self.unsaved_changes = False
+        self.boot_wall = clock.wall() - hardware.uptime_s
+        self.last_change_wall = clock.wall() - 3600.0
+        self.last_change_user = credentials.username
+        self.saved_wall = self.last_change_wall
+
+    # --- interface.Device -----------------------------------------------------------------
+
+    def check_login(self, username: str, password: str) -> bool:
+        if self.faults.wrong_password:
+            return False
+        return username == self.credentials.username and password == self.credentials.password
+
+    def open_session(self) -> CliSession | None:
+        from mock_devices.session import CliSession
+
+        limit = self.vty_lines
+        if self.faults.max_sessions is not None:
+            limit = min(limit, self.faults.max_sessions)
+        if len(self.sessions) >= limit:
+            return None
+        session = CliSession(self, seed=self.seed * 1000 + len(self.sessions))
+        self.sessions.append(session)
+        return session
+
+    def close_session(self, session: object) -> None:
+        if session in self.sessions:
+            self.sessions.remove(session)
+
+    # --- state ----------------------------------------------------------------------------
+
+    @property
+    def hostname(self) -> str:
+        return self.config.hostname
+
+    def tick(self) -> None:
+        """Complete registrations and syncs whose time has come."""
+        now = self.clock.now()
+        if self.classic is not None:
+            self.classic.resolve(now, self.clock.wall_at, self._ask_satellite)
+        if self.slp is not None:
+            self.slp.resolve(now, self.clock.wall_at, self._report_usage)
+
+    def _ask_satellite(self, token: str) -> RegistrationOutcome:
+        return self.satellite.register(
+            token,
+            hostname=self.hostname,
+            pid=self.hardware.model,
+            serial=self.hardware.serial,
+            license_name=self.hardware.info.network_tag,
+            now_wall=self.clock.wall(),
+        )
+
+    def _report_usage(self) -> SlpAck | None:
+        return self.satellite.report_usage(
+            hostname=self.hostname,
+            pid=self.hardware.model,
+            serial=self.hardware.serial,
+            license_name=self.hardware.info.network_tag,
+            now_wall=self.clock.wall(),
+        )
+
+    def mark_changed(self, user: str) -> None:
+        self.unsaved_changes = True
+        self.last_change_wall = self.clock.wall()
+        self.last_change_user = user
+
+    def write_memory(self) -> None:
+        self.startup_config = self.config.clone()
+        self.unsaved_changes = False
+        self.saved_wall = self.clock.wall()
+
+    def running_config_text(self) -> str:
+        when = f"{ios_config_time(self.last_change_wall)} by {self.last_change_user}"
+        return render_running_config(self.config, when)
+
+    def startup_config_text(self) -> str:
+        return render_startup_config(self.startup_config, ios_config_time(self.saved_wall))
+
+    # --- licensing commands ------------------------------------------------------------------
+
+    def register(self, token: str, *, force: bool) -> str:
+        assert self.classic is not None
+        self.tick()
+        was_on_satellite = self.classic.registered and self.classic.registered_to == "satellite"
+        reason = self.faults.registration_failure or callhome_path_error(
+            self.config, self.satellite.callhome_url, self.source_interface
+        )
+        output = self.classic.start_registration(
+            token,
+            force=force,
+            now_mono=self.clock.now(),
+            now_wall=self.clock.wall(),
+            delay_s=self.register_seconds,
+            failure_reason=reason,
+        )
+        if force and was_on_satellite and self.classic.pending is not None:
+            self.satellite.deregister(self.hardware.serial)
+        return output
+
+    def deregister(self) -> str:
+        assert self.classic is not None
+        self.tick()
+        if self.classic.deregister(self.clock.wall()) == "satellite":
+            self.satellite.deregister(self.hardware.serial)
+        return ""
+
+    def renew(self) -> str:
+        self.tick()
+        return ""
+
+    def sync(self) -> str:
+        assert self.slp is not None
+        self.tick()
+        reason = cslu_path_error(self.config, self.satellite.cslu_url, self.source_interface)
+        self.slp.start_sync(
+            now_mono=self.clock.now(),
+            now_wall=self.clock.wall(),
+            ack_delay_s=self.sync_ack_seconds,
+            failure_reason=self.faults.registration_failure or reason,
+        )
+        return ""
+
+    def dump(self) -> dict[str, object]:
+        self.tick()
+        licensing: dict[str, object]
+        if self.classic is not None:
+            licensing = {"mode": "classic", **self.classic.snapshot(self.clock.wall())}
+        else:
+            assert self.slp is not None
+            licensing = {"mode": "slp", **self.slp.snapshot()}
+        return {
+            "name": self.name,
+            "hostname": self.hostname,
+            "host": self.host,
+            "port": self.port,
+            "site": self.site,
+            "model": self.hardware.model,
+            "serial": self.hardware.serial,
+            "version": self.hardware.version,
+            "target_virtual_account": self.virtual_account,
+            "unsaved_changes": self.unsaved_changes,
+            "running_config": self.running_config_text(),
+            "startup_config": self.startup_config_text(),
+            "licensing": licensing,
+        }

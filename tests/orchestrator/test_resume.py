@@ -1,0 +1,72 @@
+"""kill -9 of the orchestrator in the middle of a step, then `fleetreg apply --resume`:
+every switch ends migrated exactly once (or backed out), none half-configured."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
+
+pytestmark = pytest.mark.integration
+
+
+def wait_for_step(db: Path, step: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"apply ended (rc {proc.returncode}) before any host reached {step}"
+        if db.exists():
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                    row = conn.execute("SELECT 1 FROM steps WHERE step=? AND status='started'", (step,)).fetchone()
+            except sqlite3.OperationalError:
+                row = None
+            if row:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"no host reached {step} in {timeout}s")
+
+
+@pytest.mark.parametrize("step", ["configure", "deregister", "register", "wait_registered", "save_final", "sync"])
+def test_kill_9_during_a_step_then_resume(step: str, mock_fleet_factory, tmp_path: Path) -> None:
+    mock = mock_fleet_factory(10, latency_ms=40, register_seconds=(1.0, 2.0))
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
+        plan_dir = latest_run(runs, "plan")
+        plan = load_plan_json(plan_dir)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "orchestrator.cli", "apply", str(plan_dir), "--runs-dir", str(runs), "--yes",
+             "--workers", "3"],
+            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for_step(runs / "fleetreg.db", step, proc)
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+        run_dir = latest_run(runs, "apply")
+        assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
+
+    state = mock.fleet.dump_state()
+    planned = {h["name"]: h for h in plan["hosts"]}
+    serials = Counter(p["serial"] for p in state["satellite"]["product_instances"])
+    assert max(serials.values()) == 1, "double registration on the satellite"
+    for name, device in state["devices"].items():
+        assert device["unsaved_changes"] is False, f"{name} left with unsaved changes"
+        lic = device["licensing"]
+        if planned[name]["mode"] == "callhome":
+            assert (lic["status"], lic["authorization"], lic["virtual_account"]) == (
+                "REGISTERED", "AUTHORIZED", planned[name]["virtual_account"]), name
+    # the journal tells the same story
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        states = dict(conn.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_dir.name,)).fetchall())
+    assert set(states.values()) <= {"migrated", "already-migrated"}, states
