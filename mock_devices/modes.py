@@ -132,7 +132,11 @@ def _exec_tree(slp: bool) -> tuple[Node, ...]:
 
 def _config_tree(slp: bool) -> tuple[Node, ...]:
     ip_http_client = kw("http", kw("client", kw("source-interface", rest("interface", action="ip_http_src"))))
-    no_ip_http_client = kw("http", kw("client", kw("source-interface", action="no_ip_http_src")))
+    # IOS accepts the `no` form with or without the interface it removes
+    no_ip_http_client = kw(
+        "http",
+        kw("client", kw("source-interface", rest("interface", action="no_ip_http_src"), action="no_ip_http_src")),
+    )
     positive: list[Node] = [
         kw("hostname", word("name", action="hostname")),
         kw("call-home", action="enter_call_home"),
@@ -193,8 +197,8 @@ def _call_home_tree(slp: bool) -> tuple[Node, ...]:
             "no",
             kw("contact-email-addr", action="no_ch_contact_email"),
             kw("http", kw("secure", kw("server-identity-check", action="no_ch_identity_check"))),
-            kw("source-interface", action="no_ch_source_interface"),
-            kw("vrf", action="no_ch_vrf"),
+            kw("source-interface", rest("interface", action="no_ch_source_interface"), action="no_ch_source_interface"),
+            kw("vrf", word("vrf", action="no_ch_vrf"), action="no_ch_vrf"),
             kw("profile", word("name", action="no_profile")),
         ),
         _END,

@@ -42,7 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)
     _register_commands()
     try:
-        app.main(args=argv, prog_name="fleetreg", standalone_mode=False)
+        code = app.main(args=argv, prog_name="fleetreg", standalone_mode=False)
+        if isinstance(code, int):  # click returns an Exit's code instead of raising it here
+            return code
     except FleetregError as exc:
         click.echo(f"fleetreg: error: {exc.one_line()}", err=True)
         return exc.exit_code

@@ -190,7 +190,7 @@ class ApplyRunner:
             return
         if result.error is not None:
             self._journal_end(job, "failed", result.error.one_line())
-            self.on_event(host, "failed", f"{job.step}: {result.error.message}")
+            self.on_event(host, "step-failed", f"{job.step}: {self.redact(result.error.message)}")
             action = flow.step_failed(
                 job.step, self.redact(result.error.message) or "", changed_device=job.step == "configure"
             )
