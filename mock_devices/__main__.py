@@ -1,6 +1,7 @@
 """`python -m mock_devices serve ...`: serve an emulated fleet until SIGINT/SIGTERM.
 
-Prints one line when every switch listens. SIGUSR1 (and shutdown) writes --state-out with
+Prints one line when every switch listens (and, with --api, the satellite's HTTPS API URL; its CA
+goes to the inventory folder and its settings to defaults.yaml). SIGUSR1 (and shutdown) writes --state-out with
 Fleet.dump_state(). Bad arguments or spec: one line on stderr, exit 2.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from mock_devices.interface import Device
-from mock_devices.inventory_out import write_inventory
+from mock_devices.inventory_out import SatelliteApiInfo, write_inventory
 from mock_devices.server import (
     DEFAULT_STATE_DIR,
     MockServer,
@@ -62,6 +63,10 @@ def _port(text: str) -> int:
     return value
 
 
+def _port_or_zero(text: str) -> int:
+    return 0 if text.strip() == "0" else _port(text)
+
+
 def _non_negative(kind: type) -> Any:
     def convert(text: str) -> Any:
         try:
@@ -90,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--state-out", type=Path, help="JSON state dump on SIGUSR1 and at exit")
     serve.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="where the host key lives")
     serve.add_argument("--inventory-out", type=Path, required=True, help="write the Nornir inventory here")
+    serve.add_argument("--api", action="store_true", help="also serve the satellite's HTTPS API on 127.0.0.1")
+    serve.add_argument("--api-port", type=_port_or_zero, default=0, help="port of the API (default: a free one)")
     return parser
 
 
@@ -110,7 +117,8 @@ def write_state(path: Path, state: dict[str, Any]) -> None:
 
 
 async def serve(args: argparse.Namespace) -> int:
-    from mock_devices.fleet import build_fleet, load_spec
+    from mock_devices.fleet import FleetSpec, build_fleet, load_spec
+    from mock_devices.satellite_api import SatelliteApi, bind_api_socket, tls_for, write_ca_file
 
     if args.count is None and args.spec is None:
         raise UsageError("give --count or --spec")
@@ -138,7 +146,20 @@ async def serve(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from error
     sockets = bind_listen_sockets([(device.host, device.port) for device in fleet.devices])
     await server.start(sockets)
-    write_inventory(args.inventory_out, fleet.inventory_hosts(), fleet.info)
+    api: SatelliteApi | None = None
+    api_info: SatelliteApiInfo | None = None
+    if args.api:
+        tls = tls_for(fleet.satellite)
+        ca_file = write_ca_file(args.inventory_out, tls)
+        api_spec = (spec or FleetSpec(seed=args.seed)).satellite.api
+        api = SatelliteApi(
+            fleet.satellite, api_spec, tls=tls, wall=fleet.devices[0].clock.wall, sock=bind_api_socket(args.api_port)
+        )
+        await api.start()
+        api_info = SatelliteApiInfo(
+            api.url, fleet.satellite.account, api_spec.client_id, api_spec.client_secret, str(ca_file)
+        )
+    write_inventory(args.inventory_out, fleet.inventory_hosts(), fleet.info, satellite_api=api_info)
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -150,14 +171,17 @@ async def serve(args: argparse.Namespace) -> int:
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGUSR1, dump_state)
+    api_part = f"; satellite API {api.url} (CA {api_info.ca_file})" if api is not None and api_info else ""
     print(
         f"{PROG}: {len(fleet.devices)} switches listening on {endpoints_summary(fleet.devices)};"
-        f" inventory in {args.inventory_out}",
+        f" inventory in {args.inventory_out}{api_part}",
         flush=True,
     )
     try:
         await stop.wait()
     finally:
+        if api is not None:
+            await api.stop()
         await server.stop()
         dump_state()
     return 0

@@ -10,6 +10,7 @@ from mock_devices import outputs
 from mock_devices.cli_tree import Match
 from mock_devices.config import CallHomeProfile, Interface, Trustpoint, normalize_interface
 from mock_devices.interface import Reply
+from mock_devices.pki import CaCertificate, CertificateFormatError
 from mock_devices.session import Frame
 
 if TYPE_CHECKING:
@@ -25,6 +26,15 @@ TRUSTPOINT_WARNING = (
     "received from the related Certificate Authority.\n\n"
 )
 TRUSTPOINT_QUESTION = "Are you sure you want to do this? [yes/no]: "
+# `crypto pki authenticate` with `enrollment terminal` (wording: Cisco field notice FN74221, Catalyst 9200/9300)
+PASTE_CA_INTRO = (
+    'Enter the base 64 encoded CA certificate.\nEnd with a blank line or the word "quit" on a line by itself\n'
+)
+ACCEPT_CA_QUESTION = "% Do you accept this certificate? [yes/no]: "
+CA_ACCEPTED = "Trustpoint CA certificate accepted.\n% Certificate successfully imported\n"
+CA_NOT_ACCEPTED = "% Certificate not accepted\n"
+# what IOS prints when it gets no usable CA certificate (seen for an unreachable SCEP CA)
+CA_RECEIVE_FAILED = "% Error in receiving Certificate Authority certificate: status = FAIL, cert length = 0\n"
 
 
 def handler(*actions: str) -> Callable[[Handler], Handler]:
@@ -191,6 +201,12 @@ def _show_run(s: CliSession, m: Match) -> Reply:
     return s.reply(s.switch.running_config_text())
 
 
+@handler("show_pki_certificates")
+def _show_pki_certificates(s: CliSession, m: Match) -> Reply:
+    verbose = "verbose" in m.keywords
+    return s.reply(outputs.show_crypto_pki_certificates(s.switch.config, m.args.get("name"), verbose=verbose))
+
+
 @handler("show_startup_config")
 def _show_start(s: CliSession, m: Match) -> Reply:
     return s.reply(s.switch.startup_config_text())
@@ -271,7 +287,7 @@ def _enter_trustpoint(s: CliSession, m: Match) -> Reply:
     cfg = s.switch.config
     name = m.args["name"]
     if cfg.trustpoint(name) is None:
-        cfg.trustpoints.append(Trustpoint(name))
+        cfg.trustpoints.append(Trustpoint(name, enrollment=None))
         s.switch.mark_changed(s.switch.credentials.username)
     s.enter("trustpoint", name)
     return s.reply()
@@ -295,6 +311,51 @@ def _no_trustpoint(s: CliSession, m: Match) -> Reply:
         return s.ask("% Please answer 'yes' or 'no'.\n", TRUSTPOINT_QUESTION, confirm)
 
     return s.ask(TRUSTPOINT_WARNING, TRUSTPOINT_QUESTION, confirm)
+
+
+@handler("pki_authenticate")
+def _pki_authenticate(s: CliSession, m: Match) -> Reply:
+    """Paste a CA certificate (lines until a blank line or `quit`), show its fingerprints, ask."""
+    name = m.args["name"]
+    trustpoint = s.switch.config.trustpoint(name)
+    if trustpoint is None:
+        return s.reply(f"% Trustpoint {name} not found\n")
+    if trustpoint.ca_certificate is not None:
+        return s.reply("% You already have a certificate for this CA.\n")
+    if trustpoint.enrollment != "terminal":
+        return s.reply(CA_RECEIVE_FAILED)
+    pasted: list[str] = []
+
+    def paste(line: str) -> Reply:
+        text = line.strip()
+        if text and text.lower() != "quit":
+            pasted.append(text)
+            return s.ask("", "", paste)
+        try:
+            ca = CaCertificate.from_pem("\n".join(pasted))
+        except CertificateFormatError:
+            return s.reply(CA_RECEIVE_FAILED)
+        return s.ask(_fingerprint_text(ca), ACCEPT_CA_QUESTION, lambda answer: accept(answer, ca))
+
+    def accept(answer: str, ca: CaCertificate) -> Reply:
+        word = answer.strip().lower()
+        if word in ("yes", "y"):
+            trustpoint.ca_certificate = ca
+            s.switch.mark_changed(s.switch.credentials.username)
+            return s.reply(CA_ACCEPTED)
+        if word in ("no", "n"):
+            return s.reply(CA_NOT_ACCEPTED)
+        return s.ask("% Please answer 'yes' or 'no'.\n", ACCEPT_CA_QUESTION, lambda again: accept(again, ca))
+
+    return s.ask(PASTE_CA_INTRO, "", paste)
+
+
+def _fingerprint_text(ca: CaCertificate) -> str:
+    return (
+        "Certificate has the following attributes:\n"
+        f"       Fingerprint MD5: {ca.md5} \n"
+        f"      Fingerprint SHA1: {ca.sha1} \n\n"
+    )
 
 
 @handler("enter_interface")
@@ -352,6 +413,11 @@ def _no_slp_url_cslu(s: CliSession, m: Match) -> None:
 @config_handler("no_slp_url_smart")
 def _no_slp_url_smart(s: CliSession, m: Match) -> None:
     s.switch.config.slp_url_smart = None
+
+
+@config_handler("slp_identity_check", "no_slp_identity_check")
+def _slp_identity(s: CliSession, m: Match) -> None:
+    s.switch.config.slp_identity_check = m.action == "slp_identity_check"
 
 
 @config_handler("slp_vrf", "no_slp_vrf")

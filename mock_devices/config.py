@@ -9,6 +9,8 @@ import copy
 import re
 from dataclasses import dataclass, field
 
+from mock_devices.pki import CaCertificate
+
 CISCO_TAC_PROFILE = "CiscoTAC-1"
 CISCO_TAC_URL = "https://tools.cisco.com/its/service/oddce/services/DDCEService"
 FACTORY_CONTACT_EMAIL = "sch-smart-licensing@cisco.com"
@@ -51,10 +53,11 @@ class CallHome:
 @dataclass
 class Trustpoint:
     name: str
-    enrollment: str = "terminal"
+    enrollment: str | None = "terminal"  # None: no `enrollment` line (a new trustpoint on IOS)
     revocation_check: str | None = None
     subject_name: str | None = None
     rsakeypair: str | None = None
+    ca_certificate: CaCertificate | None = None  # installed by `crypto pki authenticate`
 
 
 @dataclass
@@ -81,6 +84,7 @@ class SwitchConfig:
     slp_url_cslu: str | None = None
     slp_url_smart: str | None = None
     slp_vrf: str | None = None
+    slp_identity_check: bool = True  # `no license smart server-identity-check` turns it off
     default_route: str = "10.78.0.1"
 
     def clone(self) -> SwitchConfig:
@@ -91,6 +95,10 @@ class SwitchConfig:
 
     def trustpoint(self, name: str) -> Trustpoint | None:
         return next((t for t in self.trustpoints if t.name == name), None)
+
+    def trusts_ca(self, sha1: str) -> bool:
+        """True when some trustpoint holds the CA certificate with this SHA1 fingerprint."""
+        return any(t.ca_certificate is not None and t.ca_certificate.sha1 == sha1 for t in self.trustpoints)
 
 
 _INTERFACE_PREFIXES = {
@@ -185,6 +193,12 @@ def _interface_block(interface: Interface) -> Block:
     return Block(f"interface {interface.name}", children)
 
 
+def _certificate_chain_block(name: str, ca: CaCertificate) -> Block:
+    """As IOS shows an authenticated CA: the DER in hex, ended by a tab-indented `quit`."""
+    body = [*_leaf(*ca.hex_lines()), Block("\tquit")]
+    return Block(f"crypto pki certificate chain {name}", [Block(f"certificate ca {ca.serial_hex}", body)])
+
+
 def _bang(count: int = 1) -> list[Block]:
     return [Block("!") for _ in range(count)]
 
@@ -217,7 +231,7 @@ def config_blocks(cfg: SwitchConfig) -> list[Block]:
     blocks += _leaf("no aaa new-model", f"switch 1 provision {cfg.provision}")
     blocks += [*_bang(), Block("ip routing"), *_bang(), Block("login on-success log"), *_bang()]
     for tp in cfg.trustpoints:
-        children = _leaf(f"enrollment {tp.enrollment}")
+        children = _leaf(f"enrollment {tp.enrollment}") if tp.enrollment else []
         if tp.subject_name:
             children += _leaf(f"subject-name {tp.subject_name}")
         if tp.revocation_check:
@@ -227,7 +241,9 @@ def config_blocks(cfg: SwitchConfig) -> list[Block]:
         blocks += [Block(f"crypto pki trustpoint {tp.name}", children), *_bang()]
     blocks += _bang()
     for tp in cfg.trustpoints:
-        if tp.name == "SLA-TrustPoint":
+        if tp.ca_certificate is not None:
+            blocks.append(_certificate_chain_block(tp.name, tp.ca_certificate))
+        elif tp.name == "SLA-TrustPoint":
             blocks.append(
                 Block(f"crypto pki certificate chain {tp.name}", _leaf("certificate ca 01 nvram:CiscoLicensi#1CA.cer"))
             )
@@ -247,6 +263,8 @@ def config_blocks(cfg: SwitchConfig) -> list[Block]:
         blocks.append(Block(f"license smart url smart {cfg.slp_url_smart}"))
     if cfg.slp_vrf:
         blocks.append(Block(f"license smart vrf {cfg.slp_vrf}"))
+    if not cfg.slp_identity_check:
+        blocks.append(Block("no license smart server-identity-check"))
     blocks += [*_bang(2), Block("diagnostic bootup level minimal"), *_bang()]
     blocks += _leaf("spanning-tree mode rapid-pvst", "spanning-tree extend system-id")
     blocks += [*_bang(2), Block("redundancy", _leaf("mode sso")), *_bang(2)]

@@ -8,6 +8,7 @@ import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from mock_devices.config import (
     CISCO_TAC_PROFILE,
@@ -19,6 +20,7 @@ from mock_devices.config import (
 )
 from mock_devices.interface import FleetInfo
 from mock_devices.licensing import DAY, ClassicLicensing, Clock, SlpLicensing
+from mock_devices.pki import FLEETREG_TRUSTPOINT, SatellitePki
 from mock_devices.platform import MODELS, Hardware, config_version
 from mock_devices.satellite import LicensePool, Satellite, Token, VirtualAccount
 from mock_devices.spec import FaultSpec, FleetSpec, SpecError, SwitchSpec, load_spec
@@ -70,7 +72,7 @@ class Fleet:
             for s in self.devices
         ]
 
-    def dump_state(self) -> dict[str, object]:
+    def dump_state(self) -> dict[str, Any]:
         devices = {s.name: s.dump() for s in self.devices}  # dump() completes due registrations first
         return {"devices": devices, "satellite": self.satellite.dump()}
 
@@ -138,10 +140,24 @@ def factory_config(hostname: str, hw: Hardware, source_interface: str, svi_ip: s
 def _point_at_satellite(cfg: SwitchConfig, satellite: Satellite, source_interface: str, slp: bool) -> None:
     """The config of a switch that was already migrated."""
     cfg.ip_http_client_source_interface = source_interface
+    verify = satellite.identity_enforced and satellite.pki is not None
+    if verify and satellite.pki is not None:
+        # as a `verify` inventory leaves it: the satellite CA in fleetreg's trustpoint, identity check on
+        cfg.trustpoints.append(
+            Trustpoint(
+                FLEETREG_TRUSTPOINT, enrollment="terminal", revocation_check="none", ca_certificate=satellite.pki.ca
+            )
+        )
     if slp:
         cfg.slp_transport = "cslu"
         cfg.slp_url_cslu = satellite.cslu_url
         return
+    if not verify:
+        # as the written inventory's recipe leaves it: identity check off, no CRL check on SLA-TrustPoint
+        cfg.call_home.identity_check = False
+        for trustpoint in cfg.trustpoints:
+            if trustpoint.name == "SLA-TrustPoint":
+                trustpoint.revocation_check = "none"
     tac = cfg.call_home.profile(CISCO_TAC_PROFILE)
     if tac is not None:
         tac.active = False
@@ -157,6 +173,11 @@ def _point_at_satellite(cfg: SwitchConfig, satellite: Satellite, source_interfac
     )
 
 
+def _short_name(host: str) -> list[str]:
+    label = host.split(".", 1)[0]
+    return [label] if label != host and not label.isdigit() else []
+
+
 def _build_satellite(spec: FleetSpec, rng: random.Random, wall: float, count: int) -> Satellite:
     sat_spec = spec.satellite
     satellite = Satellite(
@@ -164,6 +185,9 @@ def _build_satellite(spec: FleetSpec, rng: random.Random, wall: float, count: in
         account=sat_spec.account,
         cslu_tenant=sat_spec.cslu_tenant,
         tenant_virtual_account=sat_spec.tenant_virtual_account or sat_spec.virtual_accounts[0].name,
+        pki=SatellitePki.for_host(sat_spec.host.lower()),
+        identity_enforced=sat_spec.identity == "verify",
+        aliases=tuple(sat_spec.aliases if sat_spec.aliases is not None else _short_name(sat_spec.host)),
     )
     generous = {tag: count * 2 for m in MODELS.values() for tag in (m.network_tag, m.dna_tag)}
     for va in sat_spec.virtual_accounts:
@@ -370,5 +394,7 @@ def build_fleet(
         password=credentials.password,
         enable_secret=credentials.enable_secret,
         tokens=tokens,
+        ca_pem=satellite.pki.ca_pem if satellite.pki is not None else None,
+        identity_check="verify" if satellite.identity_enforced else "disable",
     )
     return Fleet(devices, satellite, info, frozenset(canaries))

@@ -86,3 +86,4 @@ class FleetInfo:
     enable_secret: str
     tokens: dict[str, str] = field(default_factory=dict)  # virtual account -> valid token
     ca_pem: str | None = None  # the satellite CA certificate, PEM (trust issue)
+    identity_check: str = "disable"  # "verify": switches check the satellite's certificate

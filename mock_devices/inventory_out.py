@@ -6,6 +6,7 @@ import os
 import re
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,6 +16,32 @@ from mock_devices.interface import FleetInfo
 
 DEFAULT_PLATFORM = "cisco_xe"
 ENV_FILE = "fleet.env"
+CA_FILE = "satellite-ca.pem"  # the satellite's CA certificate (PEM), for trustpoint mode ca-file
+IDENTITY_TRUSTPOINT = "FLEETREG-SSM"  # mock_devices.pki.FLEETREG_TRUSTPOINT: where verify fleets hold the CA
+CLIENT_ID_ENV = "FLEETREG_SATELLITE_CLIENT_ID"
+CLIENT_SECRET_ENV = "FLEETREG_SATELLITE_CLIENT_SECRET"
+
+
+@dataclass(frozen=True)
+class SatelliteApiInfo:
+    """The satellite API a served fleet offers: settings go to defaults.yaml, credentials to fleet.env."""
+
+    base_url: str
+    account: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    ca_file: str
+    token_source: str = "env"
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "base_url": self.base_url,
+            "account": self.account,
+            "client_id_ref": f"env:{CLIENT_ID_ENV}",
+            "client_secret_ref": f"env:{CLIENT_SECRET_ENV}",
+            "ca_file": self.ca_file,
+            "token_source": self.token_source,
+        }
 
 
 class HostEntry(Protocol):
@@ -50,8 +77,25 @@ def token_env_var(virtual_account: str) -> str:
     return f"FLEETREG_TOKEN_{slug(virtual_account).upper()}"
 
 
-def defaults_document(info: FleetInfo) -> dict[str, Any]:
+def trust_settings(info: FleetInfo, ca_file: str | None) -> dict[str, Any]:
+    """`verify` fleets: keep the identity check and install the satellite CA from `ca_file`;
+    otherwise the common recipe (identity check off, revocation-check none on SLA-TrustPoint)."""
+    if info.identity_check == "verify" and ca_file:
+        return {
+            "server_identity_check": "verify",
+            "trustpoint": {"name": IDENTITY_TRUSTPOINT, "mode": "ca-file", "ca_file": ca_file},
+        }
     return {
+        "server_identity_check": "disable",
+        "trustpoint": {"name": "SLA-TrustPoint", "mode": "revocation-check-none"},
+    }
+
+
+def defaults_document(
+    info: FleetInfo, satellite_api: SatelliteApiInfo | None = None, *, ca_file: str | None = None
+) -> dict[str, Any]:
+    trust = trust_settings(info, ca_file)
+    document: dict[str, Any] = {
         "platform": DEFAULT_PLATFORM,
         "data": {
             "fleetreg": {
@@ -59,13 +103,16 @@ def defaults_document(info: FleetInfo) -> dict[str, Any]:
                 "cslu_tenant": info.cslu_tenant,
                 "callhome_profile": "SSM-OnPrem",
                 "transport": "auto",
-                "server_identity_check": "disable",
-                "trustpoint": {"name": "SLA-TrustPoint", "mode": "revocation-check-none"},
+                "server_identity_check": trust["server_identity_check"],
+                "trustpoint": trust["trustpoint"],
                 "register_timeout_s": 120,
                 "poll_interval_s": 1,
             }
         },
     }
+    if satellite_api is not None:
+        document["data"]["fleetreg"]["satellite_api"] = satellite_api.settings()
+    return document
 
 
 def groups_document(hosts: Sequence[HostEntry]) -> dict[str, Any]:
@@ -133,12 +180,37 @@ def _dump(document: dict[str, Any]) -> str:
     return yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=1000)
 
 
-def write_inventory(directory: Path, hosts: Sequence[HostEntry], info: FleetInfo) -> dict[str, str]:
-    """Write hosts.yaml, groups.yaml, defaults.yaml and fleet.env (0600); return the env values."""
+def write_ca_file(directory: Path, info: FleetInfo, satellite_api: SatelliteApiInfo | None) -> str | None:
+    """Write the satellite CA to <directory>/satellite-ca.pem; its absolute path, or None without a CA.
+    A served satellite API writes the same file (it presents the satellite's own certificate); that
+    file is kept as it is."""
+    if info.ca_pem is None:
+        return None
+    path = (directory / CA_FILE).resolve()
+    if satellite_api is not None and Path(satellite_api.ca_file).resolve() == path and path.exists():
+        return str(path)
+    path.write_text(info.ca_pem, encoding="utf-8")
+    return str(path)
+
+
+def write_inventory(
+    directory: Path,
+    hosts: Sequence[HostEntry],
+    info: FleetInfo,
+    *,
+    satellite_api: SatelliteApiInfo | None = None,
+) -> dict[str, str]:
+    """Write hosts.yaml, groups.yaml, defaults.yaml, fleet.env (0600) and the satellite's CA
+    (satellite-ca.pem); return the env values."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "defaults.yaml").write_text(_dump(defaults_document(info)), encoding="utf-8")
+    ca_file = write_ca_file(directory, info, satellite_api)
+    defaults = defaults_document(info, satellite_api, ca_file=ca_file)
+    (directory / "defaults.yaml").write_text(_dump(defaults), encoding="utf-8")
     (directory / "groups.yaml").write_text(_dump(groups_document(hosts)), encoding="utf-8")
     (directory / "hosts.yaml").write_text(_dump(hosts_document(hosts)), encoding="utf-8")
     values = env_values(info, hosts)
+    if satellite_api is not None:
+        values[CLIENT_ID_ENV] = satellite_api.client_id
+        values[CLIENT_SECRET_ENV] = satellite_api.client_secret
     _write_private(directory / ENV_FILE, env_file_text(values))
     return values

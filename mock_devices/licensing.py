@@ -11,10 +11,12 @@ SLP: sync --(short delay)--> ACK received (Last ACK received: <time>) or no ACK.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from mock_devices.config import CallHomeProfile, SwitchConfig
+from mock_devices.pki import SatellitePki
 
 DAY = 86400.0
 HTTP_SEND_FAILURE = "Fail to send out Call Home HTTP message."
@@ -76,38 +78,68 @@ def smart_licensing_profile(cfg: SwitchConfig) -> CallHomeProfile | None:
     return next((p for p in cfg.call_home.profiles if p.active and p.reports_smart_licensing), None)
 
 
-def server_identity_error(cfg: SwitchConfig) -> str | None:
-    """TLS server identity check against the satellite. The emulated satellite has no TLS yet,
-    so this always passes; it is the hook for the trust issue."""
+TLS_NOT_VALIDATED = "Cannot establish secure connection because server TLS cert cannot be validated"
+
+
+def server_identity_error(cfg: SwitchConfig, url: str, pki: SatellitePki | None, *, transport: str) -> str | None:
+    """The TLS check of the switch's HTTPS client against the satellite at `url`, or None when it
+    passes. The one place that decides it, for call-home (`transport="callhome"`) and SLP ("cslu").
+
+    `pki` None: the lab satellite's TLS is not checked (fleets built without identity enforcement).
+    The check is on unless `no http secure server-identity-check` (call-home) or
+    `no license smart server-identity-check` (SLP) is configured; with it off, IOS accepts any server
+    certificate (the common recipe). With it on, the server certificate must chain to a CA held by
+    some trustpoint (a different CA fails like no CA) and the URL's host must be one of the names on
+    the certificate (its DNS name or its IP address, both in the subjectAltName)."""
+    parts = urlsplit(url)
+    if pki is None or parts.scheme.lower() != "https":
+        return None
+    check_on = cfg.call_home.identity_check if transport == "callhome" else cfg.slp_identity_check
+    if not check_on:
+        return None
+    prefix = f"{HTTP_SEND_FAILURE} " if transport == "callhome" else ""
+    ca = pki.ca
+    if not cfg.trusts_ca(ca.sha1):
+        issuer = ",".join(ca.subject)
+        return f"{prefix}{TLS_NOT_VALIDATED} (certificate chain validation failed: issuer {issuer} is in no trustpoint)"
+    host = parts.hostname or ""
+    if not pki.names_host(host):
+        return f"{prefix}{TLS_NOT_VALIDATED} (server identity check failed: {host} is not a name on the certificate)"
     return None
 
 
-def callhome_path_error(cfg: SwitchConfig, satellite_url: str, reachable_interface: str) -> str | None:
-    """Why a classic registration cannot reach the satellite, or None when it can. The one place
-    that decides transport success, so trust/TLS conditions can be added here."""
+def callhome_path_error(
+    cfg: SwitchConfig, satellite_urls: Collection[str], reachable_interface: str, pki: SatellitePki | None = None
+) -> str | None:
+    """Why a classic registration cannot reach the satellite, or None when it can. `satellite_urls`:
+    the URLs that reach the satellite's call-home endpoint (one per host name that resolves to it).
+    The one place that decides transport success."""
     profile = smart_licensing_profile(cfg)
     if not cfg.service_call_home or profile is None or not profile.transport_http:
         return HTTP_SEND_FAILURE
-    if satellite_url not in profile.effective_http_urls():
+    url = next((u for u in profile.effective_http_urls() if u in satellite_urls), None)
+    if url is None:
         return HTTP_SEND_FAILURE  # a typo'd URL, or tools.cisco.com (no internet in the lab)
     if cfg.ip_http_client_source_interface != reachable_interface:
         return HTTP_SEND_FAILURE
-    return server_identity_error(cfg)
+    return server_identity_error(cfg, url, pki, transport="callhome")
 
 
 def effective_slp_transport(cfg: SwitchConfig) -> str:
     return cfg.slp_transport or "cslu"
 
 
-def cslu_path_error(cfg: SwitchConfig, cslu_url: str, reachable_interface: str) -> str | None:
+def cslu_path_error(
+    cfg: SwitchConfig, cslu_urls: Collection[str], reachable_interface: str, pki: SatellitePki | None = None
+) -> str | None:
     """Why an SLP usage report cannot reach the satellite's CSLU endpoint, or None."""
     if effective_slp_transport(cfg) != "cslu":
         return "Transport is not cslu"
-    if cfg.slp_url_cslu != cslu_url:
+    if cfg.slp_url_cslu is None or cfg.slp_url_cslu not in cslu_urls:
         return "Fail to send out HTTP message."
     if cfg.ip_http_client_source_interface != reachable_interface:
         return "Fail to send out HTTP message."
-    return server_identity_error(cfg)
+    return server_identity_error(cfg, cfg.slp_url_cslu, pki, transport="cslu")
 
 
 # --- classic Smart Licensing -----------------------------------------------------------------

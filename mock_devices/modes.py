@@ -115,6 +115,18 @@ def _exec_tree(slp: bool) -> tuple[Node, ...]:
         kw("running-config", action="show_running_config"),
         kw("startup-config", action="show_startup_config"),
         kw("clock", action="show_clock"),
+        kw(
+            "crypto",
+            kw(
+                "pki",
+                kw(
+                    "certificates",
+                    kw("verbose", word("name", action="show_pki_certificates"), action="show_pki_certificates"),
+                    word("name", action="show_pki_certificates"),
+                    action="show_pki_certificates",
+                ),
+            ),
+        ),
     )
     return (
         show,
@@ -142,7 +154,14 @@ def _config_tree(slp: bool) -> tuple[Node, ...]:
         kw("call-home", action="enter_call_home"),
         kw("service", kw("call-home", action="service_call_home")),
         kw("ip", ip_http_client),
-        kw("crypto", kw("pki", kw("trustpoint", word("name", action="enter_trustpoint")))),
+        kw(
+            "crypto",
+            kw(
+                "pki",
+                kw("trustpoint", word("name", action="enter_trustpoint")),
+                kw("authenticate", word("name", action="pki_authenticate")),
+            ),
+        ),
         kw("interface", rest("name", action="enter_interface")),
     ]
     negative: list[Node] = [
@@ -165,6 +184,7 @@ def _config_tree(slp: bool) -> tuple[Node, ...]:
                         kw("default", action="slp_url_default"),
                     ),
                     kw("vrf", word("vrf", action="slp_vrf")),
+                    kw("server-identity-check", action="slp_identity_check"),
                 ),
             )
         )
@@ -180,6 +200,7 @@ def _config_tree(slp: bool) -> tuple[Node, ...]:
                         kw("smart", word("url", action="no_slp_url_smart"), action="no_slp_url_smart"),
                     ),
                     kw("vrf", word("vrf", action="no_slp_vrf"), action="no_slp_vrf"),
+                    kw("server-identity-check", action="no_slp_identity_check"),
                 ),
             )
         )

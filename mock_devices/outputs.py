@@ -3,6 +3,8 @@ shared/samples (see SOURCES.md there). Pure: state in, text out ("\n" line endin
 
 from __future__ import annotations
 
+import datetime as dt
+
 from mock_devices.config import CISCO_TAC_PROFILE, SMART_RECEIVER_URL, CallHomeProfile, SwitchConfig
 from mock_devices.licensing import (
     DAY,
@@ -13,6 +15,7 @@ from mock_devices.licensing import (
     ios_time,
     smart_licensing_profile,
 )
+from mock_devices.pki import CaCertificate
 from mock_devices.platform import Hardware, config_version, long_version, train_name
 
 _PORTS = {"C9200L-48P-4X": 52, "C9300-48P": 64, "C9300-24P": 40, "C9500-40X": 50}
@@ -602,3 +605,48 @@ def show_call_home_smart_licensing(cfg: SwitchConfig) -> str:
         f" Profile: {profile.name} (status: ACTIVE)",
         f" Destination  URL(s):  {' '.join(urls) if urls else 'Not yet set up'}",
     )
+
+
+# --- crypto pki --------------------------------------------------------------------------------
+
+
+def _pki_time(moment: dt.datetime) -> str:
+    """'19:48:47 UTC May 30 2013', as in a certificate's Validity Date."""
+    return moment.astimezone(dt.UTC).strftime("%H:%M:%S UTC %b %d %Y")
+
+
+def _ca_certificate_lines(name: str, ca: CaCertificate, *, verbose: bool) -> list[str]:
+    lines = ["CA Certificate", "  Status: Available"]
+    if verbose:
+        lines.append("  Version: 3")
+    lines += [f"  Certificate Serial Number (hex): {ca.serial_hex}", "  Certificate Usage: Signature", "  Issuer:"]
+    lines += [f"    {part}" for part in ca.issuer]
+    lines.append("  Subject:")
+    lines += [f"    {part}" for part in ca.subject]
+    lines += [
+        "  Validity Date:",
+        f"    start date: {_pki_time(ca.not_before)}",
+        f"    end   date: {_pki_time(ca.not_after)}",
+    ]
+    if verbose:
+        lines += [
+            "  Subject Key Info:",
+            "    Public Key Algorithm: rsaEncryption",
+            f"    RSA Public Key: ({ca.public_key_bits} bit)",
+            "  Signature Algorithm: SHA256 with RSA Encryption",
+            f"  Fingerprint MD5: {ca.md5} ",
+            f"  Fingerprint SHA1: {ca.sha1} ",
+        ]
+    lines.append(f"  Associated Trustpoints: {name} ")
+    return lines
+
+
+def show_crypto_pki_certificates(cfg: SwitchConfig, name: str | None, *, verbose: bool) -> str:
+    """`show crypto pki certificates [verbose] [NAME]`: the CA certificates trustpoints hold
+    (nothing for a trustpoint without one)."""
+    blocks = [
+        _ca_certificate_lines(tp.name, tp.ca_certificate, verbose=verbose)
+        for tp in cfg.trustpoints
+        if tp.ca_certificate is not None and (name is None or tp.name == name)
+    ]
+    return "".join("\n".join(block) + "\n\n" for block in blocks)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from mock_devices.licensing import RegistrationOutcome, SlpAck, ios_time
+from mock_devices.pki import SATELLITE_IP, SatellitePki
 
 TOKEN_INVALID = '{"token":["The token is not valid."]}'
 TOKEN_EXPIRED = '{"token":["The token has expired."]}'
@@ -55,6 +56,9 @@ class Satellite:
     tokens: list[Token] = field(default_factory=list)
     product_instances: dict[str, ProductInstance] = field(default_factory=dict)  # by serial
     tenant_virtual_account: str | None = None  # VA bound to the CSLU tenant
+    pki: SatellitePki | None = None  # its TLS identity (CA + server certificate)
+    identity_enforced: bool = False  # switches check its certificate (else: the lab's TLS is not checked)
+    aliases: tuple[str, ...] = ()  # other host names that resolve to it but are not on its certificate
 
     @property
     def callhome_url(self) -> str:
@@ -63,6 +67,22 @@ class Satellite:
     @property
     def cslu_url(self) -> str:
         return f"https://{self.host}/cslu/v1/pi/{self.cslu_tenant}"
+
+    @property
+    def reachable_hosts(self) -> tuple[str, ...]:
+        """Every host name a switch can use to reach it: its name, its address, its aliases."""
+        return (self.host, SATELLITE_IP, *self.aliases)
+
+    def callhome_urls(self) -> frozenset[str]:
+        return frozenset(f"https://{h}/Transportgateway/services/DeviceRequestHandler" for h in self.reachable_hosts)
+
+    def cslu_urls(self) -> frozenset[str]:
+        return frozenset(f"https://{h}/cslu/v1/pi/{self.cslu_tenant}" for h in self.reachable_hosts)
+
+    @property
+    def tls_pki(self) -> SatellitePki | None:
+        """The PKI switches validate against, or None when the fleet does not enforce TLS identity."""
+        return self.pki if self.identity_enforced else None
 
     def token(self, value: str) -> Token | None:
         return next((t for t in self.tokens if t.value == value), None)
@@ -158,6 +178,8 @@ class Satellite:
             "host": self.host,
             "callhome_url": self.callhome_url,
             "cslu_url": self.cslu_url,
+            "identity_enforced": self.identity_enforced,
+            "ca_fingerprint_sha1": self.pki.ca_fingerprint_sha1 if self.pki is not None else None,
             "virtual_accounts": {
                 name: {lic: {"total": p.total, "in_use": p.in_use} for lic, p in va.licenses.items()}
                 for name, va in self.virtual_accounts.items()

@@ -37,6 +37,18 @@ class VirtualAccountSpec(_Strict):
     licenses: dict[str, int] | None = None  # pool name (entitlement tag) -> count; None: generous pools
 
 
+class SatelliteApiSpec(_Strict):
+    """The satellite's HTTPS API (served only when asked for: MockFleet(api=True), serve --api)."""
+
+    client_id: str = Field(default="fleetreg-api", min_length=1)
+    client_secret: str = Field(default="Lab-Api-Secret-7f3c", min_length=8)
+    bearer_seconds: int = Field(default=3600, ge=1)
+    rate_limit_per_second: float | None = Field(default=None, gt=0)  # None: no rate limit
+    rate_limit_burst: int = Field(default=5, ge=1)
+    retry_after_seconds: int = Field(default=1, ge=0)  # Retry-After on a 429
+    hide_devices: list[str] = Field(default_factory=list)  # fault: serials or host names left out of /devices
+
+
 class SatelliteSpec(_Strict):
     host: str = "ssm-onprem.fleetreg.test"
     account: str = "FleetReg Lab"
@@ -49,6 +61,15 @@ class SatelliteSpec(_Strict):
         ],
         min_length=1,
     )
+    api: SatelliteApiSpec = Field(default_factory=SatelliteApiSpec)
+    # TLS server identity. `disable`: switches do not check the satellite's certificate and the
+    # inventory asks for the common recipe (no http secure server-identity-check). `verify`: switches
+    # check it (URL host on the certificate + its CA in a trustpoint) and the inventory asks fleetreg
+    # to install the CA (trustpoint mode ca-file, CA in <inventory>/satellite-ca.pem).
+    identity: Literal["disable", "verify"] = "disable"
+    # other names that resolve to the satellite but are not on its certificate; None: the host's
+    # short name (ssm-onprem for ssm-onprem.fleetreg.test)
+    aliases: list[str] | None = None
 
 
 class CredentialsSpec(_Strict):

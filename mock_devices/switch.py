@@ -178,7 +178,7 @@ class Switch:
         self.tick()
         was_on_satellite = self.classic.registered and self.classic.registered_to == "satellite"
         reason = self.faults.registration_failure or callhome_path_error(
-            self.config, self.satellite.callhome_url, self.source_interface
+            self.config, self.satellite.callhome_urls(), self.source_interface, self.satellite.tls_pki
         )
         output = self.classic.start_registration(
             token,
@@ -206,7 +206,7 @@ class Switch:
     def sync(self) -> str:
         assert self.slp is not None
         self.tick()
-        reason = cslu_path_error(self.config, self.satellite.cslu_url, self.source_interface)
+        reason = cslu_path_error(self.config, self.satellite.cslu_urls(), self.source_interface, self.satellite.tls_pki)
         self.slp.start_sync(
             now_mono=self.clock.now(),
             now_wall=self.clock.wall(),

@@ -2,6 +2,8 @@
 
 `with MockFleet(6) as mock:` gives `mock.fleet` (state), `mock.inventory_dir` and `mock.env`
 (credentials and tokens from fleet.env); leaving the block stops everything.
+`MockFleet(6, api=True)` also serves the satellite's HTTPS API on the same loop (`mock.api`,
+`mock.api_url`, `mock.ca_file`; client id/secret in `mock.env`, API settings in defaults.yaml).
 """
 
 from __future__ import annotations
@@ -16,22 +18,31 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mock_devices.interface import Device
-from mock_devices.inventory_out import write_inventory
+from mock_devices.inventory_out import SatelliteApiInfo, write_inventory
 from mock_devices.server import MockServer, bind_listen_sockets, load_or_create_host_key
 
 if TYPE_CHECKING:
     from mock_devices.fleet import Fleet
+    from mock_devices.satellite_api import SatelliteApi
+    from mock_devices.spec import SatelliteApiSpec
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
 FREE_PORT_LOW, FREE_PORT_HIGH = 20000, 32000  # below Linux's ephemeral range (32768+)
 
 
+class LoopService(Protocol):
+    """Something else served on the fleet's loop (the satellite API), started after the switches."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
 class BackgroundServer:
-    """A MockServer for `devices` on its own event loop in a daemon thread."""
+    """A MockServer for `devices` (and any `services`) on its own event loop in a daemon thread."""
 
     def __init__(
         self,
@@ -39,8 +50,10 @@ class BackgroundServer:
         *,
         host_key_dir: Path | None = None,
         sockets: Sequence[socket.socket] | None = None,
+        services: Sequence[LoopService] = (),
     ) -> None:
         self.devices = list(devices)
+        self._services = list(services)
         self._host_key_dir = host_key_dir
         self._sockets = list(sockets) if sockets is not None else None
         self._thread: threading.Thread | None = None
@@ -77,11 +90,17 @@ class BackgroundServer:
         host_key = load_or_create_host_key(self._host_key_dir)
         server = MockServer(self.devices, host_key)
         self.server = server
-        await server.start(self._sockets)
-        self._ready.set_result(None)
+        started: list[LoopService] = []
         try:
+            await server.start(self._sockets)
+            for service in self._services:
+                await service.start()
+                started.append(service)
+            self._ready.set_result(None)
             await self._stop_event.wait()
         finally:
+            for service in reversed(started):
+                await service.stop()
             await server.stop()
 
     def call(self, function: Any, *args: Any) -> Any:
@@ -128,8 +147,14 @@ class MockFleet:
         inventory_dir: Path | None = None,
         spread_addresses: bool = False,
         host_key_dir: Path | None = None,
+        api: bool = False,
     ) -> None:
         self._count = count
+        self._api_wanted = api
+        self.api: SatelliteApi | None = None
+        self.api_url: str | None = None
+        self.ca_file: Path | None = None
+        self._api_spec: SatelliteApiSpec | None = None
         self._spec = spec
         self._base_port = base_port
         self._latency_ms = latency_ms
@@ -146,11 +171,13 @@ class MockFleet:
         self.env: dict[str, str] = {}
 
     def _build(self, base_port: int) -> Fleet:
-        from mock_devices.fleet import build_fleet, load_spec
+        from mock_devices.fleet import FleetSpec, build_fleet, load_spec
 
         spec = self._spec
         if isinstance(spec, str | Path):
             spec = load_spec(Path(spec))
+            self._spec = spec
+        self._api_spec = (spec or FleetSpec(seed=self._seed)).satellite.api
         return build_fleet(
             self._count,
             spec=spec,
@@ -188,8 +215,12 @@ class MockFleet:
             else:
                 self._temporary_dir = Path(tempfile.mkdtemp(prefix="fleetreg-mock-inventory-"))
                 self.inventory_dir = self._temporary_dir
-            self.env = write_inventory(self.inventory_dir, fleet.inventory_hosts(), fleet.info)
-            self._server = BackgroundServer(fleet.devices, host_key_dir=self._host_key_dir, sockets=sockets)
+            services = [self._prepare_api(fleet)] if self._api_wanted else []
+            api_info = self._api_info() if self.api is not None else None
+            self.env = write_inventory(self.inventory_dir, fleet.inventory_hosts(), fleet.info, satellite_api=api_info)
+            self._server = BackgroundServer(
+                fleet.devices, host_key_dir=self._host_key_dir, sockets=sockets, services=services
+            )
             self._server.start()
         except BaseException:
             for sock in sockets:
@@ -197,6 +228,33 @@ class MockFleet:
             self.stop()
             raise
         return self
+
+    def _prepare_api(self, fleet: Fleet) -> SatelliteApi:
+        """TLS material, CA file in the inventory folder and a bound socket, before the loop starts."""
+        from mock_devices.satellite_api import SatelliteApi, bind_api_socket, tls_for, write_ca_file
+
+        tls = tls_for(fleet.satellite)
+        self.ca_file = write_ca_file(self.inventory_dir, tls)
+        wall = fleet.devices[0].clock.wall if fleet.devices else None
+        sock = bind_api_socket()
+        try:
+            kwargs: dict[str, Any] = {"wall": wall} if wall is not None else {}
+            self.api = SatelliteApi(fleet.satellite, self._api_spec, tls=tls, sock=sock, **kwargs)
+        except BaseException:
+            sock.close()
+            raise
+        self.api_url = self.api.url
+        return self.api
+
+    def _api_info(self) -> SatelliteApiInfo:
+        assert self.api is not None and self.api_url is not None and self.ca_file is not None
+        return SatelliteApiInfo(
+            base_url=self.api_url,
+            account=self.fleet.satellite.account,
+            client_id=self.api.spec.client_id,
+            client_secret=self.api.spec.client_secret,
+            ca_file=str(self.ca_file),
+        )
 
     def call(self, function: Any, *args: Any) -> Any:
         """Run `function(*args)` on the server thread (consistent reads of fleet state)."""
@@ -210,6 +268,8 @@ class MockFleet:
             if server is not None:
                 server.stop()
         finally:
+            if self.api is not None:
+                self.api.close_socket()  # covers a start that failed before the loop took it
             if self._temporary_dir is not None:
                 shutil.rmtree(self._temporary_dir, ignore_errors=True)
                 self._temporary_dir = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hier_config import HConfig, MatchRule, WorkflowRemediation, get_hconfig
+from hier_config import HConfig, HConfigChild, MatchRule, WorkflowRemediation, get_hconfig
 from hier_config.models import IdempotentCommandsRule
 from hier_config.platforms.cisco_ios.driver import HConfigDriverCiscoIOS
 from hier_config.platforms.driver_base import HConfigDriverRules
@@ -94,8 +94,8 @@ def to_commands(config: HConfig) -> list[str]:
     section is left with `exit`, so no command relies on IOS falling back to a parent mode."""
     commands: list[str] = []
 
-    def walk(node: HConfig | object, depth: int) -> None:
-        for child in node.children:  # type: ignore[attr-defined]
+    def walk(node: HConfig | HConfigChild, depth: int) -> None:
+        for child in node.children:
             commands.append(" " * depth + child.text)
             if child.children:
                 walk(child, depth + 1)

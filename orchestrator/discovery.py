@@ -55,10 +55,11 @@ def run_discover(
     *,
     on_host_done: Progress | None = None,
     commands: Sequence[str] = DISCOVER_COMMANDS,
+    read_timeout: float = 30,
 ) -> tuple[list[DiscoverOutcome], dict[str, dict[str, str]]]:
     """Discover every host of `nr`. Returns outcomes (facts or error) and the raw outputs."""
     runner = nr.with_processors([ProgressProcessor(on_host_done)]) if on_host_done else nr
-    result = runner.run(task=discover, commands=tuple(commands), on_failed=True)
+    result = runner.run(task=discover, commands=tuple(commands), read_timeout=read_timeout, on_failed=True)
     nr.close_connections(on_good=True, on_failed=True)
     outcomes: list[DiscoverOutcome] = []
     raw: dict[str, dict[str, str]] = {}

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from orchestrator.config_change import relevant_excerpt
 from orchestrator.errors import ParseError
-from orchestrator.parsing import parse
+from orchestrator.parsing import parse_as
 from orchestrator.parsing.models import (
     CallHomeConfig,
     CallHomeProfileConfig,
@@ -59,7 +59,8 @@ class DeviceFacts(BaseModel):
     def smart_licensing_urls(self) -> list[str]:
         """Where this switch sends Smart Licensing data now."""
         if self.licensing_mode == "slp":
-            return [self.license.transport_url] if _is_url(self.license.transport_url) else []
+            url = self.license.transport_url
+            return [url] if url is not None and _is_url(url) else []
         urls: list[str] = []
         for profile in self.callhome.profiles:
             if not (profile.active and profile.reporting_smart_licensing and profile.transport_http):
@@ -120,10 +121,12 @@ def build_facts(host: str, outputs: Mapping[str, str], *, trustpoints: tuple[str
     if missing:
         raise ParseError("no output collected", host=host, command=missing[0])
     try:
-        version = parse("show version", outputs["show version"], host=host)
-        license_status = parse("show license status", outputs["show license status"], host=host)
-        callhome = parse("show running-config", outputs["show running-config"], host=host)
-        profiles = parse("show call-home profile all", outputs["show call-home profile all"], host=host)
+        version = parse_as(VersionInfo, "show version", outputs["show version"], host=host)
+        license_status = parse_as(LicenseStatus, "show license status", outputs["show license status"], host=host)
+        callhome = parse_as(CallHomeConfig, "show running-config", outputs["show running-config"], host=host)
+        profiles = parse_as(
+            CallHomeProfiles, "show call-home profile all", outputs["show call-home profile all"], host=host
+        )
     except ParseError as exc:
         exc.host = exc.host or host
         raise

@@ -83,7 +83,7 @@ class HostFlow:
         `resume_at`, the step that was interrupted or not yet started. Every step is safe to
         repeat after the recheck (config lines are declarative; licensing steps that already
         took effect are skipped by `recheck`)."""
-        names = [s.name for s in plan.steps]
+        names: list[str] = [s.name for s in plan.steps]
         if resume_at in (None, "precheck", "backup") or (resume_at not in names and resume_at != "backout"):
             return cls.fresh(
                 plan, poll_interval_s=poll_interval_s, register_timeout_s=register_timeout_s, auto_backout=auto_backout
@@ -129,7 +129,14 @@ class HostFlow:
     def step_failed(self, step: str, reason: str, *, changed_device: bool | None = None) -> Action:
         """A step failed: back out when the switch's config was changed, else finish failed."""
         if step == "backout":
-            return Finish("failed", f"backout failed: {reason}; first failure: {self._first_reason()}", step)
+            first = self.failure
+            at = f" at {first.failed_step}" if first and first.failed_step else ""
+            return Finish(
+                "failed",
+                f"backout failed, the change is still on the switch (retry: fleetreg backout RUN --hosts {self.plan.name}): "
+                f"{reason}; first failure{at}: {self._first_reason()}",
+                step,
+            )
         if changed_device:
             self.config_changed = True
         self.failure = Finish("failed", reason, step)

@@ -20,8 +20,18 @@ from nornir.plugins.runners import ThreadedRunner
 from orchestrator.inventory import HostEntry, Inventory
 from orchestrator.secrets import Credentials
 from orchestrator.settings import MigrationSettings
+from tasks.connection import FleetregNetmiko
 
 CONNECTION = "netmiko"
+
+
+def register_connection_plugin() -> None:
+    """ "netmiko" connections open through FleetregNetmiko (Netmiko with fleetreg's tuned IOS-XE
+    driver). It takes the name of nornir_netmiko's plugin, so inventories keep saying
+    `connection_options: netmiko`; nornir_netmiko's entry point is therefore not auto-registered."""
+    if ConnectionPluginRegister.available.get(CONNECTION) is not FleetregNetmiko:
+        ConnectionPluginRegister.available.pop(CONNECTION, None)
+        ConnectionPluginRegister.register(CONNECTION, FleetregNetmiko)
 
 
 def netmiko_extras(
@@ -53,7 +63,7 @@ def build_nornir(
     connect_timeout: float = 15,
     extras: dict | None = None,
 ) -> Nornir:
-    ConnectionPluginRegister.auto_register()
+    register_connection_plugin()
     defaults = Defaults(username=credentials.username, password=credentials.password)
     groups = Groups({name: Group(name=name, defaults=defaults) for name in inventory.groups})
     for name, group in groups.items():

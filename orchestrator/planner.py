@@ -7,11 +7,23 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from orchestrator.config_change import compute_change
 from orchestrator.facts import DeviceFacts, fingerprint, registered_to
 from orchestrator.inventory import HostEntry
-from orchestrator.plan_model import STEP_TITLES, HostPlan, Mode, Plan, PreState, Step, StepName, Wave, WavePolicy
+from orchestrator.plan_model import (
+    STEP_TITLES,
+    Classification,
+    HostPlan,
+    Mode,
+    Plan,
+    PreState,
+    Step,
+    StepName,
+    Wave,
+    WavePolicy,
+)
 from orchestrator.render import render
 from orchestrator.settings import MigrationSettings
 
@@ -88,7 +100,7 @@ def _risks(s: MigrationSettings) -> tuple[str, ...]:
 
 def plan_host(entry: HostEntry, outcome: DiscoverOutcome, *, project_dir: Path | None = None) -> HostPlan:
     s = entry.settings
-    base = {
+    base: dict[str, Any] = {
         "name": entry.name,
         "hostname": entry.hostname,
         "port": entry.port,
@@ -133,7 +145,7 @@ def plan_host(entry: HostEntry, outcome: DiscoverOutcome, *, project_dir: Path |
         needs_registration = not (on_satellite and in_planned_va and authorized)
         if needs_registration and not s.token_ref:
             return HostPlan(**base, classification="blocked", reason="missing token reference (token_ref)")
-        classification = "wrong-virtual-account" if on_satellite and not in_planned_va else "to-migrate"
+        classification: Classification = "wrong-virtual-account" if on_satellite and not in_planned_va else "to-migrate"
         reason = {
             "wrong-virtual-account": f"on the satellite in VA {facts.license.virtual_account!r}, "
             f"planned {s.virtual_account!r}",

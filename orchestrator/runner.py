@@ -25,7 +25,15 @@ from nornir.core.inventory import Host
 from nornir.core.processor import Processors
 from nornir.core.task import Task
 
-from orchestrator.errors import AuthError, ConnectError, DeviceError, FleetregError, HostKeyError
+from orchestrator.errors import (
+    AuthError,
+    CommandError,
+    CommandTimeout,
+    ConnectError,
+    DeviceError,
+    FleetregError,
+    HostKeyError,
+)
 from orchestrator.facts import build_facts
 from orchestrator.host_flow import Action, Finish, HostFlow, PollLater
 from orchestrator.journal import Journal
@@ -35,13 +43,17 @@ from orchestrator.runfolder import write_private
 from tasks.backout import backout
 from tasks.configure import configure, save_config
 from tasks.connection import CONNECTION, translate
+from tasks.session_guard import abort, make_ready
 from tasks.discover import discover
 from tasks.licensing import deregister, read_status, register, sync
 from tasks.verify import verify
 
 TokenProvider = Callable[[str], str]
-# Steps that only read: after a lost session they are simply run again on a new one.
+# Steps that only read: after a lost or timed-out session they are simply run again on a new one.
 READ_ONLY_STEPS = frozenset({"precheck", "recheck", "wait_registered", "wait_ack", "verify"})
+# ... and the backout, which is idempotent (declarative config lines, deregister, write memory):
+# giving up on it after one lost session would leave the switch half-configured.
+REPEATABLE_STEPS = READ_ONLY_STEPS | {"backout"}
 EventSink = Callable[[str, str, str], None]  # (host, event, text)
 
 
@@ -134,9 +146,10 @@ class ApplyRunner:
                     timers.clear()
                     pending_new.clear()
                 while len(inflight) < self.options.workers and (continuing or pending_new):
-                    job = continuing.popleft() if continuing else self._first_job(flows[pending_new.popleft()], report)
-                    if job is None:
+                    next_job = continuing.popleft() if continuing else self._first_job(flows[pending_new.popleft()], report)
+                    if next_job is None:
                         continue
+                    job = next_job
                     self._journal_start(job)
                     inflight[pool.submit(self._execute, job)] = job
                 timeout = max(0.0, timers[0][0] - self.clock()) if timers else None
@@ -181,7 +194,7 @@ class ApplyRunner:
         timers: list[tuple[float, int, _Job]],
     ) -> None:
         flow, host = job.flow, job.flow.plan.name
-        retryable = result.connect_failed or (isinstance(result.error, ConnectError) and job.step in READ_ONLY_STEPS)
+        retryable = result.connect_failed or (session_unusable(result.error) and job.step in REPEATABLE_STEPS)
         if retryable and job.attempt + 1 < self.options.connect_retries and result.error is not None:
             job.attempt += 1
             delay = self._backoff(job.attempt)
@@ -322,7 +335,7 @@ class ApplyRunner:
         try:
             return _StepResult(value=self._run_step(host, job))
         except FleetregError as exc:
-            if isinstance(exc, DeviceError) and isinstance(exc, ConnectError):
+            if session_unusable(exc):
                 self._drop(host)
             return _StepResult(error=exc)
         except Exception as exc:
@@ -344,15 +357,16 @@ class ApplyRunner:
             host.connection_options[CONNECTION].extras = extras
         try:
             host.open_connection(CONNECTION, configuration=self.nr.config)
+            make_ready(host.get_connection(CONNECTION, self.nr.config), host=host.name)
         except Exception as exc:
-            host.connections.pop(CONNECTION, None)
+            self._drop(host)  # a login that failed half-way (e.g. at enable) must not hold a vty line
             raise translate(exc, host=host.name, step="connect") from None
 
     def _drop(self, host: Host) -> None:
-        try:
-            host.close_connection(CONNECTION)
-        except Exception:
-            host.connections.pop(CONNECTION, None)
+        """Forget a session in an unknown state; the next step logs in afresh."""
+        plugin = host.connections.pop(CONNECTION, None)
+        if plugin is not None:
+            abort(plugin.connection)
 
     def _task(self, host: Host, func: Callable[..., Any], **kwargs: Any) -> Any:
         result = Task(func, nornir=self.nr, global_dry_run=False, processors=Processors(), **kwargs).start(host)
@@ -415,6 +429,14 @@ class ApplyRunner:
             *(f"!   {c}" for c in plan.backout_commands),
         ]
         return "\n".join(lines) + "\n"
+
+
+def session_unusable(exc: BaseException | None) -> bool:
+    """After this error the session's state is unknown (lost, hung, timed out, not enabled):
+    it is not used again. A clean `%` rejection (CommandError) leaves it usable."""
+    if isinstance(exc, CommandTimeout | ConnectError | AuthError):
+        return True
+    return isinstance(exc, DeviceError) and not isinstance(exc, CommandError)
 
 
 def finished_counts(reports: Mapping[str, Finish]) -> dict[str, int]:

@@ -41,6 +41,46 @@ class TrustpointSettings(BaseModel):
         return self
 
 
+class SatelliteApiSettings(BaseModel):
+    """The satellite's API (SSM On-Prem API toolkit), optional. Client id and secret are
+    references (`env:VAR` / `secrets:KEY`), never values. `token_source: api` takes the
+    registration token per virtual account from the API (reused or created at apply time)
+    instead of `token_ref`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str = Field(description="e.g. https://ssm-onprem.example.net:8443")
+    account: str = Field(min_length=1, description="the satellite's local account")
+    client_id_ref: str
+    client_secret_ref: str
+    ca_file: str | None = Field(default=None, description="PEM CA bundle that signed the satellite's certificate")
+    token_source: Literal["env", "api"] = "env"
+    verify_tls: bool = True
+    timeout_s: float = Field(default=15, gt=0, le=300)
+    retries: int = Field(default=4, ge=0, le=10)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+            raise ValueError(f"malformed satellite API URL {value!r}: expected https://host[:port]")
+        try:
+            parts.port  # noqa: B018 - raises on a bad port
+        except ValueError as exc:
+            raise ValueError(f"malformed satellite API URL {value!r}: {exc}") from None
+        return value.rstrip("/")
+
+    @field_validator("client_id_ref", "client_secret_ref")
+    @classmethod
+    def _secret_ref(cls, value: str) -> str:
+        if not TOKEN_REF_RE.match(value):
+            raise ValueError(
+                "must name where the value lives, 'env:VARIABLE' or 'secrets:KEY' (never the value itself)"
+            )
+        return value
+
+
 class MigrationSettings(BaseModel):
     """Everything fleetreg needs to migrate one switch, after inheritance is resolved."""
 
@@ -62,6 +102,7 @@ class MigrationSettings(BaseModel):
     register_timeout_s: float = Field(default=900, gt=0, le=86400)
     poll_interval_s: float = Field(default=10, gt=0, le=3600)
     canary: bool = False
+    satellite_api: SatelliteApiSettings | None = None
 
     @field_validator("satellite_url")
     @classmethod
@@ -105,7 +146,8 @@ class MigrationSettings(BaseModel):
 
 
 def merge_layers(*layers: dict | None) -> dict:
-    """Merge settings dicts, later layers winning field by field (one level deep for `trustpoint`)."""
+    """Merge settings dicts, later layers winning field by field (one level deep for `trustpoint`
+    and `satellite_api`)."""
     merged: dict = {}
     for layer in layers:
         for key, value in (layer or {}).items():

@@ -3,18 +3,56 @@ registration made by this run, and save."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Result, Task
 
-from tasks.configure import configure, save_config
+from orchestrator.errors import CommandError
+from tasks.configure import ERROR_PATTERN, FAILED_COMMAND_RE, _leave_config_mode, save_config
+from tasks.connection import connection, device_errors
 from tasks.licensing import deregister
+
+# A line IOS could not even parse: never "already undone", always a failure.
+SYNTAX_ERROR_RE = re.compile(r"%\s*(Invalid input|Incomplete command|Ambiguous command)", re.IGNORECASE)
 
 
 def backout(task: Task, commands: Sequence[str], deregister_first: bool = False, read_timeout: float = 30) -> Result:
     if deregister_first:
         deregister(task, read_timeout=read_timeout * 2)
-    if commands:
-        configure(task, commands, read_timeout=read_timeout)
+    already_undone = restore_lines(task, commands, read_timeout=read_timeout) if commands else []
     save_config(task, step="backout", read_timeout=read_timeout * 2)
-    return Result(host=task.host, result="backed out", changed=True)
+    note = f" ({len(already_undone)} removal(s) already undone: {'; '.join(already_undone)})" if already_undone else ""
+    return Result(host=task.host, result="backed out" + note, changed=True)
+
+
+def restore_lines(task: Task, commands: Sequence[str], read_timeout: float = 30) -> list[str]:
+    """Type the backout lines in one config session. The lines were planned against the full
+    change; when the change was cut short (session lost mid-configure) some of what they
+    remove was never created, and IOS refuses e.g. `no profile "X"` with `% Profile X does not
+    exist`. Such a refused `no ...` line already holds, so typing goes on with the next line;
+    any other refusal, and any syntax error, fails the backout. Returns the lines skipped."""
+    host = task.host.name
+    remaining = [c.strip() for c in commands if c.strip()]
+    skipped: list[str] = []
+    with device_errors(host, "backout"):
+        conn = connection(task)
+        enter = True
+        while remaining:
+            try:
+                conn.send_config_set(
+                    remaining, enter_config_mode=enter, error_pattern=ERROR_PATTERN, read_timeout=read_timeout
+                )
+                return skipped
+            except ConfigInvalidException as exc:
+                match = FAILED_COMMAND_RE.search(str(exc))
+                line, error = (match["cmd"].strip(), match["err"].strip()) if match else ("?", str(exc))
+                if not line.startswith("no ") or SYNTAX_ERROR_RE.search(error) or line not in remaining:
+                    _leave_config_mode(conn)
+                    raise CommandError(f"switch rejected {line!r}: {error}", host=host, step="backout") from None
+                skipped.append(f"{line} ({error})")
+                remaining = remaining[remaining.index(line) + 1 :]
+                enter = False  # still in config mode, in the submode of the refused line
+        _leave_config_mode(conn)  # the refused line was the last one
+    return skipped

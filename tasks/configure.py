@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 
+from netmiko import BaseConnection
 from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Result, Task
 
 from orchestrator.errors import CommandError
-from tasks.connection import connection, device_errors
+from tasks.connection import connection, device_errors, send
 
 # Any IOS error line: "% Invalid input detected at '^' marker.", "% Incomplete command." ...
 ERROR_PATTERN = r"^\s*%\s*\S.*$"
@@ -33,11 +35,9 @@ def configure(task: Task, commands: Sequence[str], read_timeout: float = 30) -> 
     return Result(host=task.host, result=output, changed=bool(lines))
 
 
-def _leave_config_mode(conn: object) -> None:
-    try:
-        conn.exit_config_mode()  # type: ignore[attr-defined]
-    except Exception:
-        pass
+def _leave_config_mode(conn: BaseConnection) -> None:
+    with contextlib.suppress(Exception):  # best effort; the next step re-reads the prompt anyway
+        conn.exit_config_mode()
 
 
 def save_config(task: Task, step: str = "save_config", read_timeout: float = 60) -> Result:
@@ -45,7 +45,7 @@ def save_config(task: Task, step: str = "save_config", read_timeout: float = 60)
     host = task.host.name
     with device_errors(host, step):
         conn = connection(task)
-        output = conn.send_command("write memory", read_timeout=read_timeout)
+        output = send(conn, "write memory", read_timeout=read_timeout)
     if "[OK]" not in output:
         raise CommandError(f"write memory did not answer [OK]: {_last_line(output)}", host=host, step=step)
     return Result(host=task.host, result=output, changed=True)

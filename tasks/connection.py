@@ -3,12 +3,17 @@ one helper every task uses to get its (reused) connection."""
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import paramiko
 from netmiko import BaseConnection
+from netmiko.channel import MAX_BUFFER
+from netmiko.cisco.cisco_ios import CiscoIosSSH
 from netmiko.exceptions import (
     ConfigInvalidException,
     NetmikoAuthenticationException,
@@ -16,15 +21,20 @@ from netmiko.exceptions import (
     ReadException,
     ReadTimeout,
 )
+from nornir.core.configuration import Config
 from nornir.core.task import Task
+from nornir_netmiko.connections import Netmiko
 from paramiko.ssh_exception import SSHException
 
 from orchestrator.errors import AuthError, CommandError, CommandTimeout, ConnectError, DeviceError, FleetregError
+from tasks.session_guard import ClosedAwareChannel, make_ready
 
 CONNECTION = "netmiko"
 
 # Netmiko spends most of a default session sleeping. fast_cli shortens its fixed delays and
 # lets prompt detection return as soon as the prompt is seen; the timeouts bound each wait.
+# The round trips Netmiko adds on top (measured in bench/README.md) are removed by
+# TunedCiscoXe below, which the "netmiko" connection plugin uses for IOS / IOS-XE.
 DEFAULT_NETMIKO_EXTRAS: dict[str, Any] = {
     "fast_cli": True,
     "conn_timeout": 10,
@@ -37,8 +47,160 @@ DEFAULT_NETMIKO_EXTRAS: dict[str, Any] = {
 ERROR_PATTERN = r"^%|% (Invalid|Incomplete|Ambiguous)"
 
 
+# How long one read waits for the switch before giving Netmiko's loop an empty answer, and how
+# often an idle SSH session's paramiko thread wakes up (paramiko's default: every 0.1 s).
+READ_WAIT_S = 0.5
+TRANSPORT_WAKE_S = 1.0
+
+
+class WaitingChannel(ClosedAwareChannel):
+    """A read that finds nothing waits for the switch's next bytes (up to READ_WAIT_S).
+
+    Netmiko's read loops poll every 10-25 ms; with a few hundred sessions waiting 150+ ms per
+    command those wakeups (and the GIL hand-offs they cause) were most of fleetreg's CPU.
+    Here a waiting thread sleeps in paramiko's buffer until data arrives: same answers, same
+    timeouts (they are checked by the loops between reads), far fewer wakeups."""
+
+    def read_channel(self) -> str:
+        output = super().read_channel()
+        chan = self.remote_conn
+        if output or chan is None:
+            return output
+        previous = chan.gettimeout()
+        chan.settimeout(READ_WAIT_S)
+        try:
+            data = chan.recv(MAX_BUFFER)
+        except TimeoutError:
+            return ""
+        finally:
+            chan.settimeout(previous)
+        if not data:
+            raise ReadException("Channel stream closed by remote device.")
+        return data.decode(self.encoding, "ignore") + super().read_channel()
+
+
+# FLEETREG_NETMIKO_DRIVER=stock: plain Netmiko drivers (the escape hatch, and the A/B switch
+# of bench/fleet_bench.py). Anything else: TunedCiscoXe for the platforms below.
+DRIVER_ENV = "FLEETREG_NETMIKO_DRIVER"
+TUNED_PLATFORMS = frozenset({"cisco_xe", "cisco_ios"})
+# A prompt line: the hostname Netmiko learned at login (cut at 16 characters, as IOS does in
+# config mode), the rest of the name and any (config-...) mode, then > or #, and nothing after.
+PROMPT_LINE = r"^{base}\S*[>#][ \t]*$"
+CONFIG_PROMPT_END = re.compile(r"\)#[ \t]*$")
+GREETING_WAIT_S = 5.0  # IOS prints its prompt when the shell opens; press Enter only if it did not
+
+
+class TunedCiscoXe(CiscoIosSSH):
+    """Netmiko's cisco_xe driver without the round trips it adds to find a prompt it knows.
+
+    Measured against the mock at 150-200 ms per command (bench/README.md), stock Netmiko
+    4.8 sends four extra Enters before every send_command (find_prompt with fast_cli's short
+    sleeps: each Enter is another prompt the switch must answer first), two in session
+    preparation, two config-mode checks around each config session and one more at
+    disconnect. Here the prompt learned at login is matched as a whole line at the end of
+    the output instead, and entering / leaving config mode is checked on the prompt the
+    switch answers with. Commands, echo checks and error patterns are Netmiko's own."""
+
+    _login_prompt: str | None = None  # the prompt printed at login, until check_enable_mode used it
+
+    def establish_connection(self, width: int = 511, height: int = 1000) -> None:
+        super().establish_connection(width, height)
+        chan = self.remote_conn
+        if isinstance(chan, paramiko.Channel):
+            self.channel = WaitingChannel(chan, encoding=self.encoding)
+            sock = getattr(chan.get_transport(), "sock", None)
+            if isinstance(sock, socket.socket):
+                sock.settimeout(TRANSPORT_WAKE_S)  # its recv loop only checks "closed?" on timeouts
+
+    def _try_session_preparation(self, force_data: bool = True) -> None:
+        super()._try_session_preparation(force_data=False)
+
+    def session_preparation(self) -> None:
+        try:
+            greeting = self.read_until_pattern(pattern=r"[>#][ \t]*$", read_timeout=GREETING_WAIT_S)
+        except ReadTimeout:
+            self.write_channel(self.RETURN)
+            greeting = self.read_until_pattern(pattern=r"[>#][ \t]*$", read_timeout=20)
+        prompt = greeting.strip().splitlines()[-1].strip()
+        if len(prompt) < 2:
+            raise ValueError(f"Router prompt not found: {prompt!r}")
+        self.base_prompt = prompt[:-1][:16]
+        self.send_command("terminal width 511")
+        lines = str(self.send_command("terminal length 0", strip_prompt=False)).strip().splitlines()
+        self._login_prompt = lines[-1].strip() if lines else None
+
+    def check_enable_mode(self, check_string: str = "#") -> bool:
+        # Right after login the prompt just printed tells (switch# or switch>); later, ask.
+        prompt, self._login_prompt = self._login_prompt, None
+        if prompt is not None and prompt.startswith(self.base_prompt):
+            return prompt.endswith(check_string)
+        return super().check_enable_mode(check_string)
+
+    def prompt_pattern(self) -> str:
+        return PROMPT_LINE.format(base=re.escape(self.base_prompt))
+
+    def _prompt_handler(self, auto_find_prompt: bool) -> str:
+        return "(?m)" + self.prompt_pattern()
+
+    def _read_prompt(self, command: str) -> str:
+        self.write_channel(self.normalize_cmd(command))
+        return self.read_until_pattern(pattern=self.prompt_pattern(), re_flags=re.M)
+
+    def config_mode(self, config_command: str = "configure terminal", pattern: str = "", re_flags: int = 0) -> str:
+        output = self._read_prompt(config_command)
+        if not CONFIG_PROMPT_END.search(output.rstrip("\r\n")):
+            raise ValueError("Failed to enter configuration mode.")
+        return output
+
+    def exit_config_mode(self, exit_config: str = "end", pattern: str = r"#.*") -> str:
+        output = self._read_prompt(exit_config)
+        if CONFIG_PROMPT_END.search(output.rstrip("\r\n")):
+            raise ValueError("Failed to exit configuration mode")
+        return output
+
+    def cleanup(self, command: str = "exit") -> None:
+        # fleetreg's tasks leave config mode themselves (configure does, even on errors), so
+        # no round trip to check it: type exit and let the channel close.
+        if self.session_log:
+            self.session_log.fin = True
+        self.write_channel(command + self.RETURN)
+
+
+class FleetregNetmiko(Netmiko):
+    """The "netmiko" Nornir connection plugin, opening TunedCiscoXe for IOS / IOS-XE."""
+
+    def open(
+        self,
+        hostname: str | None,
+        username: str | None,
+        password: str | None,
+        port: int | None,
+        platform: str | None,
+        extras: dict[str, Any] | None = None,
+        configuration: Config | None = None,
+    ) -> None:
+        if platform not in TUNED_PLATFORMS or os.environ.get(DRIVER_ENV, "tuned") == "stock":
+            super().open(hostname, username, password, port, platform, extras, configuration)
+            return
+        parameters: dict[str, Any] = {"host": hostname, "username": username, "password": password, "port": port}
+        ssh_config = getattr(getattr(configuration, "ssh", None), "config_file", None)
+        if ssh_config:
+            parameters["ssh_config_file"] = ssh_config
+        parameters["device_type"] = platform
+        parameters.update(extras or {})
+        self.connection = TunedCiscoXe(**parameters)
+
+
 def connection(task: Task) -> BaseConnection:
-    return task.host.get_connection(CONNECTION, task.nornir.config)
+    """The host's Netmiko session, made ready on first use: dropped sessions are noticed at
+    once, and the session is in privileged exec (a login that lands at `switch>` is enabled
+    with the enable secret)."""
+    return make_ready(task.host.get_connection(CONNECTION, task.nornir.config), host=task.host.name)
+
+
+def send(conn: BaseConnection, command: str, *, read_timeout: float) -> str:
+    """One exec command, its raw output as text (fleetreg parses with its own templates)."""
+    return str(conn.send_command(command, read_timeout=read_timeout))
 
 
 def _first_line(text: str) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from nornir.core.task import Result, Task
 
 from orchestrator.errors import CommandError
-from orchestrator.parsing import parse
-from tasks.connection import connection, device_errors
+from orchestrator.parsing import parse_as
+from orchestrator.parsing.models import LicenseStatus
+from tasks.connection import connection, device_errors, send
 
 REGISTER_ACCEPTED = "Registration process is in progress"
 
@@ -24,7 +25,7 @@ def _error_line(output: str) -> str | None:
 def deregister(task: Task, read_timeout: float = 60) -> Result:
     host = task.host.name
     with device_errors(host, "deregister"):
-        output = connection(task).send_command("license smart deregister", read_timeout=read_timeout)
+        output = send(connection(task), "license smart deregister", read_timeout=read_timeout)
     if error := _error_line(output):
         raise CommandError(f"deregister refused: {error}", host=host, step="deregister")
     return Result(host=task.host, result=output, changed=True)
@@ -34,7 +35,7 @@ def register(task: Task, token: str, force: bool = False, read_timeout: float = 
     host = task.host.name
     command = f"license smart register idtoken {token}" + (" force" if force else "")
     with device_errors(host, "register"):
-        output = connection(task).send_command(command, read_timeout=read_timeout)
+        output = send(connection(task), command, read_timeout=read_timeout)
     output = output.replace(token, "<token>")
     if REGISTER_ACCEPTED not in output:
         reason = _error_line(output) or " ".join(output.split()) or "no answer"
@@ -45,7 +46,7 @@ def register(task: Task, token: str, force: bool = False, read_timeout: float = 
 def sync(task: Task, read_timeout: float = 60) -> Result:
     host = task.host.name
     with device_errors(host, "sync"):
-        output = connection(task).send_command("license smart sync all", read_timeout=read_timeout)
+        output = send(connection(task), "license smart sync all", read_timeout=read_timeout)
     if error := _error_line(output):
         raise CommandError(f"sync refused: {error}", host=host, step="sync")
     return Result(host=task.host, result=output, changed=True)
@@ -55,5 +56,5 @@ def read_status(task: Task, step: str = "wait_registered", read_timeout: float =
     """`show license status`, raw and parsed."""
     host = task.host.name
     with device_errors(host, step):
-        raw = connection(task).send_command("show license status", read_timeout=read_timeout)
-    return Result(host=task.host, result=(raw, parse("show license status", raw, host=host)))
+        raw = send(connection(task), "show license status", read_timeout=read_timeout)
+    return Result(host=task.host, result=(raw, parse_as(LicenseStatus, "show license status", raw, host=host)))

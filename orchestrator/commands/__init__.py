@@ -13,6 +13,8 @@ COMMAND_MODULES = (
     "orchestrator.commands.discover",
     "orchestrator.commands.plan",
     "orchestrator.commands.apply",
+    "orchestrator.commands.verify",
+    "orchestrator.commands.satellite",
     "orchestrator.commands.demo",
 )
 

@@ -60,6 +60,7 @@ def _options(
     connect_timeout: float,
     auto_backout: bool,
     session_logs: bool,
+    read_timeout: float,
 ) -> ApplyOptions:
     return ApplyOptions(
         runs_dir=runs_dir,
@@ -69,6 +70,7 @@ def _options(
         connect_timeout=connect_timeout,
         auto_backout=auto_backout,
         session_logs=session_logs,
+        read_timeout=read_timeout,
     )
 
 
@@ -129,6 +131,13 @@ common = [
     click.option("--workers", type=click.IntRange(1, 1000), default=20, show_default=True),
     click.option("--connect-timeout", type=click.FloatRange(1, 300), default=15, show_default=True),
     click.option(
+        "--read-timeout",
+        type=click.FloatRange(0.5, 600),
+        default=30,
+        show_default=True,
+        help="Seconds to wait for a switch's prompt after a command (write memory, register: twice this).",
+    ),
+    click.option(
         "--auto-backout/--no-auto-backout",
         default=True,
         show_default=True,
@@ -165,13 +174,16 @@ def apply_command(
     secrets_file: Path | None,
     workers: int,
     connect_timeout: float,
+    read_timeout: float,
     auto_backout: bool,
     session_logs: bool,
 ) -> None:
     """Execute a reviewed plan (plan.json or its run folder), wave by wave."""
     if (plan is None) == (resume_run is None):
         raise InputError("give either PLAN (a plan.json or plan run folder) or --resume RUN")
-    options = _options(runs_dir, inventory_dir, secrets_file, workers, connect_timeout, auto_backout, session_logs)
+    options = _options(
+        runs_dir, inventory_dir, secrets_file, workers, connect_timeout, auto_backout, session_logs, read_timeout
+    )
     confirm = _confirm_factory(confirm_waves, yes)
     if resume_run:
         result = _run_with_progress(0, "resume", lambda **kw: resume_apply(resume_run, options, confirm=confirm, **kw))
@@ -198,11 +210,12 @@ def backout_command(
     secrets_file: Path | None,
     workers: int,
     connect_timeout: float,
+    read_timeout: float,
     auto_backout: bool,
     session_logs: bool,
 ) -> None:
     """Restore the captured call-home block on hosts an apply run changed."""
-    options = _options(runs_dir, inventory_dir, secrets_file, workers, connect_timeout, True, session_logs)
+    options = _options(runs_dir, inventory_dir, secrets_file, workers, connect_timeout, True, session_logs, read_timeout)
     names = [h.strip() for h in hosts.split(",") if h.strip()] if hosts else None
     with graceful_interrupt():
         result = backout_hosts(run, options, names)

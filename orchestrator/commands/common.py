@@ -71,6 +71,13 @@ def run_options(func: F) -> F:
                 help="Seconds for TCP connect, SSH banner and authentication.",
             ),
             click.option(
+                "--command-timeout",
+                type=click.FloatRange(1, 3600),
+                default=30,
+                show_default=True,
+                help="Seconds to wait for a switch to answer one command.",
+            ),
+            click.option(
                 "--project",
                 "project_dir",
                 type=click.Path(path_type=Path, file_okay=False),

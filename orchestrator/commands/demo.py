@@ -20,10 +20,16 @@ DEMO_SPEC = Path(__file__).resolve().parents[2] / "mock_devices" / "specs" / "de
 
 @click.command("demo")
 @click.option("--count", type=click.IntRange(1, 2000), default=None, help="Switches (default: the demo spec's 50).")
-@click.option("--spec", type=click.Path(path_type=Path, dir_okay=False), default=DEMO_SPEC, show_default=False,
-              help="Fleet spec YAML (default: mock_devices/specs/demo.yaml).")
-@click.option("--runs-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("runs/demo"),
-              show_default=True)
+@click.option(
+    "--spec",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=DEMO_SPEC,
+    show_default=False,
+    help="Fleet spec YAML (default: mock_devices/specs/demo.yaml).",
+)
+@click.option(
+    "--runs-dir", type=click.Path(path_type=Path, file_okay=False), default=Path("runs/demo"), show_default=True
+)
 @click.option("--workers", type=click.IntRange(1, 1000), default=50, show_default=True)
 def demo_command(count: int | None, spec: Path, runs_dir: Path, workers: int) -> None:
     """Plan and apply a migration on an emulated fleet (mock switches + satellite on 127.0.0.1)."""
@@ -42,8 +48,22 @@ def demo_command(count: int | None, spec: Path, runs_dir: Path, workers: int) ->
         stdout.print(f"Inventory written by the mock: {inventory} (credentials and tokens in fleet.env)\n")
         steps = [
             ("1/3 fleetreg inventory check", ["inventory", "check", "--inventory", inventory]),
-            ("2/3 fleetreg plan", ["plan", "--inventory", inventory, "--runs-dir", str(runs_dir),
-                                   "--workers", str(workers), "--wave-size", "25", "--max-failures", "10%"]),
+            (
+                "2/3 fleetreg plan",
+                [
+                    "plan",
+                    "--inventory",
+                    inventory,
+                    "--runs-dir",
+                    str(runs_dir),
+                    "--workers",
+                    str(workers),
+                    "--wave-size",
+                    "25",
+                    "--max-failures",
+                    "10%",
+                ],
+            ),
         ]
         for title, argv in steps:
             stdout.rule(title)
@@ -52,14 +72,16 @@ def demo_command(count: int | None, spec: Path, runs_dir: Path, workers: int) ->
         plan_dir = sorted(p for p in runs_dir.iterdir() if p.name.endswith("-plan"))[-1]
         stdout.rule("3/3 fleetreg apply")
         apply_code = main(["apply", str(plan_dir), "--runs-dir", str(runs_dir), "--yes", "--workers", str(workers)])
-        satellite = mock.fleet.dump_state()["satellite"]
+        instances = len(mock.fleet.dump_state()["satellite"]["product_instances"])
     apply_dir = sorted(p for p in runs_dir.iterdir() if p.name.endswith("-apply"))[-1]
     stdout.rule("done")
-    stdout.print(f"Satellite now lists {len(satellite['product_instances'])} product instances.")
+    stdout.print(f"Satellite now lists {instances} product instances.")
     stdout.print(f"Plan and runbook:  {plan_dir}/report.html  {plan_dir}/runbook.md")
     stdout.print(f"Apply report:      {apply_dir}/report.html  {apply_dir}/hosts.csv")
-    stdout.print(f"Finished in {time.monotonic() - started:.0f}s. The faulty switches of the spec are expected to "
-                 f"show as blocked or backed out (apply exit code {apply_code}).")
+    stdout.print(
+        f"Finished in {time.monotonic() - started:.0f}s. The faulty switches of the spec are expected to "
+        f"show as blocked or backed out (apply exit code {apply_code})."
+    )
 
 
 def register(app: click.Group) -> None:

@@ -22,14 +22,14 @@ from tasks.connection import DEFAULT_NETMIKO_EXTRAS
 
 
 def discover_fleet(
-    inventory: Inventory, run_dir: Path, *, workers: int, connect_timeout: float
+    inventory: Inventory, run_dir: Path, *, workers: int, connect_timeout: float, command_timeout: float = 30
 ) -> list[DiscoverOutcome]:
     credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
     nr = build_nornir(
         inventory, credentials, workers=workers, connect_timeout=connect_timeout, extras=DEFAULT_NETMIKO_EXTRAS
     )
     with host_progress(len(inventory.hosts), "discover") as done:
-        outcomes, raw = run_discover(nr, inventory, on_host_done=done)
+        outcomes, raw = run_discover(nr, inventory, on_host_done=done, read_timeout=command_timeout)
     save_discover_run(run_dir, outcomes, raw)
     return outcomes
 
@@ -100,12 +100,15 @@ def discover_command(
     runs_dir: Path,
     workers: int,
     connect_timeout: float,
+    command_timeout: float,
     project_dir: Path,
 ) -> None:
     """Read each switch's licensing state (show commands only) into runs/<time>-discover/."""
     inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
     run_dir = create_run("discover", runs_dir)
-    outcomes = discover_fleet(inventory, run_dir, workers=workers, connect_timeout=connect_timeout)
+    outcomes = discover_fleet(
+        inventory, run_dir, workers=workers, connect_timeout=connect_timeout, command_timeout=command_timeout
+    )
     stdout.print(discover_summary(outcomes, inventory))
     failed = sum(1 for o in outcomes if not o.ok)
     stdout.print(f"{len(outcomes) - failed} discovered, {failed} failed; facts in {run_dir}/facts.json")
@@ -138,6 +141,7 @@ def plan_command(
     runs_dir: Path,
     workers: int,
     connect_timeout: float,
+    command_timeout: float,
     project_dir: Path,
     from_run: str | None,
     wave_size: int,
@@ -152,7 +156,9 @@ def plan_command(
         source = find_run(from_run, runs_dir)
         outcomes = load_discover_run(source)
     else:
-        outcomes = discover_fleet(inventory, run_dir, workers=workers, connect_timeout=connect_timeout)
+        outcomes = discover_fleet(
+            inventory, run_dir, workers=workers, connect_timeout=connect_timeout, command_timeout=command_timeout
+        )
     blocked = token_problems(inventory, secrets_file)
     outcomes = [
         DiscoverOutcome(host=o.host, error_reason="token reference", error=blocked[o.host]) if o.host in blocked else o

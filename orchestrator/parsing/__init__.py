@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from orchestrator.errors import ParseError
 from orchestrator.parsing import commands as cmd
@@ -63,6 +66,7 @@ __all__ = [
     "default_template_dir",
     "normalise_command",
     "parse",
+    "parse_as",
 ]
 
 RowsParser = Callable[[list[dict[str, str | list[str]]], str, str | None], ParsedOutput]
@@ -76,6 +80,8 @@ _TEXTFSM_PARSERS: dict[str, RowsParser] = {
     cmd.SHOW_CALL_HOME: parse_settings_rows,
     cmd.SHOW_VERSION: parse_version_rows,
 }
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def parse(command: str, text: str, *, host: str | None = None, template_dir: Path | None = None) -> ParsedOutput:
@@ -96,3 +102,13 @@ def parse(command: str, text: str, *, host: str | None = None, template_dir: Pat
         if host and not exc.host:
             raise ParseError(exc.message, command=exc.command, unexpected_line=exc.unexpected_line, host=host) from exc
         raise
+
+
+def parse_as(
+    model: type[ModelT], command: str, text: str, *, host: str | None = None, template_dir: Path | None = None
+) -> ModelT:
+    """`parse`, typed for callers that know which model the command yields."""
+    result = parse(command, text, host=host, template_dir=template_dir)
+    if not isinstance(result, model):
+        raise ParseError(f"expected {model.__name__}, parser gave {type(result).__name__}", command=command, host=host)
+    return result

@@ -73,3 +73,27 @@ def test_run_folder_and_journal_are_owner_only(mock_fleet_factory, tmp_path: Pat
     for path in [runs, plan_dir, apply_dir, runs / "fleetreg.db", *apply_dir.rglob("*")]:
         mode = path.stat().st_mode & 0o777
         assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
+
+
+def test_verify_reports_each_host_after_apply_and_catches_a_change(mock_fleet_factory, tmp_path: Path, capsys) -> None:
+    mock = mock_fleet_factory(5)
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        code, plan_dir, apply_dir = plan_and_apply(mock, runs)
+        assert code == 0
+        capsys.readouterr()
+        assert run_cli("verify", apply_dir.name, "--runs-dir", str(runs)) == 0
+        assert "5 ok, 0 failing" in capsys.readouterr().out
+        # someone re-enables CiscoTAC-1 by hand on a classic switch: verify catches it
+        plan = load_plan_json(plan_dir)
+        victim = next(h["name"] for h in plan["hosts"] if h["mode"] == "callhome")
+
+        def reactivate_tac() -> None:  # on the mock's own thread, as a console user would
+            session = mock.fleet.device(victim).open_session()
+            for line in ("enable", "configure terminal", "call-home", 'profile "CiscoTAC-1"', "active", "end"):
+                session.handle_line(line)
+
+        mock.call(reactivate_tac)
+        assert run_cli("verify", apply_dir.name, "--runs-dir", str(runs)) == 1
+        out = capsys.readouterr().out
+        assert "4 ok, 1 failing" in out and victim in out

@@ -36,7 +36,9 @@ def latest_run(runs: Path, kind: str) -> Path:
     return sorted(p for p in runs.iterdir() if p.name.endswith(f"-{kind}"))[-1]
 
 
-def plan_and_apply(mock: MockFleet, runs: Path, *plan_args: str, apply_args: tuple[str, ...] = ()) -> tuple[int, Path, Path]:
+def plan_and_apply(
+    mock: MockFleet, runs: Path, *plan_args: str, apply_args: tuple[str, ...] = ()
+) -> tuple[int, Path, Path]:
     assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), *plan_args) == 0
     plan_dir = latest_run(runs, "plan")
     code = run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes", *apply_args)

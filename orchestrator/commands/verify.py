@@ -1,0 +1,66 @@
+"""`fleetreg verify PLAN|RUN`: read-only post-check of every host a plan expects on the satellite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from orchestrator.commands.common import host_progress, stdout
+from orchestrator.inventory import load_inventory
+from orchestrator.nornir_setup import build_nornir
+from orchestrator.plan_store import load_plan
+from orchestrator.runfolder import DEFAULT_RUNS_DIR, find_run
+from orchestrator.secrets import credentials_from_env
+from orchestrator.verification import expected_hosts, verify_hosts
+from tasks.connection import DEFAULT_NETMIKO_EXTRAS
+
+
+@click.command("verify")
+@click.argument("run")
+@click.option("--runs-dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RUNS_DIR)
+@click.option(
+    "--inventory",
+    "inventory_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Inventory folder (default: the one the plan was made from).",
+)
+@click.option("--workers", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--connect-timeout", type=click.FloatRange(1, 300), default=15, show_default=True)
+@click.option("--command-timeout", type=click.FloatRange(1, 3600), default=30, show_default=True)
+def verify_command(
+    run: str, runs_dir: Path, inventory_dir: Path | None, workers: int, connect_timeout: float, command_timeout: float
+) -> None:
+    """Check, read-only, that every host of a plan or apply run (id, folder or plan.json) is on the satellite."""
+    path = Path(run)
+    plan = load_plan(path if path.is_file() else find_run(run, runs_dir))
+    inventory = load_inventory(inventory_dir or Path(plan.inventory_dir), check_secrets=False)
+    inventory = inventory.filter(hosts=[h.name for h in expected_hosts(plan)])
+    credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
+    nr = build_nornir(
+        inventory, credentials, workers=workers, connect_timeout=connect_timeout, extras=DEFAULT_NETMIKO_EXTRAS
+    )
+    with host_progress(len(inventory.hosts), "verify") as done:
+        verdicts = verify_hosts(nr, plan, read_timeout=command_timeout, on_host_done=done)
+    table = Table(title=f"verify {plan.plan_id}")
+    for column in ("host", "result", "registration", "virtual account", "problems"):
+        table.add_column(column)
+    for v in verdicts:
+        table.add_row(
+            v.host,
+            "[green]ok[/]" if v.ok else "[red]FAIL[/]",
+            v.registration or "",
+            v.virtual_account or "",
+            "; ".join(v.problems),
+        )
+    stdout.print(table)
+    failed = sum(not v.ok for v in verdicts)
+    stdout.print(f"{len(verdicts) - failed} ok, {failed} failing")
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def register(app: click.Group) -> None:
+    app.add_command(verify_command)

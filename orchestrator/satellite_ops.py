@@ -1,0 +1,356 @@
+"""What plan / apply / verify do with the satellite API: pure decisions plus thin calls.
+
+- `client_from_settings`: a SatelliteClient from `fleetreg.satellite_api` (secrets by reference).
+- `ApiTokenSource`: the registration token per virtual account for `token_source: api`.
+- `license_preflight` (pure): hosts a license shortage blocks in the plan.
+- `satellite_postcheck` (pure): migrated switches the satellite does not list where planned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+from orchestrator.errors import SecretError
+from orchestrator.satellite_client import (
+    LicenseUsage,
+    ProductInstanceInfo,
+    RegistrationToken,
+    SatelliteClient,
+)
+from orchestrator.secrets import SECRETS_FILE_ENV, read_secrets_file, secrets_file_path, token_ref_scheme
+from orchestrator.settings import SatelliteApiSettings
+
+TokenOrigin = Literal["reused", "created"]
+
+
+# --- settings -> client ----------------------------------------------------------------------
+
+
+def resolve_secret_ref(
+    ref: str, field: str, *, environ: Mapping[str, str] | None = None, secrets_file: Path | None = None
+) -> str:
+    """The value `ref` (`env:VAR` / `secrets:KEY`) points to. Errors name the reference, never a value."""
+    env = os.environ if environ is None else environ
+    scheme, name = token_ref_scheme(ref), ref.partition(":")[2]
+    if scheme == "env":
+        value = env.get(name, "").strip()
+        if not value:
+            raise SecretError(f"environment variable {name} is not set ({field} {ref})", field=field)
+        return value
+    if scheme == "secrets":
+        path = secrets_file_path(secrets_file, env)
+        if path is None:
+            raise SecretError(
+                f"{field} {ref} needs a secrets file: pass --secrets-file or set {SECRETS_FILE_ENV}", field=field
+            )
+        value = read_secrets_file(path).get(name, "").strip()
+        if not value:
+            raise SecretError(f"secrets key {name!r} not found ({field} {ref})", file=str(path))
+        return value
+    raise SecretError(f"{field} must be env:VARIABLE or secrets:KEY", field=field)
+
+
+def client_from_settings(
+    api: SatelliteApiSettings,
+    *,
+    environ: Mapping[str, str] | None = None,
+    secrets_file: Path | None = None,
+) -> SatelliteClient:
+    client_id = resolve_secret_ref(
+        api.client_id_ref, "satellite_api.client_id_ref", environ=environ, secrets_file=secrets_file
+    )
+    client_secret = resolve_secret_ref(
+        api.client_secret_ref, "satellite_api.client_secret_ref", environ=environ, secrets_file=secrets_file
+    )
+    return SatelliteClient(
+        api.base_url,
+        api.account,
+        client_id,
+        client_secret,
+        ca_file=api.ca_file,
+        timeout=api.timeout_s,
+        retries=api.retries,
+        verify_tls=api.verify_tls,
+    )
+
+
+# --- registration tokens ---------------------------------------------------------------------
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def choose_reusable_token(
+    tokens: Sequence[RegistrationToken],
+    *,
+    now: dt.datetime,
+    min_valid: dt.timedelta,
+    needed_uses: int,
+    export_controlled: bool,
+) -> RegistrationToken | None:
+    """The token valid longest among those still valid for `min_valid`, with `needed_uses` uses
+    left and the wanted export-control setting; None when none qualifies."""
+    usable = [
+        t
+        for t in tokens
+        if t.status.upper() not in ("EXPIRED", "USED_UP", "REVOKED")
+        and t.expiration_date - now >= min_valid
+        and (t.uses_left is None or t.uses_left >= needed_uses)
+        and t.export_controlled == export_controlled
+    ]
+    return max(usable, key=lambda t: t.expiration_date, default=None)
+
+
+class ApiTokenSource:
+    """Registration tokens from the satellite API, one per virtual account for the whole run:
+    an existing valid token is reused, else one is created. Held in memory only (never written,
+    never in repr); safe to call from worker threads."""
+
+    def __init__(
+        self,
+        client: SatelliteClient,
+        *,
+        description: str = "fleetreg",
+        expires_after_days: int = 30,
+        export_controlled: bool = False,
+        min_valid: dt.timedelta = dt.timedelta(days=1),
+        now: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self._client = client
+        self._description = description
+        self._expires_after_days = expires_after_days
+        self._export_controlled = export_controlled
+        self._min_valid = min_valid
+        self._now = now
+        self._tokens: dict[str, str] = {}
+        self.origins: dict[str, TokenOrigin] = {}  # virtual account -> "reused" | "created"
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ApiTokenSource(virtual_accounts={sorted(self._tokens)})"
+
+    def token_for(self, virtual_account: str, needed_uses: int = 1) -> str:
+        """The token for `virtual_account`. `needed_uses`: registrations this run will make in it
+        (ask once with the VA's host count; later calls return the cached token)."""
+        with self._lock:
+            cached = self._tokens.get(virtual_account)
+            if cached is not None:
+                return cached
+            reusable = choose_reusable_token(
+                self._client.tokens(virtual_account),
+                now=self._now(),
+                min_valid=self._min_valid,
+                needed_uses=needed_uses,
+                export_controlled=self._export_controlled,
+            )
+            origin: TokenOrigin
+            if reusable is not None:
+                token, origin = reusable, "reused"
+            else:
+                token = self._client.create_token(
+                    virtual_account,
+                    description=self._description,
+                    expires_after_days=self._expires_after_days,
+                    export_controlled=self._export_controlled,
+                )
+                origin = "created"
+            self._tokens[virtual_account] = token.token
+            self.origins[virtual_account] = origin
+            return token.token
+
+
+# --- plan: license pre-flight ----------------------------------------------------------------
+
+
+def license_preflight(
+    planned: Mapping[str, Sequence[str]],
+    usage: Sequence[LicenseUsage],
+    license_of: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Hosts to block because their virtual account lacks licenses -> reason.
+
+    `planned`: virtual account -> hosts that will newly register into it, in plan order (hosts
+    already counted in the VA's `in use`, e.g. already registered there, do not belong here).
+    The first hosts keep the available licenses; the excess, at the end of each list, is blocked.
+    Without `license_of` the VA's available licenses are summed over its pools; with it (host ->
+    license name as the satellite shows it) each host is counted against its own pool, and hosts
+    missing from it against what the pools have left."""
+    available: dict[str, dict[str, int]] = {}
+    for row in usage:
+        pools = available.setdefault(row.virtual_account, {})
+        pools[row.license] = pools.get(row.license, 0) + max(row.available, 0)
+    blocked: dict[str, str] = {}
+    for va, hosts in planned.items():
+        pools = dict(available.get(va, {}))
+        if license_of is None:
+            _block_excess(list(hosts), sum(pools.values()), va, None, blocked)
+            continue
+        by_license: dict[str, list[str]] = {}
+        unknown: list[str] = []
+        for host in hosts:
+            name = license_of.get(host)
+            if name is None:
+                unknown.append(host)
+            else:
+                by_license.setdefault(name, []).append(host)
+        for name, members in by_license.items():
+            kept = _block_excess(members, pools.get(name, 0), va, name, blocked)
+            if name in pools:
+                pools[name] -= kept
+        _block_excess(unknown, sum(pools.values()), va, None, blocked)
+    return blocked
+
+
+def _block_excess(hosts: list[str], available: int, va: str, license_name: str | None, blocked: dict[str, str]) -> int:
+    """Block hosts beyond `available`; return how many were kept."""
+    kept = min(len(hosts), max(available, 0))
+    if kept < len(hosts):
+        pool = f"{license_name}: " if license_name else ""
+        reason = f"not enough licenses in {va} ({pool}{available} available, {len(hosts)} planned)"
+        for host in hosts[kept:]:
+            blocked[host] = reason
+    return kept
+
+
+# --- apply / verify: post-check --------------------------------------------------------------
+
+
+class MigratedSwitch(NamedTuple):
+    host: str  # inventory name
+    serial: str  # chassis serial (show version / show license udi)
+    pid: str
+    hostname: str  # what the switch calls itself
+    virtual_account: str  # planned
+
+
+def satellite_postcheck(
+    migrated: Sequence[MigratedSwitch] | Sequence[tuple[str, str, str, str, str]],
+    devices_by_va: Mapping[str, Sequence[ProductInstanceInfo]],
+) -> dict[str, str]:
+    """Host -> problem for each migrated switch the satellite does not list as expected: a
+    product instance with its serial and PID (else its host name and PID) in its planned
+    virtual account, under its host name. Hosts without a problem are left out."""
+    everywhere = [device for devices in devices_by_va.values() for device in devices]
+    problems: dict[str, str] = {}
+    for item in migrated:
+        switch = MigratedSwitch(*item)
+        problem = _postcheck_one(switch, devices_by_va.get(switch.virtual_account, ()), everywhere)
+        if problem is not None:
+            problems[switch.host] = problem
+    return problems
+
+
+def _same(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def _find(switch: MigratedSwitch, devices: Iterable[ProductInstanceInfo]) -> ProductInstanceInfo | None:
+    devices = list(devices)
+    if switch.serial:
+        by_serial = next((d for d in devices if _same(d.serial_number, switch.serial)), None)
+        if by_serial is not None:
+            return by_serial
+    return next((d for d in devices if _same(d.hostname, switch.hostname) and _same(d.pid, switch.pid)), None)
+
+
+def _postcheck_one(
+    switch: MigratedSwitch, planned_va: Sequence[ProductInstanceInfo], everywhere: Sequence[ProductInstanceInfo]
+) -> str | None:
+    found = _find(switch, planned_va)
+    if found is None:
+        elsewhere = _find(switch, everywhere)
+        if elsewhere is not None:
+            return (
+                f"satellite lists it in virtual account {elsewhere.virtual_account!r}, "
+                f"not in the planned {switch.virtual_account!r}"
+            )
+        return (
+            f"switch reports registered but the satellite lists no product instance "
+            f"(serial {switch.serial}, PID {switch.pid}) in {switch.virtual_account!r}"
+        )
+    if switch.pid and not _same(found.pid, switch.pid):
+        return f"satellite lists serial {switch.serial} with PID {found.pid}, the switch is a {switch.pid}"
+    if switch.hostname and not _same(found.hostname, switch.hostname):
+        return (
+            f"satellite lists serial {switch.serial} as {found.hostname!r}, the switch calls itself {switch.hostname!r}"
+        )
+    return None
+
+
+def devices_by_virtual_account(
+    client: SatelliteClient, virtual_accounts: Iterable[str] | None = None
+) -> dict[str, list[ProductInstanceInfo]]:
+    """Product instances of the given VAs (default: every VA of the account, so a switch in the
+    wrong VA is named as such)."""
+    names = list(virtual_accounts) if virtual_accounts is not None else [va.name for va in client.virtual_accounts()]
+    return {name: client.devices(name) for name in names}
+
+
+# --- status (fleetreg satellite status) ------------------------------------------------------
+
+
+class VirtualAccountStatus(NamedTuple):
+    name: str
+    is_default: bool
+    licenses: list[LicenseUsage]
+    devices: list[ProductInstanceInfo]
+
+    @property
+    def total(self) -> int:
+        return sum(row.quantity for row in self.licenses)
+
+    @property
+    def in_use(self) -> int:
+        return sum(row.in_use for row in self.licenses)
+
+    @property
+    def available(self) -> int:
+        return sum(row.available for row in self.licenses)
+
+
+class SatelliteStatus(NamedTuple):
+    base_url: str
+    account: str
+    virtual_accounts: list[VirtualAccountStatus]
+
+    def document(self) -> dict[str, object]:
+        """JSON-ready: accounts, VAs with license totals, pools and product instances."""
+        return {
+            "base_url": self.base_url,
+            "account": self.account,
+            "virtual_accounts": [
+                {
+                    "name": va.name,
+                    "is_default": va.is_default,
+                    "licenses_total": va.total,
+                    "licenses_in_use": va.in_use,
+                    "licenses_available": va.available,
+                    "product_instance_count": len(va.devices),
+                    "licenses": [row.model_dump(mode="json") for row in va.licenses],
+                    "product_instances": [device.model_dump(mode="json") for device in va.devices],
+                }
+                for va in self.virtual_accounts
+            ],
+        }
+
+
+def fetch_status(client: SatelliteClient) -> SatelliteStatus:
+    """Virtual accounts, license usage and product instances of the client's account."""
+    accounts = client.virtual_accounts()
+    usage = client.license_usage()
+    vas = [
+        VirtualAccountStatus(
+            va.name,
+            va.is_default,
+            [row for row in usage if row.virtual_account == va.name],
+            client.devices(va.name),
+        )
+        for va in accounts
+    ]
+    return SatelliteStatus(client.base_url, client.account, vas)
