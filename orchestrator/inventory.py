@@ -649,7 +649,7 @@ def _resolve_host(
             problems.append(_settings_problem(error, host, sources))
         return _Resolved(None)
     token_source = sources.get("token_ref")
-    if settings.token_ref is None and settings.transport != "cslu":
+    if settings.token_ref is None and settings.transport != "cslu" and not settings.uses_api_tokens:
         problems.append(
             host.problem(
                 f"{SETTINGS_KEY}.token_ref",

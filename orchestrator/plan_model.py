@@ -107,6 +107,15 @@ class WavePolicy(_Frozen):
     max_failures: str = "10%"  # per wave, a count ("3") or a percent ("10%")
 
 
+class LicenseCheck(_Frozen):
+    """Licenses on the satellite vs switches planned to register into a virtual account."""
+
+    virtual_account: str
+    available: int
+    planned: int
+    blocked: int
+
+
 class Plan(_Frozen):
     format: int = PLAN_FORMAT
     plan_id: str
@@ -117,6 +126,7 @@ class Plan(_Frozen):
     policy: WavePolicy
     hosts: tuple[HostPlan, ...]
     waves: tuple[Wave, ...]
+    licenses: tuple[LicenseCheck, ...] = ()  # empty when the satellite API is not used
 
     def host(self, name: str) -> HostPlan:
         for host in self.hosts:

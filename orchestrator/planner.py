@@ -4,7 +4,7 @@ which wave. Pure: no I/O except reading the (user-editable) config templates."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from orchestrator.plan_model import (
     STEP_TITLES,
     Classification,
     HostPlan,
+    LicenseCheck,
     Mode,
     Plan,
     PreState,
@@ -25,6 +26,8 @@ from orchestrator.plan_model import (
     WavePolicy,
 )
 from orchestrator.render import render
+from orchestrator.satellite_client import LicenseUsage
+from orchestrator.satellite_ops import license_preflight
 from orchestrator.settings import MigrationSettings
 
 OLDEST_SUPPORTED = (16, 9, 0)
@@ -98,7 +101,11 @@ def _risks(s: MigrationSettings) -> tuple[str, ...]:
     return tuple(risks)
 
 
-def plan_host(entry: HostEntry, outcome: DiscoverOutcome, *, project_dir: Path | None = None) -> HostPlan:
+def plan_host(
+    entry: HostEntry, outcome: DiscoverOutcome, *, project_dir: Path | None = None, token_problem: str | None = None
+) -> HostPlan:
+    """The plan for one switch. `token_problem`: why its token reference cannot be read now
+    (blocks it only if it has to register)."""
     s = entry.settings
     base: dict[str, Any] = {
         "name": entry.name,
@@ -143,8 +150,10 @@ def plan_host(entry: HostEntry, outcome: DiscoverOutcome, *, project_dir: Path |
         if on_satellite and in_planned_va and authorized and change.is_noop:
             return HostPlan(**base, classification="already-migrated", reason="registered to the satellite in its VA")
         needs_registration = not (on_satellite and in_planned_va and authorized)
-        if needs_registration and not s.token_ref:
+        if needs_registration and not s.token_ref and not s.uses_api_tokens:
             return HostPlan(**base, classification="blocked", reason="missing token reference (token_ref)")
+        if needs_registration and token_problem:
+            return HostPlan(**base, classification="blocked", reason=f"token reference: {token_problem}")
         classification: Classification = "wrong-virtual-account" if on_satellite and not in_planned_va else "to-migrate"
         reason = {
             "wrong-virtual-account": f"on the satellite in VA {facts.license.virtual_account!r}, "
@@ -186,7 +195,7 @@ def _callhome_steps(
     if register:
         force = " force" if s.allow_force else ""
         steps += [
-            _step("register", f"license smart register idtoken <token from {s.token_ref}>{force}"),
+            _step("register", f"license smart register idtoken <token from {token_origin(s)}>{force}"),
             _step(
                 "wait_registered",
                 f"show license status  (every {s.poll_interval_s:g}s, up to {s.register_timeout_s:g}s)",
@@ -197,6 +206,12 @@ def _callhome_steps(
         _step("verify", f"show license status  (REGISTERED, AUTHORIZED, VA {s.virtual_account!r})"),
     ]
     return tuple(steps)
+
+
+def token_origin(s: MigrationSettings) -> str:
+    if s.uses_api_tokens:
+        return f"the satellite API, virtual account {s.virtual_account}"
+    return str(s.token_ref)
 
 
 def max_failures(policy: WavePolicy, wave_len: int) -> int:
@@ -248,7 +263,11 @@ def build_plan(
     inventory_dir: str,
     discover_run: str | None = None,
     project_dir: Path | None = None,
+    license_usage: Sequence[LicenseUsage] | None = None,
+    token_problems: Mapping[str, str] | None = None,
 ) -> Plan:
+    """Plan every entry. With `license_usage` (from the satellite's API), switches that would
+    register into a virtual account beyond its available licenses are blocked."""
     by_host = {o.host: o for o in outcomes}
     host_plans = [
         plan_host(
@@ -256,9 +275,13 @@ def build_plan(
             by_host.get(entry.name)
             or DiscoverOutcome(host=entry.name, error_reason="not discovered", error="no discover result"),
             project_dir=project_dir,
+            token_problem=(token_problems or {}).get(entry.name),
         )
         for entry in entries
     ]
+    licenses: list[LicenseCheck] = []
+    if license_usage is not None:
+        host_plans, licenses = license_preflight_hosts(host_plans, license_usage)
     planned, waves = assign_waves(host_plans, policy)
     return Plan(
         plan_id=plan_id,
@@ -269,4 +292,39 @@ def build_plan(
         policy=policy,
         hosts=tuple(planned),
         waves=tuple(waves),
+        licenses=tuple(licenses),
     )
+
+
+def registers(host: HostPlan) -> bool:
+    return host.is_actionable and any(step.name == "register" for step in host.steps)
+
+
+def license_preflight_hosts(
+    hosts: Sequence[HostPlan], usage: Sequence[LicenseUsage]
+) -> tuple[list[HostPlan], list[LicenseCheck]]:
+    """Block the switches a virtual account has no license left for (the last ones in plan order)."""
+    planned: dict[str, list[str]] = {}
+    for host in sorted(hosts, key=lambda h: (not h.canary, h.site or "", h.name)):
+        if registers(host):
+            planned.setdefault(host.virtual_account, []).append(host.name)
+    blocked = license_preflight(planned, usage)
+    available: dict[str, int] = {}
+    for row in usage:
+        available[row.virtual_account] = available.get(row.virtual_account, 0) + max(row.available, 0)
+    checks = [
+        LicenseCheck(
+            virtual_account=va,
+            available=available.get(va, 0),
+            planned=len(names),
+            blocked=sum(1 for n in names if n in blocked),
+        )
+        for va, names in sorted(planned.items())
+    ]
+    updated = [
+        h.model_copy(update={"classification": "blocked", "reason": blocked[h.name], "steps": ()})
+        if h.name in blocked
+        else h
+        for h in hosts
+    ]
+    return updated, checks

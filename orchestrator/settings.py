@@ -133,6 +133,11 @@ class MigrationSettings(BaseModel):
         return value
 
     @property
+    def uses_api_tokens(self) -> bool:
+        """Registration tokens come from the satellite's API instead of token_ref."""
+        return self.satellite_api is not None and self.satellite_api.token_source == "api"
+
+    @property
     def satellite_host(self) -> str:
         return urlsplit(self.satellite_url).hostname or ""
 

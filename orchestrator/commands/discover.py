@@ -17,6 +17,8 @@ from orchestrator.plan_model import Plan, WavePolicy
 from orchestrator.plan_store import write_plan_run
 from orchestrator.planner import DiscoverOutcome, build_plan
 from orchestrator.runfolder import create_run, find_run
+from orchestrator.satellite_client import LicenseUsage
+from orchestrator.satellite_ops import client_from_settings
 from orchestrator.secrets import credentials_from_env, resolve_token
 from tasks.connection import DEFAULT_NETMIKO_EXTRAS
 
@@ -65,13 +67,29 @@ def token_problems(inventory: Inventory, secrets_file: Path | None) -> dict[str,
     problems: dict[str, str] = {}
     for entry in inventory.hosts:
         ref = entry.settings.token_ref
-        if ref is None:
+        if ref is None or entry.settings.uses_api_tokens:
             continue
         try:
             resolve_token(ref, secrets_file=secrets_file)
         except SecretError as exc:
             problems[entry.name] = exc.message
     return problems
+
+
+def satellite_license_usage(inventory: Inventory, secrets_file: Path | None) -> list[LicenseUsage] | None:
+    """License usage from the satellite's API, when the inventory configures one (else None)."""
+    apis = {
+        h.settings.satellite_api.model_dump_json(): h.settings.satellite_api
+        for h in inventory.hosts
+        if h.settings.satellite_api is not None
+    }
+    if not apis:
+        return None
+    usage: list[LicenseUsage] = []
+    for api in apis.values():
+        with client_from_settings(api, secrets_file=secrets_file) as client:
+            usage.extend(client.license_usage())
+    return usage
 
 
 def plan_summary(plan: Plan) -> Table:
@@ -85,6 +103,11 @@ def plan_summary(plan: Plan) -> Table:
         table.add_row(cls, str(counts.get(cls, 0)))
     for wave in plan.waves:
         table.add_row(f"  {wave.name}", str(len(wave.hosts)))
+    for check in plan.licenses:
+        note = f", {check.blocked} blocked" if check.blocked else ""
+        table.add_row(
+            f"licenses {check.virtual_account}", f"{check.available} available / {check.planned} planned{note}"
+        )
     return table
 
 
@@ -159,14 +182,11 @@ def plan_command(
         outcomes = discover_fleet(
             inventory, run_dir, workers=workers, connect_timeout=connect_timeout, command_timeout=command_timeout
         )
-    blocked = token_problems(inventory, secrets_file)
-    outcomes = [
-        DiscoverOutcome(host=o.host, error_reason="token reference", error=blocked[o.host]) if o.host in blocked else o
-        for o in outcomes
-    ]
     plan = build_plan(
         inventory.hosts,
         outcomes,
+        license_usage=satellite_license_usage(inventory, secrets_file),
+        token_problems=token_problems(inventory, secrets_file),
         policy=policy,
         plan_id=run_dir.name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),

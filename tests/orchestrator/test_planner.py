@@ -122,3 +122,49 @@ def test_build_plan_round_trips_through_json(samples: Path) -> None:
     from orchestrator.plan_model import Plan
 
     assert Plan.model_validate_json(plan.model_dump_json()) == plan
+
+
+def test_license_shortage_blocks_the_last_switches_of_that_virtual_account(samples: Path) -> None:
+    from orchestrator.satellite_client import LicenseUsage
+
+    facts = build_facts("x", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    names = ["a1", "a2", "a3", "p1"]
+    entries = [entry(n) for n in names[:3]] + [entry("p1", virtual_account="Public Network Devices")]
+    usage = [
+        LicenseUsage(
+            virtual_account="Corporate Network Devices", license="C9300 NA", quantity=10, in_use=8, available=2
+        ),
+        LicenseUsage(virtual_account="Public Network Devices", license="C9300 NA", quantity=5, in_use=0, available=5),
+    ]
+    plan = build_plan(
+        entries,
+        [DiscoverOutcome(host=n, facts=facts) for n in names],
+        policy=WavePolicy(canary=0),
+        plan_id="p",
+        created_at="now",
+        inventory_dir="inventory",
+        license_usage=usage,
+    )
+    by_name = {h.name: h for h in plan.hosts}
+    assert [by_name[n].classification for n in names] == ["to-migrate", "to-migrate", "blocked", "to-migrate"]
+    assert by_name["a3"].reason == "not enough licenses in Corporate Network Devices (2 available, 3 planned)"
+    assert by_name["a3"].steps == () and by_name["a3"].wave is None
+    assert [(c.virtual_account, c.available, c.planned, c.blocked) for c in plan.licenses] == [
+        ("Corporate Network Devices", 2, 3, 1),
+        ("Public Network Devices", 5, 1, 0),
+    ]
+
+
+def test_unreadable_token_blocks_only_switches_that_must_register(samples: Path) -> None:
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    plan = plan_host(
+        entry(),
+        DiscoverOutcome(host="sw1", facts=facts),
+        token_problem="environment variable FLEETREG_TOKEN_CORPORATE is not set",
+    )
+    assert plan.classification == "blocked"
+    assert plan.reason == "token reference: environment variable FLEETREG_TOKEN_CORPORATE is not set"
+    slp = build_facts("sw2", outputs(samples, version=slp_version(samples), status="sls_ntc_slp_smart_slepolicy.txt"))
+    assert plan_host(entry("sw2"), DiscoverOutcome(host="sw2", facts=slp), token_problem="unset").classification == (
+        "to-migrate"
+    )
