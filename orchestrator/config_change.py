@@ -24,6 +24,7 @@ RELEVANT_PREFIXES = (
     "ip http client vrf",
     "crypto pki trustpoint ",
     "license smart ",
+    "no license smart ",
 )
 
 # Single-valued IOS commands: a new value replaces the old one instead of adding a line.
@@ -41,6 +42,7 @@ _SINGLE_VALUED: tuple[tuple[str, ...], ...] = (
     ("^license smart url cslu ",),
     ("^license smart url smart ",),
     ("^license smart vrf ",),
+    ("^(no )?license smart server-identity-check$",),
 )
 
 

@@ -82,6 +82,10 @@ class DeviceFacts(BaseModel):
         return list(profile.http_addresses) if profile else []
 
     @property
+    def slp_identity_check_disabled(self) -> bool:
+        return "no license smart server-identity-check" in self.config_excerpt.splitlines()
+
+    @property
     def identity_check_disabled(self) -> bool:
         return not self.callhome.server_identity_check
 

@@ -13,6 +13,7 @@ Classification = Literal["to-migrate", "already-migrated", "wrong-virtual-accoun
 Mode = Literal["callhome", "cslu"]
 StepName = Literal[
     "backup",
+    "install_ca",
     "configure",
     "save_config",
     "deregister",
@@ -26,6 +27,7 @@ StepName = Literal[
 
 STEP_TITLES: dict[str, str] = {
     "backup": "Back up the call-home, trustpoint and license lines",
+    "install_ca": "Install the satellite's CA certificate (crypto pki authenticate, fingerprint checked)",
     "configure": "Configure (one config session)",
     "save_config": "Save the configuration (write memory)",
     "deregister": "Deregister from the current licensing server",
@@ -86,6 +88,8 @@ class HostPlan(_Frozen):
     deregister: bool = False
     register_force: bool = False
     expected_url: str | None = None
+    ca_file: str | None = None  # PEM installed by the install_ca step
+    ca_sha1: str | None = None  # its fingerprint as IOS prints it, read at plan time
     risks: tuple[str, ...] = ()
     wave: int | None = None
 

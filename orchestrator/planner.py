@@ -102,7 +102,12 @@ def _risks(s: MigrationSettings) -> tuple[str, ...]:
 
 
 def plan_host(
-    entry: HostEntry, outcome: DiscoverOutcome, *, project_dir: Path | None = None, token_problem: str | None = None
+    entry: HostEntry,
+    outcome: DiscoverOutcome,
+    *,
+    project_dir: Path | None = None,
+    token_problem: str | None = None,
+    ca_sha1: Mapping[str, str] | None = None,
 ) -> HostPlan:
     """The plan for one switch. `token_problem`: why its token reference cannot be read now
     (blocks it only if it has to register)."""
@@ -136,6 +141,22 @@ def plan_host(
     template = "config/callhome.j2" if mode == "callhome" else "config/slp.j2"
     snippet = render(template, project_dir=project_dir, s=s, cslu_url=expected_url, current=facts)
     change = compute_change(facts.config_excerpt, snippet)
+    ca_step: tuple[Step, ...] = ()
+    if s.trustpoint.mode == "ca-file" and s.trustpoint.ca_file:
+        sha1 = (ca_sha1 or {}).get(s.trustpoint.ca_file)
+        if sha1 is None:
+            return HostPlan(**base, classification="blocked", reason=f"CA file not readable: {s.trustpoint.ca_file}")
+        base.update(ca_file=s.trustpoint.ca_file, ca_sha1=sha1)
+        ca_step = (
+            _step(
+                "install_ca",
+                f"crypto pki trustpoint {s.trustpoint.name}",
+                " enrollment terminal",
+                " revocation-check none",
+                f"crypto pki authenticate {s.trustpoint.name}",
+                f"  <paste {s.trustpoint.ca_file}>, quit; answer yes only if SHA1 = {sha1}",
+            ),
+        )
     base.update(
         expected_url=expected_url,
         config_commands=change.commands,
@@ -161,7 +182,7 @@ def plan_host(
             "to-migrate": f"registered to {where}" if needs_registration else "config differs from intended",
         }[classification]
         deregister = where in ("cloud", "other-satellite", "satellite") and needs_registration
-        steps = _callhome_steps(change.commands, deregister, needs_registration, s)
+        steps = _callhome_steps(change.commands, deregister, needs_registration, s, ca_step)
         return HostPlan(
             **base,
             classification=classification,
@@ -176,6 +197,7 @@ def plan_host(
         return HostPlan(**base, classification="already-migrated", reason="reports to the satellite (ACK received)")
     steps = (
         _step("backup", "show running-config (call-home, license smart, trustpoint lines)"),
+        *ca_step,
         *((_step("configure", *change.commands), _step("save_config", "write memory")) if change.commands else ()),
         _step("sync", "license smart sync all"),
         _step("wait_ack", "show license status  (until Last ACK received is after the sync)"),
@@ -185,9 +207,9 @@ def plan_host(
 
 
 def _callhome_steps(
-    commands: Sequence[str], deregister: bool, register: bool, s: MigrationSettings
+    commands: Sequence[str], deregister: bool, register: bool, s: MigrationSettings, ca_step: tuple[Step, ...]
 ) -> tuple[Step, ...]:
-    steps = [_step("backup", "show running-config (call-home, license smart, trustpoint lines)")]
+    steps = [_step("backup", "show running-config (call-home, license smart, trustpoint lines)"), *ca_step]
     if commands:
         steps += [_step("configure", *commands), _step("save_config", "write memory")]
     if deregister:
@@ -265,6 +287,7 @@ def build_plan(
     project_dir: Path | None = None,
     license_usage: Sequence[LicenseUsage] | None = None,
     token_problems: Mapping[str, str] | None = None,
+    ca_sha1: Mapping[str, str] | None = None,
 ) -> Plan:
     """Plan every entry. With `license_usage` (from the satellite's API), switches that would
     register into a virtual account beyond its available licenses are blocked."""
@@ -276,6 +299,7 @@ def build_plan(
             or DiscoverOutcome(host=entry.name, error_reason="not discovered", error="no discover result"),
             project_dir=project_dir,
             token_problem=(token_problems or {}).get(entry.name),
+            ca_sha1=ca_sha1,
         )
         for entry in entries
     ]

@@ -17,6 +17,7 @@ from orchestrator.plan_model import Plan, WavePolicy
 from orchestrator.plan_store import write_plan_run
 from orchestrator.planner import DiscoverOutcome, build_plan
 from orchestrator.runfolder import create_run, find_run
+from orchestrator.pki import ca_fingerprints
 from orchestrator.satellite_client import LicenseUsage
 from orchestrator.satellite_ops import client_from_settings
 from orchestrator.secrets import credentials_from_env, resolve_token
@@ -74,6 +75,22 @@ def token_problems(inventory: Inventory, secrets_file: Path | None) -> dict[str,
         except SecretError as exc:
             problems[entry.name] = exc.message
     return problems
+
+
+def ca_file_fingerprints(inventory: Inventory) -> dict[str, str]:
+    """SHA1 (as IOS prints it) of each satellite CA file the inventory names; a bad file stops the plan."""
+    fingerprints: dict[str, str] = {}
+    for entry in inventory.hosts:
+        path = entry.settings.trustpoint.ca_file
+        if entry.settings.trustpoint.mode == "ca-file" and path and path not in fingerprints:
+            try:
+                pem = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(
+                    f"cannot read the CA file: {exc}", file=path, host=entry.name, field="fleetreg.trustpoint.ca_file"
+                ) from None
+            fingerprints[path] = ca_fingerprints(pem)[1]
+    return fingerprints
 
 
 def satellite_license_usage(inventory: Inventory, secrets_file: Path | None) -> list[LicenseUsage] | None:
@@ -187,6 +204,7 @@ def plan_command(
         outcomes,
         license_usage=satellite_license_usage(inventory, secrets_file),
         token_problems=token_problems(inventory, secrets_file),
+        ca_sha1=ca_file_fingerprints(inventory),
         policy=policy,
         plan_id=run_dir.name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -168,3 +168,31 @@ def test_unreadable_token_blocks_only_switches_that_must_register(samples: Path)
     assert plan_host(entry("sw2"), DiscoverOutcome(host="sw2", facts=slp), token_problem="unset").classification == (
         "to-migrate"
     )
+
+
+def test_verified_tls_installs_the_ca_before_any_licensing_step(samples: Path) -> None:
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    settings = {
+        "server_identity_check": "verify",
+        "trustpoint": {"name": "FLEETREG-SSM", "mode": "ca-file", "ca_file": "/etc/fleetreg/satellite-ca.pem"},
+    }
+    plan = plan_host(
+        entry(**settings),
+        DiscoverOutcome(host="sw1", facts=facts),
+        ca_sha1={"/etc/fleetreg/satellite-ca.pem": "0A1B2C3D 4E5F6071 8293A4B5 C6D7E8F9 0A1B2C3D"},
+    )
+    names = [s.name for s in plan.steps]
+    assert names[:3] == ["backup", "install_ca", "configure"]
+    assert plan.ca_sha1 == "0A1B2C3D 4E5F6071 8293A4B5 C6D7E8F9 0A1B2C3D"
+    assert not any("crypto pki trustpoint" in c for c in plan.config_commands)  # install_ca owns the trustpoint
+    assert " no http secure server-identity-check" not in plan.config_commands and plan.risks == ()
+    unreadable = plan_host(entry(**settings), DiscoverOutcome(host="sw1", facts=facts), ca_sha1={})
+    assert unreadable.classification == "blocked" and "CA file" in unreadable.reason
+
+
+def test_slp_identity_check_follows_the_setting(samples: Path) -> None:
+    slp = build_facts("sw2", outputs(samples, version=slp_version(samples), status="sls_ntc_slp_smart_slepolicy.txt"))
+    disabled = plan_host(entry("sw2", server_identity_check="disable"), DiscoverOutcome(host="sw2", facts=slp))
+    assert "no license smart server-identity-check" in disabled.config_commands
+    verified = plan_host(entry("sw2"), DiscoverOutcome(host="sw2", facts=slp))
+    assert not any("server-identity-check" in c for c in verified.config_commands)
