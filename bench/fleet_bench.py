@@ -139,15 +139,24 @@ def phase_bound(waves: Iterable[Sequence[HostPath]], workers: int, command_s: fl
     return total
 
 
-def plan_paths(plan: Any, timing: MockTiming) -> list[list[HostPath]]:
-    """Host paths of the actionable hosts of a loaded plan, wave by wave."""
-    by_name = {h.name: h for h in plan.hosts}
+ACTIONABLE = frozenset({"to-migrate", "wrong-virtual-account"})  # what fleetreg apply acts on
+
+
+def plan_paths(plan: dict[str, Any], timing: MockTiming) -> list[list[HostPath]]:
+    """Host paths of the actionable hosts of a plan.json document, wave by wave. (Read as
+    JSON, not through fleetreg's model, so the bench does not depend on its version.)"""
+    by_name = {h["name"]: h for h in plan["hosts"]}
     waves = []
-    for wave in plan.waves:
-        hosts = [by_name[name] for name in wave.hosts if by_name[name].is_actionable]
+    for wave in plan["waves"]:
+        hosts = [by_name[name] for name in wave["hosts"] if by_name[name]["classification"] in ACTIONABLE]
         waves.append(
             [
-                host_path([s.name for s in h.steps], config_lines=len(h.config_commands), mode=h.mode, timing=timing)
+                host_path(
+                    [s["name"] for s in h["steps"]],
+                    config_lines=len(h["config_commands"]),
+                    mode=h.get("mode"),
+                    timing=timing,
+                )
                 for h in hosts
             ]
         )
@@ -357,6 +366,7 @@ class RunConfig:
     driver: str = "tuned"  # FLEETREG_NETMIKO_DRIVER for the fleetreg children
     keep_dir: Path | None = None
     profile_dir: Path | None = None  # py-spy the apply (its CPU figures then include py-spy's)
+    patch: str = ""  # FLEETREG_BENCH_PATCH for bench/patched_cli.py (A/B of one tuning)
 
 
 @dataclass
@@ -384,8 +394,6 @@ def _phase(measured: Measured, mock_cpu_s: float, count: int, latency_bound: flo
 
 
 def run_one(cfg: RunConfig) -> RunResult:
-    from orchestrator.plan_store import load_plan
-
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="fleet-bench-") as tmp:
         workdir = cfg.keep_dir or Path(tmp)
@@ -394,6 +402,9 @@ def run_one(cfg: RunConfig) -> RunResult:
         with MockProcess(cfg.count, cfg.base_port, cfg.timing, workdir) as mock:
             env = {**os.environ, **read_env(mock.inventory / "fleet.env"), "FLEETREG_NETMIKO_DRIVER": cfg.driver}
             cli = [sys.executable, "-m", "orchestrator.cli"]
+            if cfg.patch:
+                env["FLEETREG_BENCH_PATCH"] = cfg.patch
+                cli = [sys.executable, str(REPO / "bench" / "patched_cli.py")]
             common = ["--runs-dir", str(runs), "--workers", str(cfg.workers)]
             # One wave after the canaries: waves are a safety policy, not a throughput knob.
             plan_argv = [*cli, "plan", "--inventory", str(mock.inventory), *common]
@@ -404,7 +415,7 @@ def run_one(cfg: RunConfig) -> RunResult:
             plan_dirs = sorted(runs.glob("*-plan"))
             if plan_run.returncode != 0 or not plan_dirs:
                 raise RuntimeError(f"fleetreg plan failed ({plan_run.returncode}): {plan_run.stderr_tail}")
-            plan = load_plan(plan_dirs[-1])
+            plan = json.loads((plan_dirs[-1] / "plan.json").read_text())
             apply_argv = [*cli, "apply", str(plan_dirs[-1]), *common, "--yes"]
             if not cfg.session_logs:
                 apply_argv.append("--no-session-logs")
@@ -433,8 +444,8 @@ def run_one(cfg: RunConfig) -> RunResult:
         observed = observed_round_trips(logs) if logs and logs.is_dir() else None
     command_s = cfg.timing.command_s
     classes: dict[str, int] = defaultdict(int)
-    for h in plan.hosts:
-        classes[h.classification] += 1
+    for h in plan["hosts"]:
+        classes[h["classification"]] += 1
     apply_paths = plan_paths(plan, cfg.timing)
     actionable = [p for wave in apply_paths for p in wave]
     plan_phase = _phase(
@@ -538,6 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--driver", choices=("tuned", "stock"), default="tuned", help="FLEETREG_NETMIKO_DRIVER")
     parser.add_argument("--tag", default=None, help="results file name: bench/results/fleet_bench-<tag>.json")
     parser.add_argument("--keep-dir", type=Path, default=None, help="keep runs/ and inventory here (one run only)")
+    parser.add_argument("--patch", default="", help='"module:NAME=value,..." set in fleetreg before it runs')
     parser.add_argument("--profile-dir", type=Path, default=None, help="py-spy raw profiles of apply here")
     args = parser.parse_args(argv)
     lo, _, hi = args.register_seconds.partition("-")
@@ -559,6 +571,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 driver=args.driver,
                 keep_dir=args.keep_dir,
                 profile_dir=args.profile_dir,
+                patch=args.patch,
             )
             print(f"N={count} workers={workers} ...", file=sys.stderr, flush=True)
             try:

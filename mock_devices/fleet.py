@@ -151,6 +151,7 @@ def _point_at_satellite(cfg: SwitchConfig, satellite: Satellite, source_interfac
     if slp:
         cfg.slp_transport = "cslu"
         cfg.slp_url_cslu = satellite.cslu_url
+        cfg.slp_identity_check = verify
         return
     if not verify:
         # as the written inventory's recipe leaves it: identity check off, no CRL check on SLA-TrustPoint

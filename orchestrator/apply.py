@@ -196,6 +196,34 @@ def apply_plan(
         journal.close()
 
 
+def check_apply(plan_path: Path, options: ApplyOptions) -> Plan:
+    """Everything apply checks before it touches a switch (plan file, inventory and settings
+    unchanged, credentials, tokens), without starting a run: the CLI calls it before it
+    shows any progress, so bad input ends in one error line."""
+    plan = load_plan(plan_path)
+    Session(plan, options)
+    return plan
+
+
+def check_resume(run: str, options: ApplyOptions) -> Plan:
+    """`check_apply` for `apply --resume RUN`."""
+    run_dir = find_run(run, options.runs_dir)
+    journal = open_journal(options.runs_dir)
+    try:
+        plan = _resumable_plan(journal, run_dir)
+        Session(plan, options)
+        return plan
+    finally:
+        journal.close()
+
+
+def _resumable_plan(journal: Journal, run_dir: Path) -> Plan:
+    info = journal.run_info(run_dir.name)
+    if info is None or info["kind"] != "apply":
+        raise RunFolderError("not an apply run in the journal: nothing to resume", file=str(run_dir))
+    return load_plan(run_dir / PLAN_FILE)
+
+
 def resume_apply(
     run: str,
     options: ApplyOptions,
@@ -207,10 +235,7 @@ def resume_apply(
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
     try:
-        info = journal.run_info(run_dir.name)
-        if info is None or info["kind"] != "apply":
-            raise RunFolderError("not an apply run in the journal: nothing to resume", file=str(run_dir))
-        plan = load_plan(run_dir / PLAN_FILE)
+        plan = _resumable_plan(journal, run_dir)
         session = Session(plan, options)
         records = journal.hosts(run_dir.name)
         flows: dict[str, HostFlow] = {}

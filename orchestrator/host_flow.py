@@ -131,9 +131,10 @@ class HostFlow:
         if step == "backout":
             first = self.failure
             at = f" at {first.failed_step}" if first and first.failed_step else ""
+            retry = f"fleetreg backout RUN --hosts {self.plan.name}"
             return Finish(
                 "failed",
-                f"backout failed, the change is still on the switch (retry: fleetreg backout RUN --hosts {self.plan.name}): "
+                f"backout failed, the change is still on the switch (retry: {retry}): "
                 f"{reason}; first failure{at}: {self._first_reason()}",
                 step,
             )

@@ -43,9 +43,9 @@ from orchestrator.runfolder import write_private
 from tasks.backout import backout
 from tasks.configure import configure, save_config
 from tasks.connection import CONNECTION, translate
-from tasks.session_guard import abort, make_ready
 from tasks.discover import discover
 from tasks.licensing import deregister, read_status, register, sync
+from tasks.session_guard import abort, make_ready
 from tasks.verify import verify
 
 TokenProvider = Callable[[str], str]
@@ -146,7 +146,9 @@ class ApplyRunner:
                     timers.clear()
                     pending_new.clear()
                 while len(inflight) < self.options.workers and (continuing or pending_new):
-                    next_job = continuing.popleft() if continuing else self._first_job(flows[pending_new.popleft()], report)
+                    next_job = (
+                        continuing.popleft() if continuing else self._first_job(flows[pending_new.popleft()], report)
+                    )
                     if next_job is None:
                         continue
                     job = next_job
@@ -422,7 +424,8 @@ class ApplyRunner:
     def _backup_text(self, flow: HostFlow) -> str:
         plan = flow.plan
         lines = [
-            f"! fleetreg backup of {plan.name} ({plan.hostname}), run {self.run_id}, plan fingerprint {plan.fingerprint}",
+            f"! fleetreg backup of {plan.name} ({plan.hostname}), run {self.run_id}, "
+            f"plan fingerprint {plan.fingerprint}",
             "! call-home, trustpoint and license lines as they were before the change:",
             *(flow.pre_config or "").splitlines(),
             "! backout lines (config mode), as planned:",

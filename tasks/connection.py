@@ -112,6 +112,15 @@ class TunedCiscoXe(CiscoIosSSH):
             if isinstance(sock, socket.socket):
                 sock.settimeout(TRANSPORT_WAKE_S)  # its recv loop only checks "closed?" on timeouts
 
+    def read_channel(self) -> str:
+        # Netmiko keeps what followed a matched pattern in _read_buffer and prepends it after
+        # reading the channel; hand it over first, so a WaitingChannel read does not wait for
+        # bytes that already came.
+        if self._read_buffer:
+            output, self._read_buffer = self._read_buffer, ""
+            return output
+        return super().read_channel()
+
     def _try_session_preparation(self, force_data: bool = True) -> None:
         super()._try_session_preparation(force_data=False)
 

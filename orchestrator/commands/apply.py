@@ -17,6 +17,8 @@ from orchestrator.apply import (
     ApplyResult,
     apply_plan,
     backout_hosts,
+    check_apply,
+    check_resume,
     finish_counts,
     regenerate_reports,
     resume_apply,
@@ -185,13 +187,13 @@ def apply_command(
         runs_dir, inventory_dir, secrets_file, workers, connect_timeout, auto_backout, session_logs, read_timeout
     )
     confirm = _confirm_factory(confirm_waves, yes)
+    # Check the input before any progress is shown: bad input ends in one error line.
     if resume_run:
+        check_resume(resume_run, options)
         result = _run_with_progress(0, "resume", lambda **kw: resume_apply(resume_run, options, confirm=confirm, **kw))
     else:
         assert plan is not None
-        from orchestrator.plan_store import load_plan
-
-        total = sum(1 for h in load_plan(plan).hosts if h.is_actionable)
+        total = sum(1 for h in check_apply(plan, options).hosts if h.is_actionable)
         result = _run_with_progress(total, "apply", lambda **kw: apply_plan(plan, options, confirm=confirm, **kw))
     print_result(result)
     if result.exit_code:
@@ -215,7 +217,9 @@ def backout_command(
     session_logs: bool,
 ) -> None:
     """Restore the captured call-home block on hosts an apply run changed."""
-    options = _options(runs_dir, inventory_dir, secrets_file, workers, connect_timeout, True, session_logs, read_timeout)
+    options = _options(
+        runs_dir, inventory_dir, secrets_file, workers, connect_timeout, True, session_logs, read_timeout
+    )
     names = [h.strip() for h in hosts.split(",") if h.strip()] if hosts else None
     with graceful_interrupt():
         result = backout_hosts(run, options, names)

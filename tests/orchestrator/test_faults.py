@@ -17,7 +17,7 @@ import pytest
 import yaml
 from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
 
-from mock_devices.spec import FaultSpec, FleetSpec, SatelliteSpec, SwitchSpec, TokenSpec, VirtualAccountSpec
+from mock_devices.spec import FaultSpec, FleetSpec, MixSpec, SatelliteSpec, SwitchSpec, TokenSpec, VirtualAccountSpec
 from mock_devices.testing import MockFleet
 from orchestrator.apply import ApplyOptions, ApplyResult, apply_plan
 from orchestrator.config_change import relevant_excerpt
@@ -50,10 +50,10 @@ def start_fleet(
     spec = FleetSpec(
         count=count,
         register_seconds=register_seconds,
-        mix=dict(mix),
+        mix=MixSpec.model_validate(dict(mix)),
         faults=list(faults),
         switches=list(switches),
-        **({"satellite": satellite} if satellite else {}),
+        satellite=satellite or SatelliteSpec(),
     )
     mock = factory(spec=spec)
     defaults = mock.inventory_dir / "defaults.yaml"
@@ -108,9 +108,7 @@ def one_line(reason: str | None) -> str:
     return reason
 
 
-def assert_outcome(
-    runs: Path, run_dir: Path, host: str, outcome: str, step: str | None, *reason_parts: str
-) -> str:
+def assert_outcome(runs: Path, run_dir: Path, host: str, outcome: str, step: str | None, *reason_parts: str) -> str:
     """hosts.csv and the journal agree on the host's outcome, step and (one-line) reason."""
     row = rows(run_dir)[host]
     state, failed_step, reason = journal_hosts(runs, run_dir)[host]
@@ -158,7 +156,9 @@ def assert_healthy_migrated(run_dir: Path, faulty: Iterable[str]) -> None:
 def test_wrong_password_is_blocked_at_plan_and_never_touched(mock_fleet_factory, tmp_path: Path) -> None:
     mock = start_fleet(mock_fleet_factory, faults=[FaultSpec(switches=[FAULTY], wrong_password=True)])
     runs = tmp_path / "runs"
-    before_configs = {n: (d["running_config"], d["startup_config"]) for n, d in mock.fleet.dump_state()["devices"].items()}
+    before_configs = {
+        n: (d["running_config"], d["startup_config"]) for n, d in mock.fleet.dump_state()["devices"].items()
+    }
     with fleet_env(mock):
         plan_dir = plan(mock, runs, *NO_THRESHOLDS)
         planned = {h["name"]: h for h in load_plan_json(plan_dir)["hosts"]}
@@ -195,9 +195,7 @@ def test_user_mode_login_with_a_wrong_enable_secret_is_blocked(mock_fleet_factor
 
 def test_banner_and_user_mode_login_with_the_right_enable_secret_migrate(mock_fleet_factory, tmp_path: Path) -> None:
     banner = "*" * 60 + "\n  Authorized access only. Disconnect NOW if not authorized.\n" + "*" * 60 + "\n"
-    mock = start_fleet(
-        mock_fleet_factory, faults=[FaultSpec(switches=[FAULTY], user_mode_login=True, banner=banner)]
-    )
+    mock = start_fleet(mock_fleet_factory, faults=[FaultSpec(switches=[FAULTY], user_mode_login=True, banner=banner)])
     runs = tmp_path / "runs"
     before = callhome_blocks(mock)
     with fleet_env(mock):
@@ -235,6 +233,9 @@ def test_session_dropped_in_config_mode_is_backed_out(
     assert result.exit_code == 1
     assert_outcome(runs, result.run_dir, FAULTY, "backed-out", "configure", "SSH session lost")
     assert callhome_blocks(mock)[FAULTY] == before[FAULTY]
+    if after_lines < 6:  # the on-prem profile was never created: the backout's `no profile` is refused, and holds
+        log = (result.run_dir / "session-logs" / f"{FAULTY}.log").read_text()
+        assert "% Profile SSM-OnPrem does not exist" in log
     assert_fleet_sound(mock, plan_dir, result.run_dir, before)
     assert_healthy_migrated(result.run_dir, [FAULTY])
 
@@ -313,9 +314,7 @@ def test_session_dropped_while_polling_registration_reconnects_and_completes(
 
 
 def test_hung_register_command_times_out_and_is_backed_out(mock_fleet_factory, tmp_path: Path) -> None:
-    mock = start_fleet(
-        mock_fleet_factory, faults=[FaultSpec(switches=[FAULTY], hang_command="license smart register")]
-    )
+    mock = start_fleet(mock_fleet_factory, faults=[FaultSpec(switches=[FAULTY], hang_command="license smart register")])
     runs = tmp_path / "runs"
     before = callhome_blocks(mock)
     with fleet_env(mock):
@@ -447,9 +446,7 @@ def test_satellite_url_typo_fails_registration_with_the_callhome_reason(mock_fle
         plan_dir = plan(mock, runs, *NO_THRESHOLDS)
         code, run_dir = apply_cli(plan_dir, runs)
     assert code == 1
-    assert_outcome(
-        runs, run_dir, FAULTY, "backed-out", "wait_registered", "Fail to send out Call Home HTTP message"
-    )
+    assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "Fail to send out Call Home HTTP message")
     assert_fleet_sound(mock, plan_dir, run_dir, before)
     assert_healthy_migrated(run_dir, [FAULTY])
 
