@@ -5,6 +5,7 @@ Also resume, on-demand backout and report regeneration, which share this machine
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +17,19 @@ from orchestrator.journal import JOURNAL_FILE, TERMINAL_STATES, HostRecord, Jour
 from orchestrator.nornir_setup import build_nornir
 from orchestrator.plan_model import HostPlan, Plan, Wave
 from orchestrator.plan_store import PLAN_FILE, load_plan
-from orchestrator.planner import inventory_fingerprint
+from orchestrator.planner import inventory_fingerprint, registers
 from orchestrator.redact import Redactor
 from orchestrator.report import HostOutcome, render_csv, render_html, render_markdown
 from orchestrator.runfolder import create_run, find_run, write_private
 from orchestrator.runner import ApplyRunner, EventSink, RunnerOptions
+from orchestrator.satellite_ops import (
+    ApiTokenSource,
+    client_from_settings,
+    resolve_secret_ref,
+)
 from orchestrator.secrets import Credentials, credentials_from_env, resolve_token
+from orchestrator.settings import SatelliteApiSettings
+from orchestrator.verification import satellite_problems
 from tasks.connection import DEFAULT_NETMIKO_EXTRAS
 
 ConfirmWave = Callable[[Wave, int], bool]  # (wave, hosts to run) -> go?
@@ -70,17 +78,41 @@ class Session:
         self.tokens = self._resolve_tokens()
 
     def _resolve_tokens(self) -> dict[str, str]:
-        """Every token the plan will type, read now: a missing one stops the run before any switch."""
+        """Every token the plan will type, read now (from its reference, or from the satellite's
+        API: reused or created), so a missing one stops the run before any switch is touched.
+        Keys: the token reference, or `api:<virtual account>`."""
         tokens: dict[str, str] = {}
+        from_api: dict[str, tuple[SatelliteApiSettings, Counter[str]]] = {}
         for host in self.plan.hosts:
-            needs = host.is_actionable and any(s.name == "register" for s in host.steps)
-            if needs and host.token_ref and host.token_ref not in tokens:
+            if not registers(host):
+                continue
+            settings = self.inventory.by_name(host.name).settings
+            if settings.satellite_api is not None and settings.uses_api_tokens:
+                api = settings.satellite_api
+                from_api.setdefault(api.model_dump_json(), (api, Counter()))[1][host.virtual_account] += 1
+            elif host.token_ref and host.token_ref not in tokens:
                 tokens[host.token_ref] = resolve_token(host.token_ref, secrets_file=self.options.secrets_file)
-                self.redactor.add(tokens[host.token_ref])
+        for api, needed in from_api.values():
+            secret_ref = api.client_secret_ref
+            self.redactor.add(
+                resolve_secret_ref(
+                    secret_ref, "satellite_api.client_secret_ref", secrets_file=self.options.secrets_file
+                )
+            )
+            with client_from_settings(api, secrets_file=self.options.secrets_file) as client:
+                source = ApiTokenSource(client, description=f"fleetreg plan {self.plan.plan_id}")
+                for va, count in needed.items():
+                    tokens[f"api:{va}"] = source.token_for(va, needed_uses=count)
+        self.redactor.add(*tokens.values())
         return tokens
 
-    def token(self, ref: str) -> str:
-        return self.tokens[ref]
+    def token(self, host: HostPlan) -> str:
+        if self.inventory.by_name(host.name).settings.uses_api_tokens:
+            return self.tokens[f"api:{host.virtual_account}"]
+        return self.tokens[host.token_ref or ""]
+
+    def satellite_postcheck(self, migrated: Sequence[HostPlan]) -> dict[str, str]:
+        return satellite_problems(self.inventory, migrated, secrets_file=self.options.secrets_file)
 
     def runner(
         self, journal: Journal, run_id: str, run_dir: Path, hosts: Sequence[str], on_event: EventSink | None
@@ -287,6 +319,10 @@ def _run_waves(
             )
             break
     interrupted = runner.stop_requested.is_set()
+    records = journal.hosts(run_id)
+    migrated = [h for h in plan.hosts if h.name in flows and records[h.name].state == "migrated"]
+    for host, problem in session.satellite_postcheck(migrated).items():
+        journal.host_finished(run_id, host, "failed", failed_step="satellite_check", reason=session.redactor(problem))
     if halted:
         for host, record in journal.hosts(run_id).items():
             if record.state == "pending":

@@ -37,7 +37,8 @@ from orchestrator.errors import (
 from orchestrator.facts import build_facts
 from orchestrator.host_flow import Action, Finish, HostFlow, PollLater
 from orchestrator.journal import Journal
-from orchestrator.plan_model import Wave
+from orchestrator.pki import ca_fingerprints
+from orchestrator.plan_model import HostPlan, Wave
 from orchestrator.redact import Redactor
 from orchestrator.runfolder import write_private
 from tasks.backout import backout
@@ -46,14 +47,15 @@ from tasks.connection import CONNECTION, translate
 from tasks.discover import discover
 from tasks.licensing import deregister, read_status, register, sync
 from tasks.session_guard import abort, make_ready
+from tasks.trust import install_ca
 from tasks.verify import verify
 
-TokenProvider = Callable[[str], str]
+TokenProvider = Callable[[HostPlan], str]  # the registration token for this switch
 # Steps that only read: after a lost or timed-out session they are simply run again on a new one.
 READ_ONLY_STEPS = frozenset({"precheck", "recheck", "wait_registered", "wait_ack", "verify"})
 # ... and the backout, which is idempotent (declarative config lines, deregister, write memory):
 # giving up on it after one lost session would leave the switch half-configured.
-REPEATABLE_STEPS = READ_ONLY_STEPS | {"backout"}
+REPEATABLE_STEPS = READ_ONLY_STEPS | {"backout", "install_ca"}  # install_ca checks what is there first
 EventSink = Callable[[str, str, str], None]  # (host, event, text)
 
 
@@ -396,6 +398,15 @@ class ApplyRunner:
             return None
         if step == "recheck":
             return self._task(host, read_status, step="recheck", read_timeout=timeout)
+        if step == "install_ca":
+            return self._task(
+                host,
+                install_ca,
+                trustpoint=host.data["settings"].trustpoint.name,
+                ca_pem=read_ca_file(plan),
+                expected_sha1=plan.ca_sha1,
+                read_timeout=timeout,
+            )
         if step == "configure":
             return self._task(host, configure, commands=plan.config_commands, read_timeout=timeout)
         if step in ("save_config", "save_final"):
@@ -403,7 +414,7 @@ class ApplyRunner:
         if step == "deregister":
             return self._task(host, deregister, read_timeout=timeout * 2)
         if step == "register":
-            token = self.tokens(plan.token_ref or "")
+            token = self.tokens(plan)
             return self._task(host, register, token=token, force=plan.register_force, read_timeout=timeout * 2)
         if step in ("wait_registered", "wait_ack"):
             return self._task(host, read_status, step=step, read_timeout=timeout)
@@ -440,6 +451,22 @@ def session_unusable(exc: BaseException | None) -> bool:
     if isinstance(exc, CommandTimeout | ConnectError | AuthError):
         return True
     return isinstance(exc, DeviceError) and not isinstance(exc, CommandError)
+
+
+def read_ca_file(plan: HostPlan) -> str:
+    """The CA PEM the plan reviewed: refused if the file changed since (fingerprint differs)."""
+    path = plan.ca_file or ""
+    try:
+        pem = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read the CA file {path}: {exc}", host=plan.name, step="install_ca") from None
+    if ca_fingerprints(pem)[1] != plan.ca_sha1:
+        raise CommandError(
+            f"CA file {path} changed since the plan (SHA1 {ca_fingerprints(pem)[1]}, plan has {plan.ca_sha1})",
+            host=plan.name,
+            step="install_ca",
+        )
+    return pem
 
 
 def finished_counts(reports: Mapping[str, Finish]) -> dict[str, int]:

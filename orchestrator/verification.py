@@ -3,8 +3,9 @@ change window. Same checks as apply's verify step (host_flow.verify_problems).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from nornir.core import Nornir
@@ -13,7 +14,15 @@ from nornir.core.task import Task
 from orchestrator.discovery import ProgressProcessor
 from orchestrator.errors import DeviceError, FleetregError
 from orchestrator.host_flow import verify_problems
+from orchestrator.inventory import Inventory
 from orchestrator.plan_model import HostPlan, Plan
+from orchestrator.satellite_ops import (
+    MigratedSwitch,
+    client_from_settings,
+    devices_by_virtual_account,
+    satellite_postcheck,
+)
+from orchestrator.settings import SatelliteApiSettings
 from tasks.verify import verify
 
 
@@ -24,6 +33,26 @@ class Verdict:
     problems: tuple[str, ...]
     registration: str | None = None
     virtual_account: str | None = None
+
+
+def satellite_problems(
+    inventory: Inventory, hosts: Sequence[HostPlan], *, secrets_file: Path | None = None
+) -> dict[str, str]:
+    """Switches registered by call-home that the satellite's API does not list in their planned
+    virtual account (or lists with another PID / host name) -> problem. Hosts whose settings
+    have no `satellite_api` are not checked."""
+    by_api: dict[str, tuple[SatelliteApiSettings, list[MigratedSwitch]]] = {}
+    for host in hosts:
+        api = inventory.by_name(host.name).settings.satellite_api
+        if api is None or host.mode != "callhome" or host.pre is None:
+            continue
+        switch = MigratedSwitch(host.name, host.pre.serial or "", host.pre.model or "", host.name, host.virtual_account)
+        by_api.setdefault(api.model_dump_json(), (api, []))[1].append(switch)
+    problems: dict[str, str] = {}
+    for api, switches in by_api.values():
+        with client_from_settings(api, secrets_file=secrets_file) as client:
+            problems.update(satellite_postcheck(switches, devices_by_virtual_account(client)))
+    return problems
 
 
 def expected_hosts(plan: Plan) -> list[HostPlan]:
@@ -49,7 +78,7 @@ def verify_hosts(
                 reason = f"{exc.reason}: {exc.message}"
             verdicts.append(Verdict(name, False, (reason,)))
             continue
-        raw, status, callhome = multi[0].result
+        _raw, status, callhome = multi[0].result
         problems = tuple(verify_problems(hosts[name], status, callhome))
         verdicts.append(Verdict(name, not problems, problems, status.registration_status, status.virtual_account))
     return verdicts

@@ -13,11 +13,11 @@ from orchestrator.discovery import load_discover_run, run_discover, save_discove
 from orchestrator.errors import InputError, SecretError
 from orchestrator.inventory import Inventory
 from orchestrator.nornir_setup import build_nornir
+from orchestrator.pki import ca_fingerprints
 from orchestrator.plan_model import Plan, WavePolicy
 from orchestrator.plan_store import write_plan_run
 from orchestrator.planner import DiscoverOutcome, build_plan
 from orchestrator.runfolder import create_run, find_run
-from orchestrator.pki import ca_fingerprints
 from orchestrator.satellite_client import LicenseUsage
 from orchestrator.satellite_ops import client_from_settings
 from orchestrator.secrets import credentials_from_env, resolve_token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ from orchestrator.nornir_setup import build_nornir
 from orchestrator.plan_store import load_plan
 from orchestrator.runfolder import DEFAULT_RUNS_DIR, find_run
 from orchestrator.secrets import credentials_from_env
-from orchestrator.verification import expected_hosts, verify_hosts
+from orchestrator.verification import expected_hosts, satellite_problems, verify_hosts
 from tasks.connection import DEFAULT_NETMIKO_EXTRAS
 
 
@@ -44,6 +45,11 @@ def verify_command(
     )
     with host_progress(len(inventory.hosts), "verify") as done:
         verdicts = verify_hosts(nr, plan, read_timeout=command_timeout, on_host_done=done)
+    on_device = [plan.host(v.host) for v in verdicts if v.ok]
+    satellite = satellite_problems(inventory, on_device)
+    verdicts = [
+        replace(v, ok=False, problems=(*v.problems, satellite[v.host])) if v.host in satellite else v for v in verdicts
+    ]
     table = Table(title=f"verify {plan.plan_id}")
     for column in ("host", "result", "registration", "virtual account", "problems"):
         table.add_column(column)
