@@ -66,7 +66,7 @@ class SatelliteSpec(_Strict):
     # inventory asks for the common recipe (no http secure server-identity-check). `verify`: switches
     # check it (URL host on the certificate + its CA in a trustpoint) and the inventory asks fleetreg
     # to install the CA (trustpoint mode ca-file, CA in <inventory>/satellite-ca.pem).
-    identity: Literal["disable", "verify"] = "disable"
+    identity: Literal["disable", "verify"] = "verify"
     # other names that resolve to the satellite but are not on its certificate; None: the host's
     # short name (ssm-onprem for ssm-onprem.fleetreg.test)
     aliases: list[str] | None = None

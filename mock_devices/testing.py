@@ -148,9 +148,11 @@ class MockFleet:
         spread_addresses: bool = False,
         host_key_dir: Path | None = None,
         api: bool = False,
+        api_tokens: bool = False,
     ) -> None:
         self._count = count
-        self._api_wanted = api
+        self._api_wanted = api or api_tokens
+        self._api_tokens = api_tokens  # the written inventory takes registration tokens from the API
         self.api: SatelliteApi | None = None
         self.api_url: str | None = None
         self.ca_file: Path | None = None
@@ -254,6 +256,7 @@ class MockFleet:
             client_id=self.api.spec.client_id,
             client_secret=self.api.spec.client_secret,
             ca_file=str(self.ca_file),
+            token_source="api" if self._api_tokens else "env",
         )
 
     def call(self, function: Any, *args: Any) -> Any:

@@ -49,6 +49,15 @@ class Summary:
     risks: Mapping[str, int] = field(default_factory=dict)
 
 
+# Planned steps that change a switch beyond its config lines, as the change list names them.
+STEP_CHANGES = {
+    "install_ca": "crypto pki authenticate (satellite CA into the trustpoint, fingerprint checked)",
+    "deregister": "license smart deregister",
+    "register": "license smart register idtoken",
+    "sync": "license smart sync all",
+}
+
+
 def change_paths(commands: Iterable[str]) -> list[str]:
     """`call-home > profile "CiscoTAC-1" > no active` for each leaf command typed."""
     stack: list[str] = []
@@ -77,9 +86,9 @@ def summarise(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) -> 
         by_va.setdefault(h.virtual_account, Counter())[h.classification] += 1
     changes = Counter(path for h in hosts if h.is_actionable for path in set(change_paths(h.config_commands)))
     steps = Counter(s.name for h in hosts if h.is_actionable for s in h.steps)
-    for name in ("deregister", "register", "sync"):
-        if steps[name]:
-            changes[f"license smart {name if name != 'sync' else 'sync all'}"] = steps[name]
+    for step, label in STEP_CHANGES.items():
+        if steps[step]:
+            changes[label] = steps[step]
     return Summary(
         total=len(hosts),
         by_class=dict(Counter(h.classification for h in hosts)),

@@ -42,10 +42,13 @@ def demo_command(count: int | None, spec: Path, runs_dir: Path, workers: int) ->
         fleet_spec = fleet_spec.model_copy(update={"count": count})
     started = time.monotonic()
     stdout.print(f"[bold]fleetreg demo[/]: starting {fleet_spec.count} emulated switches and a satellite on 127.0.0.1")
-    with MockFleet(spec=fleet_spec) as mock:
+    with MockFleet(spec=fleet_spec, api=True, api_tokens=True) as mock:
         os.environ.update(mock.env)  # what `source <inventory>/fleet.env` does for a shell
         inventory = str(mock.inventory_dir)
-        stdout.print(f"Inventory written by the mock: {inventory} (credentials and tokens in fleet.env)\n")
+        stdout.print(
+            f"Inventory written by the mock: {inventory} (credentials in fleet.env; registration tokens from the "
+            f"satellite API at {mock.api_url}; TLS identity checked against {mock.ca_file})\n"
+        )
         steps = [
             ("1/3 fleetreg inventory check", ["inventory", "check", "--inventory", inventory]),
             (
