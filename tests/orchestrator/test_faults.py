@@ -518,3 +518,99 @@ def test_backout_on_demand_restores_the_block_and_deregisters(mock_fleet_factory
     assert_outcome(runs, run_dir, target, "backed-out", None, "backed out on demand")
     others = {h: r["outcome"] for h, r in rows(run_dir).items() if h != target}
     assert set(others.values()) == {"migrated"}
+
+
+# ---------------------------------------------------------------- verified TLS and SLP
+def set_host_setting(mock: MockFleet, host: str, **settings: Any) -> None:
+    hosts_file = mock.inventory_dir / "hosts.yaml"
+    hosts = yaml.safe_load(hosts_file.read_text())
+    hosts[host].setdefault("data", {}).setdefault("fleetreg", {}).update(settings)
+    hosts_file.write_text(yaml.safe_dump(hosts, sort_keys=False))
+
+
+def set_default_setting(mock: MockFleet, **settings: Any) -> None:
+    defaults_file = mock.inventory_dir / "defaults.yaml"
+    document = yaml.safe_load(defaults_file.read_text())
+    document["data"]["fleetreg"].update(settings)
+    defaults_file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+SLP_AND_CLASSIC = [SwitchSpec(index=i, state="cloud") for i in range(3)] + [
+    SwitchSpec(index=FAULTY_INDEX, state="slp"),
+    SwitchSpec(index=4, state="slp"),
+]
+
+
+def test_wrong_cslu_tenant_gets_no_ack_and_is_backed_out(mock_fleet_factory, tmp_path: Path) -> None:
+    mock = start_fleet(mock_fleet_factory, switches=SLP_AND_CLASSIC)
+    set_default_setting(mock, register_timeout_s=3)
+    set_host_setting(mock, FAULTY, cslu_tenant="No-Such-Tenant")
+    runs = tmp_path / "runs"
+    before = callhome_blocks(mock)
+    with fleet_env(mock):
+        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
+        assert load_plan_json(plan_dir)["hosts"][FAULTY_INDEX]["mode"] == "cslu"
+        code, run_dir = apply_cli(plan_dir, runs)
+    assert code == 1
+    assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_ack", "no ACK")
+    assert_fleet_sound(mock, plan_dir, run_dir, before)
+    assert_healthy_migrated(run_dir, [FAULTY])
+
+
+def test_ca_file_swapped_after_the_plan_stops_the_switch_before_any_licensing_step(
+    mock_fleet_factory, tmp_path: Path
+) -> None:
+    from mock_devices.pki import SatellitePki
+
+    mock = start_fleet(mock_fleet_factory)
+    runs = tmp_path / "runs"
+    before = callhome_blocks(mock)
+    with fleet_env(mock):
+        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
+        ca_file = Path(load_plan_json(plan_dir)["hosts"][0]["ca_file"])
+        ca_file.write_text(SatellitePki.generate().ca_pem)  # someone replaces the PEM before the window
+        code, run_dir = apply_cli(plan_dir, runs)
+    assert code == 1
+    for host in rows(run_dir):
+        assert_outcome(runs, run_dir, host, "failed", "install_ca", "changed since the plan")
+    with sqlite3.connect(runs / "fleetreg.db") as db:
+        steps = {s for (s,) in db.execute("SELECT DISTINCT step FROM steps WHERE run_id=?", (run_dir.name,))}
+    assert steps == {"precheck", "backup", "install_ca"}
+    assert callhome_blocks(mock) == before
+
+
+def test_wrong_ca_in_the_inventory_fails_tls_and_is_backed_out(mock_fleet_factory, tmp_path: Path) -> None:
+    from mock_devices.pki import SatellitePki
+
+    mock = start_fleet(mock_fleet_factory)
+    wrong = tmp_path / "not-the-satellite-ca.pem"
+    wrong.write_text(SatellitePki.generate().ca_pem)
+    set_host_setting(mock, FAULTY, trustpoint={"name": "FLEETREG-SSM", "mode": "ca-file", "ca_file": str(wrong)})
+    runs = tmp_path / "runs"
+    before = callhome_blocks(mock)
+    with fleet_env(mock):
+        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
+        code, run_dir = apply_cli(plan_dir, runs)
+    assert code == 1
+    reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "registration failed")
+    assert "cert" in reason.lower() or "tls" in reason.lower(), reason
+    assert_fleet_sound(mock, plan_dir, run_dir, before)
+    assert_healthy_migrated(run_dir, [FAULTY])
+
+
+def test_satellite_host_name_not_on_its_certificate_fails_tls(mock_fleet_factory, tmp_path: Path) -> None:
+    mock = start_fleet(mock_fleet_factory)
+    defaults = yaml.safe_load((mock.inventory_dir / "defaults.yaml").read_text())
+    url = defaults["data"]["fleetreg"]["satellite_url"]
+    alias = url.replace("ssm-onprem.fleetreg.test", "ssm-onprem")  # resolves, but is not on the certificate
+    set_host_setting(mock, FAULTY, satellite_url=alias)
+    runs = tmp_path / "runs"
+    before = callhome_blocks(mock)
+    with fleet_env(mock):
+        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
+        code, run_dir = apply_cli(plan_dir, runs)
+    assert code == 1
+    reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "registration failed")
+    assert "cert" in reason.lower() or "tls" in reason.lower() or "identity" in reason.lower(), reason
+    assert_fleet_sound(mock, plan_dir, run_dir, before)
+    assert_healthy_migrated(run_dir, [FAULTY])
