@@ -12,6 +12,7 @@ from pathlib import Path
 
 from orchestrator.errors import InputError, PlanFileError, RunFolderError
 from orchestrator.host_flow import Finish, HostFlow, step_after
+from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.inventory import Inventory, load_inventory
 from orchestrator.journal import JOURNAL_FILE, TERMINAL_STATES, HostRecord, Journal
 from orchestrator.nornir_setup import build_nornir
@@ -47,6 +48,7 @@ class ApplyOptions:
     read_timeout: float = 30
     connect_retries: int = 3
     backoff_base_s: float = 1.0
+    known_hosts: Path | None = None  # strict host-key checking; None: trust on first use (runs_dir)
     netmiko_extras: dict = field(default_factory=lambda: dict(DEFAULT_NETMIKO_EXTRAS))
 
 
@@ -124,6 +126,7 @@ class Session:
             workers=o.workers,
             connect_timeout=o.connect_timeout,
             extras=o.netmiko_extras,
+            host_keys=HostKeyPolicy.for_runs(o.runs_dir, o.known_hosts),
         ).filter(filter_func=lambda h: h.name in set(hosts))
         return ApplyRunner(
             nr,

@@ -112,6 +112,10 @@ class HostKeyError(DeviceError):
     reason = "host key changed"
 
 
+class UnknownHostKeyError(HostKeyError):
+    reason = "host key unknown"
+
+
 class CommandError(DeviceError):
     """The switch answered with a `%` error line, or a command timed out."""
 

@@ -17,6 +17,7 @@ from nornir.core.inventory import Inventory as NornirInventory
 from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.plugins.runners import ThreadedRunner
 
+from orchestrator.host_keys import HOST_KEYS_EXTRA, HostKeyPolicy
 from orchestrator.inventory import HostEntry, Inventory
 from orchestrator.secrets import Credentials
 from orchestrator.settings import MigrationSettings
@@ -62,7 +63,9 @@ def build_nornir(
     workers: int = 20,
     connect_timeout: float = 15,
     extras: dict | None = None,
+    host_keys: HostKeyPolicy | None = None,
 ) -> Nornir:
+    """`host_keys`: check switches' SSH host keys (trust on first use, or strict); None: accept any."""
     register_connection_plugin()
     defaults = Defaults(username=credentials.username, password=credentials.password)
     groups = Groups({name: Group(name=name, defaults=defaults) for name in inventory.groups})
@@ -81,7 +84,10 @@ def build_nornir(
             connection_options={
                 CONNECTION: ConnectionOptions(
                     platform=entry.platform,
-                    extras=netmiko_extras(entry, credentials, connect_timeout=connect_timeout, extras=extras),
+                    extras={
+                        **netmiko_extras(entry, credentials, connect_timeout=connect_timeout, extras=extras),
+                        **({HOST_KEYS_EXTRA: host_keys.netmiko_options(entry.name)} if host_keys else {}),
+                    },
                 )
             },
             defaults=defaults,

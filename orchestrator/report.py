@@ -85,7 +85,7 @@ def summarise(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) -> 
     for h in hosts:
         by_va.setdefault(h.virtual_account, Counter())[h.classification] += 1
     changes = Counter(path for h in hosts if h.is_actionable for path in set(change_paths(h.config_commands)))
-    steps = Counter(s.name for h in hosts if h.is_actionable for s in h.steps)
+    steps: Counter[str] = Counter(s.name for h in hosts if h.is_actionable for s in h.steps)
     for step, label in STEP_CHANGES.items():
         if steps[step]:
             changes[label] = steps[step]

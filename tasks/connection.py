@@ -8,6 +8,7 @@ import re
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import paramiko
@@ -26,7 +27,17 @@ from nornir.core.task import Task
 from nornir_netmiko.connections import Netmiko
 from paramiko.ssh_exception import SSHException
 
-from orchestrator.errors import AuthError, CommandError, CommandTimeout, ConnectError, DeviceError, FleetregError
+from orchestrator.errors import (
+    AuthError,
+    CommandError,
+    CommandTimeout,
+    ConnectError,
+    DeviceError,
+    FleetregError,
+    HostKeyError,
+    UnknownHostKeyError,
+)
+from orchestrator.host_keys import HOST_KEYS_EXTRA, fingerprint, record_first_use
 from tasks.session_guard import ClosedAwareChannel, make_ready
 
 CONNECTION = "netmiko"
@@ -175,8 +186,28 @@ class TunedCiscoXe(CiscoIosSSH):
         self.write_channel(command + self.RETURN)
 
 
+def host_key_parameters(policy: dict[str, str] | None) -> dict[str, Any]:
+    """Netmiko's host-key options for fleetreg's policy: paramiko checks the recorded key
+    (tofu) or the given known_hosts (strict) before authenticating."""
+    if not policy:
+        return {}
+    return {"alt_host_keys": True, "alt_key_file": policy["file"], "ssh_strict": policy["mode"] == "strict"}
+
+
+def record_host_key(conn: BaseConnection, policy: dict[str, str] | None, hostname: str, port: int) -> None:
+    if not policy or policy["mode"] != "tofu":
+        return
+    chan = conn.remote_conn
+    transport = chan.get_transport() if isinstance(chan, paramiko.Channel) else None
+    if transport is None:
+        return
+    key = transport.get_remote_server_key()
+    record_first_use(Path(policy["file"]), hostname, port, key.get_name(), key.get_base64())
+
+
 class FleetregNetmiko(Netmiko):
-    """The "netmiko" Nornir connection plugin, opening TunedCiscoXe for IOS / IOS-XE."""
+    """The "netmiko" Nornir connection plugin, opening TunedCiscoXe for IOS / IOS-XE, with
+    fleetreg's host-key policy."""
 
     def open(
         self,
@@ -188,16 +219,20 @@ class FleetregNetmiko(Netmiko):
         extras: dict[str, Any] | None = None,
         configuration: Config | None = None,
     ) -> None:
+        extras = dict(extras or {})
+        policy = extras.pop(HOST_KEYS_EXTRA, None)
+        extras.update(host_key_parameters(policy))
         if platform not in TUNED_PLATFORMS or os.environ.get(DRIVER_ENV, "tuned") == "stock":
             super().open(hostname, username, password, port, platform, extras, configuration)
-            return
-        parameters: dict[str, Any] = {"host": hostname, "username": username, "password": password, "port": port}
-        ssh_config = getattr(getattr(configuration, "ssh", None), "config_file", None)
-        if ssh_config:
-            parameters["ssh_config_file"] = ssh_config
-        parameters["device_type"] = platform
-        parameters.update(extras or {})
-        self.connection = TunedCiscoXe(**parameters)
+        else:
+            parameters: dict[str, Any] = {"host": hostname, "username": username, "password": password, "port": port}
+            ssh_config = getattr(getattr(configuration, "ssh", None), "config_file", None)
+            if ssh_config:
+                parameters["ssh_config_file"] = ssh_config
+            parameters["device_type"] = platform
+            parameters.update(extras)
+            self.connection = TunedCiscoXe(**parameters)
+        record_host_key(self.connection, policy, hostname or "", port or 22)
 
 
 def connection(task: Task) -> BaseConnection:
@@ -223,6 +258,8 @@ def translate(exc: BaseException, *, host: str, step: str) -> FleetregError:
     """Netmiko/paramiko/socket exceptions -> our error tree, one line, no secrets."""
     if isinstance(exc, FleetregError):
         return exc
+    if (host_key_error := _host_key_problem(exc, host=host, step=step)) is not None:
+        return host_key_error
     if isinstance(exc, NetmikoAuthenticationException):
         return AuthError("authentication failed (check FLEETREG_USERNAME / FLEETREG_PASSWORD)", host=host, step=step)
     if isinstance(exc, ReadTimeout):
@@ -238,6 +275,31 @@ def translate(exc: BaseException, *, host: str, step: str) -> FleetregError:
     if isinstance(exc, ValueError) and "prompt" in str(exc).lower():
         return DeviceError(f"unexpected prompt: {_first_line(str(exc))}", host=host, step=step)
     return DeviceError(f"{type(exc).__name__}: {_first_line(str(exc))}", host=host, step=step)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and what it was raised from (Netmiko wraps paramiko's errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _host_key_problem(exc: BaseException, *, host: str, step: str) -> HostKeyError | None:
+    for cause in _chain(exc):
+        if isinstance(cause, paramiko.BadHostKeyException):
+            expected = fingerprint(cause.expected_key.get_name(), cause.expected_key.get_base64())
+            got = fingerprint(cause.key.get_name(), cause.key.get_base64())
+            return HostKeyError(
+                f"expected {expected}, got {got} (if the switch was replaced, delete its known_hosts entry)",
+                host=host,
+                step=step,
+            )
+        if isinstance(cause, SSHException) and "not found in known_hosts" in str(cause):
+            return UnknownHostKeyError("not in the --known-hosts file (strict checking)", host=host, step=step)
+    return None
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 from rich.table import Table
@@ -52,28 +53,6 @@ def graceful_interrupt() -> Iterator[Callable[[ApplyRunner], None]]:
         yield runners.append
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _options(
-    runs_dir: Path,
-    inventory_dir: Path | None,
-    secrets_file: Path | None,
-    workers: int,
-    connect_timeout: float,
-    auto_backout: bool,
-    session_logs: bool,
-    read_timeout: float,
-) -> ApplyOptions:
-    return ApplyOptions(
-        runs_dir=runs_dir,
-        inventory_dir=inventory_dir,
-        secrets_file=secrets_file,
-        workers=workers,
-        connect_timeout=connect_timeout,
-        auto_backout=auto_backout,
-        session_logs=session_logs,
-        read_timeout=read_timeout,
-    )
 
 
 def _confirm_factory(confirm_waves: bool, yes: bool) -> Callable[[Wave, int], bool] | None:
@@ -151,6 +130,12 @@ common = [
         show_default=True,
         help="Netmiko session log per host in the run folder (secrets masked).",
     ),
+    click.option(
+        "--known-hosts",
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        default=None,
+        help="Check SSH host keys strictly against this known_hosts file (default: the keys recorded on first use).",
+    ),
 ]
 
 
@@ -171,21 +156,12 @@ def apply_command(
     resume_run: str | None,
     confirm_waves: bool,
     yes: bool,
-    runs_dir: Path,
-    inventory_dir: Path | None,
-    secrets_file: Path | None,
-    workers: int,
-    connect_timeout: float,
-    read_timeout: float,
-    auto_backout: bool,
-    session_logs: bool,
+    **common: Any,
 ) -> None:
     """Execute a reviewed plan (plan.json or its run folder), wave by wave."""
     if (plan is None) == (resume_run is None):
         raise InputError("give either PLAN (a plan.json or plan run folder) or --resume RUN")
-    options = _options(
-        runs_dir, inventory_dir, secrets_file, workers, connect_timeout, auto_backout, session_logs, read_timeout
-    )
+    options = ApplyOptions(**common)
     confirm = _confirm_factory(confirm_waves, yes)
     # Check the input before any progress is shown: bad input ends in one error line.
     if resume_run:
@@ -207,19 +183,10 @@ def apply_command(
 def backout_command(
     run: str,
     hosts: str | None,
-    runs_dir: Path,
-    inventory_dir: Path | None,
-    secrets_file: Path | None,
-    workers: int,
-    connect_timeout: float,
-    read_timeout: float,
-    auto_backout: bool,
-    session_logs: bool,
+    **common: Any,
 ) -> None:
     """Restore the captured call-home block on hosts an apply run changed."""
-    options = _options(
-        runs_dir, inventory_dir, secrets_file, workers, connect_timeout, True, session_logs, read_timeout
-    )
+    options = ApplyOptions(**{**common, "auto_backout": True})
     names = [h.strip() for h in hosts.split(",") if h.strip()] if hosts else None
     with graceful_interrupt():
         result = backout_hosts(run, options, names)

@@ -71,6 +71,13 @@ def run_options(func: F) -> F:
                 help="Seconds for TCP connect, SSH banner and authentication.",
             ),
             click.option(
+                "--known-hosts",
+                type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                default=None,
+                help="Check switches' SSH host keys strictly against this known_hosts file "
+                "(default: trust on first use, recorded under RUNS_DIR/known_hosts.d/).",
+            ),
+            click.option(
                 "--command-timeout",
                 type=click.FloatRange(1, 3600),
                 default=30,

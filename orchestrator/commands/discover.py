@@ -11,6 +11,7 @@ from rich.table import Table
 from orchestrator.commands.common import host_progress, inventory_options, run_options, select_inventory, stdout
 from orchestrator.discovery import load_discover_run, run_discover, save_discover_run
 from orchestrator.errors import InputError, SecretError
+from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.inventory import Inventory
 from orchestrator.nornir_setup import build_nornir
 from orchestrator.pki import ca_fingerprints
@@ -25,11 +26,22 @@ from tasks.connection import DEFAULT_NETMIKO_EXTRAS
 
 
 def discover_fleet(
-    inventory: Inventory, run_dir: Path, *, workers: int, connect_timeout: float, command_timeout: float = 30
+    inventory: Inventory,
+    run_dir: Path,
+    *,
+    workers: int,
+    connect_timeout: float,
+    command_timeout: float = 30,
+    host_keys: HostKeyPolicy | None = None,
 ) -> list[DiscoverOutcome]:
     credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
     nr = build_nornir(
-        inventory, credentials, workers=workers, connect_timeout=connect_timeout, extras=DEFAULT_NETMIKO_EXTRAS
+        inventory,
+        credentials,
+        workers=workers,
+        connect_timeout=connect_timeout,
+        extras=DEFAULT_NETMIKO_EXTRAS,
+        host_keys=host_keys,
     )
     with host_progress(len(inventory.hosts), "discover") as done:
         outcomes, raw = run_discover(nr, inventory, on_host_done=done, read_timeout=command_timeout)
@@ -140,6 +152,7 @@ def discover_command(
     runs_dir: Path,
     workers: int,
     connect_timeout: float,
+    known_hosts: Path | None,
     command_timeout: float,
     project_dir: Path,
 ) -> None:
@@ -147,7 +160,12 @@ def discover_command(
     inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
     run_dir = create_run("discover", runs_dir)
     outcomes = discover_fleet(
-        inventory, run_dir, workers=workers, connect_timeout=connect_timeout, command_timeout=command_timeout
+        inventory,
+        run_dir,
+        workers=workers,
+        connect_timeout=connect_timeout,
+        command_timeout=command_timeout,
+        host_keys=HostKeyPolicy.for_runs(runs_dir, known_hosts),
     )
     stdout.print(discover_summary(outcomes, inventory))
     failed = sum(1 for o in outcomes if not o.ok)
@@ -181,6 +199,7 @@ def plan_command(
     runs_dir: Path,
     workers: int,
     connect_timeout: float,
+    known_hosts: Path | None,
     command_timeout: float,
     project_dir: Path,
     from_run: str | None,
@@ -197,7 +216,12 @@ def plan_command(
         outcomes = load_discover_run(source)
     else:
         outcomes = discover_fleet(
-            inventory, run_dir, workers=workers, connect_timeout=connect_timeout, command_timeout=command_timeout
+            inventory,
+            run_dir,
+            workers=workers,
+            connect_timeout=connect_timeout,
+            command_timeout=command_timeout,
+            host_keys=HostKeyPolicy.for_runs(runs_dir, known_hosts),
         )
     plan = build_plan(
         inventory.hosts,

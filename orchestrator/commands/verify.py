@@ -9,6 +9,7 @@ import click
 from rich.table import Table
 
 from orchestrator.commands.common import host_progress, stdout
+from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.inventory import load_inventory
 from orchestrator.nornir_setup import build_nornir
 from orchestrator.plan_store import load_plan
@@ -31,8 +32,20 @@ from tasks.connection import DEFAULT_NETMIKO_EXTRAS
 @click.option("--workers", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--connect-timeout", type=click.FloatRange(1, 300), default=15, show_default=True)
 @click.option("--command-timeout", type=click.FloatRange(1, 3600), default=30, show_default=True)
+@click.option(
+    "--known-hosts",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Check SSH host keys strictly against this known_hosts file (default: keys recorded on first use).",
+)
 def verify_command(
-    run: str, runs_dir: Path, inventory_dir: Path | None, workers: int, connect_timeout: float, command_timeout: float
+    run: str,
+    runs_dir: Path,
+    inventory_dir: Path | None,
+    workers: int,
+    connect_timeout: float,
+    command_timeout: float,
+    known_hosts: Path | None,
 ) -> None:
     """Check, read-only, that every host of a plan or apply run (id, folder or plan.json) is on the satellite."""
     path = Path(run)
@@ -41,7 +54,12 @@ def verify_command(
     inventory = inventory.filter(hosts=[h.name for h in expected_hosts(plan)])
     credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
     nr = build_nornir(
-        inventory, credentials, workers=workers, connect_timeout=connect_timeout, extras=DEFAULT_NETMIKO_EXTRAS
+        inventory,
+        credentials,
+        workers=workers,
+        connect_timeout=connect_timeout,
+        extras=DEFAULT_NETMIKO_EXTRAS,
+        host_keys=HostKeyPolicy.for_runs(runs_dir, known_hosts),
     )
     with host_progress(len(inventory.hosts), "verify") as done:
         verdicts = verify_hosts(nr, plan, read_timeout=command_timeout, on_host_done=done)
