@@ -812,6 +812,8 @@ def _check_secrets(
     for item in resolved:
         if item.entry is None or item.entry.settings.token_ref is None or item.token_source is None:
             continue
+        if item.entry.settings.uses_api_tokens:  # the token comes from the satellite's API at apply time
+            continue
         ref, source = item.entry.settings.token_ref, item.token_source
         if (ref, id(source)) in checked:
             continue
@@ -825,6 +827,29 @@ def _check_secrets(
             else:
                 problems.append(
                     source.problem(f"{SETTINGS_KEY}.token_ref", exc.message, "data", SETTINGS_KEY, "token_ref")
+                )
+    api_refs_checked: set[str] = set()
+    for item in resolved:
+        api = item.entry.settings.satellite_api if item.entry is not None else None
+        if api is None:
+            continue
+        for field_name in ("client_id_ref", "client_secret_ref"):
+            ref = getattr(api, field_name)
+            if ref in api_refs_checked:
+                continue
+            api_refs_checked.add(ref)
+            uses_secrets_file |= ref.startswith("secrets:")
+            try:
+                resolve_token(ref, environ=env, secrets_file=path)
+            except SecretError as exc:
+                problems.append(
+                    InventoryProblem(
+                        exc.file or DEFAULTS_FILE,
+                        item.entry.name if item.entry else None,
+                        f"{SETTINGS_KEY}.satellite_api.{field_name}",
+                        exc.message.replace("token_ref", field_name),
+                        exc.line,
+                    )
                 )
     if path is not None and (uses_secrets_file or secrets_file is not None or SECRETS_FILE_ENV in env):
         if not path.exists():

@@ -57,13 +57,36 @@ def planned(tmp_path_factory: pytest.TempPathFactory):
         before = configs(mock)
         runs = tmp / "runs"
         with fleet_env(mock) as env:
-            code = run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--workers", "40",
-                           "--connect-timeout", "5", "--command-timeout", "5", "--wave-size", "50", "--canary", "5")
+            code = run_cli(
+                "plan",
+                "--inventory",
+                str(mock.inventory_dir),
+                "--runs-dir",
+                str(runs),
+                "--workers",
+                "40",
+                "--connect-timeout",
+                "5",
+                "--command-timeout",
+                "5",
+                "--wave-size",
+                "50",
+                "--canary",
+                "5",
+            )
         after = configs(mock)
         state = mock.fleet.dump_state()["devices"]
     plan_dir = latest_run(runs, "plan")
-    return {"code": code, "plan_dir": plan_dir, "plan": load_plan_json(plan_dir), "state": state, "env": env,
-            "before": before, "after": after, "runs": runs}
+    return {
+        "code": code,
+        "plan_dir": plan_dir,
+        "plan": load_plan_json(plan_dir),
+        "state": state,
+        "env": env,
+        "before": before,
+        "after": after,
+        "runs": runs,
+    }
 
 
 def test_plan_classifies_every_host(planned) -> None:
@@ -88,7 +111,9 @@ def test_plan_touched_no_switch(planned) -> None:
 def test_runbook_lists_each_planned_host_exactly_once(planned) -> None:
     runbook = (planned["plan_dir"] / "runbook.md").read_text()
     headings = Counter(re.findall(r"^#### (\S+) ", runbook, flags=re.M))
-    actionable = {h["name"] for h in planned["plan"]["hosts"] if h["classification"] in ("to-migrate", "wrong-virtual-account")}
+    actionable = {
+        h["name"] for h in planned["plan"]["hosts"] if h["classification"] in ("to-migrate", "wrong-virtual-account")
+    }
     assert set(headings) == actionable
     assert set(headings.values()) == {1}
     waves = planned["plan"]["waves"]
@@ -105,7 +130,6 @@ def test_report_renders_in_chromium_with_the_counts(planned) -> None:
     if not CHROMIUM.exists():
         pytest.skip("no Chromium at /usr/bin/chromium (scripts/ensure-browser could not install it)")
     from playwright.sync_api import sync_playwright
-
     from tests_browser import CHROMIUM_ARGS  # type: ignore[import-not-found]
 
     counts = Counter(h["classification"] for h in planned["plan"]["hosts"])

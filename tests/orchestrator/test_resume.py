@@ -43,9 +43,21 @@ def test_kill_9_during_a_step_then_resume(step: str, mock_fleet_factory, tmp_pat
         plan_dir = latest_run(runs, "plan")
         plan = load_plan_json(plan_dir)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "orchestrator.cli", "apply", str(plan_dir), "--runs-dir", str(runs), "--yes",
-             "--workers", "3"],
-            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "orchestrator.cli",
+                "apply",
+                str(plan_dir),
+                "--runs-dir",
+                str(runs),
+                "--yes",
+                "--workers",
+                "3",
+            ],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             wait_for_step(runs / "fleetreg.db", step, proc)
@@ -65,7 +77,10 @@ def test_kill_9_during_a_step_then_resume(step: str, mock_fleet_factory, tmp_pat
         lic = device["licensing"]
         if planned[name]["mode"] == "callhome":
             assert (lic["status"], lic["authorization"], lic["virtual_account"]) == (
-                "REGISTERED", "AUTHORIZED", planned[name]["virtual_account"]), name
+                "REGISTERED",
+                "AUTHORIZED",
+                planned[name]["virtual_account"],
+            ), name
     # the journal tells the same story
     with sqlite3.connect(runs / "fleetreg.db") as conn:
         states = dict(conn.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_dir.name,)).fetchall())

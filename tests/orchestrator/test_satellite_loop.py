@@ -101,3 +101,18 @@ def test_postcheck_flags_a_switch_the_satellite_does_not_list(mock_fleet_factory
     assert rows[victim.name]["outcome"] == "failed" and rows[victim.name]["failed_step"] == "satellite_check"
     assert "the satellite lists no product instance" in rows[victim.name]["outcome_reason"]
     assert Counter(r["outcome"] for r in rows.values()) == {"migrated": 3, "failed": 1}
+
+
+def test_inventory_check_names_an_unset_api_client_secret(mock_fleet_factory, capsys) -> None:
+    mock = mock_fleet_factory(2, api=True)
+    secret = mock.env.pop("FLEETREG_SATELLITE_CLIENT_SECRET")
+    with fleet_env(mock):
+        import os
+
+        os.environ.pop("FLEETREG_SATELLITE_CLIENT_SECRET", None)
+        assert run_cli("inventory", "check", "--inventory", str(mock.inventory_dir)) == 2
+    err = capsys.readouterr().err
+    assert (
+        "field fleetreg.satellite_api.client_secret_ref: environment variable FLEETREG_SATELLITE_CLIENT_SECRET" in err
+    )
+    assert secret not in err and "Traceback" not in err
