@@ -40,7 +40,7 @@ def test_tokens_come_from_the_api_and_the_satellite_lists_every_switch(mock_flee
     mock.env.clear()
     mock.env.update(env_without_tokens)
     with fleet_env(mock):
-        code, plan_dir, apply_dir = plan_and_apply(mock, runs)
+        code, plan_dir, _apply_dir = plan_and_apply(mock, runs)
     assert code == 0
     plan = load_plan_json(plan_dir)
     register = [s for h in plan["hosts"] for s in h["steps"] if s["name"] == "register"]
