@@ -227,8 +227,8 @@ def test_inventory_of_a_verify_fleet_asks_fleetreg_to_install_the_ca(tmp_path: P
     assert ca_file.read_text() == fleet.info.ca_pem
 
 
-def test_inventory_of_a_default_fleet_keeps_the_common_recipe(tmp_path: Path) -> None:
-    fleet = build_fleet(spec=FleetSpec(count=2), clock=FakeClock(), wall_start=WALL)
+def test_inventory_of_a_disable_fleet_keeps_the_common_recipe(tmp_path: Path) -> None:
+    fleet = build_fleet(spec=FleetSpec(count=2, satellite={"identity": "disable"}), clock=FakeClock(), wall_start=WALL)
     write_inventory(tmp_path, fleet.inventory_hosts(), fleet.info)
     settings = yaml.safe_load((tmp_path / "defaults.yaml").read_text())["data"]["fleetreg"]
     assert settings["server_identity_check"] == "disable"

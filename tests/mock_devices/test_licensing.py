@@ -37,6 +37,7 @@ def make(
     spec = FleetSpec(
         count=2,
         satellite=SatelliteSpec(
+            identity="disable",  # TLS identity has its own tests (test_identity_check.py)
             virtual_accounts=[
                 VirtualAccountSpec(
                     name=CORP,
@@ -44,7 +45,7 @@ def make(
                     licenses=licenses,
                 ),
                 VirtualAccountSpec(name="Public Network Devices"),
-            ]
+            ],
         ),
         switches=[
             SwitchSpec(index=0, name="sw1", model="C9300-48P", version=version, state=state, virtual_account=CORP)

@@ -53,7 +53,8 @@ def start_fleet(
         mix=MixSpec.model_validate(dict(mix)),
         faults=list(faults),
         switches=list(switches),
-        satellite=satellite or SatelliteSpec(),
+        # the common recipe (no CA to install) unless a test asks for verified TLS
+        satellite=satellite or SatelliteSpec(identity="disable"),
     )
     mock = factory(spec=spec)
     defaults = mock.inventory_dir / "defaults.yaml"
@@ -535,6 +536,7 @@ def set_default_setting(mock: MockFleet, **settings: Any) -> None:
     defaults_file.write_text(yaml.safe_dump(document, sort_keys=False))
 
 
+VERIFIED = SatelliteSpec(identity="verify")
 SLP_AND_CLASSIC = [SwitchSpec(index=i, state="cloud") for i in range(3)] + [
     SwitchSpec(index=FAULTY_INDEX, state="slp"),
     SwitchSpec(index=4, state="slp"),
@@ -542,7 +544,7 @@ SLP_AND_CLASSIC = [SwitchSpec(index=i, state="cloud") for i in range(3)] + [
 
 
 def test_wrong_cslu_tenant_gets_no_ack_and_is_backed_out(mock_fleet_factory, tmp_path: Path) -> None:
-    mock = start_fleet(mock_fleet_factory, switches=SLP_AND_CLASSIC)
+    mock = start_fleet(mock_fleet_factory, switches=SLP_AND_CLASSIC, satellite=VERIFIED)
     set_default_setting(mock, register_timeout_s=3)
     set_host_setting(mock, FAULTY, cslu_tenant="No-Such-Tenant")
     runs = tmp_path / "runs"
@@ -562,7 +564,7 @@ def test_ca_file_swapped_after_the_plan_stops_the_switch_before_any_licensing_st
 ) -> None:
     from mock_devices.pki import SatellitePki
 
-    mock = start_fleet(mock_fleet_factory)
+    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED)
     runs = tmp_path / "runs"
     before = callhome_blocks(mock)
     with fleet_env(mock):
@@ -582,7 +584,7 @@ def test_ca_file_swapped_after_the_plan_stops_the_switch_before_any_licensing_st
 def test_wrong_ca_in_the_inventory_fails_tls_and_is_backed_out(mock_fleet_factory, tmp_path: Path) -> None:
     from mock_devices.pki import SatellitePki
 
-    mock = start_fleet(mock_fleet_factory)
+    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED)
     wrong = tmp_path / "not-the-satellite-ca.pem"
     wrong.write_text(SatellitePki.generate().ca_pem)
     set_host_setting(mock, FAULTY, trustpoint={"name": "FLEETREG-SSM", "mode": "ca-file", "ca_file": str(wrong)})
@@ -599,7 +601,7 @@ def test_wrong_ca_in_the_inventory_fails_tls_and_is_backed_out(mock_fleet_factor
 
 
 def test_satellite_host_name_not_on_its_certificate_fails_tls(mock_fleet_factory, tmp_path: Path) -> None:
-    mock = start_fleet(mock_fleet_factory)
+    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED)
     defaults = yaml.safe_load((mock.inventory_dir / "defaults.yaml").read_text())
     url = defaults["data"]["fleetreg"]["satellite_url"]
     alias = url.replace("ssm-onprem.fleetreg.test", "ssm-onprem")  # resolves, but is not on the certificate
