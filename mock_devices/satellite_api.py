@@ -22,8 +22,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import datetime as dt
-import ipaddress
 import json
 import secrets
 import socket
@@ -38,12 +36,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
 from mock_devices.licensing import DAY
+from mock_devices.pki import SatellitePki
 from mock_devices.satellite import Satellite, Token
 from mock_devices.spec import SatelliteApiSpec
 
@@ -81,73 +75,19 @@ class TlsMaterial:
     key_pem: bytes = field(repr=False)
 
 
-def generate_tls(host: str, *, ip: str = API_ADDRESS, days: int = 30) -> TlsMaterial:
-    """CA + server cert for `host` (DNS SAN) and `ip` (IP SAN), ECDSA P-256."""
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "FleetReg Lab SSM On-Prem CA")])
-    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(ca_ski, critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
-        .issuer_name(ca_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=days))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.DNSName(host), x509.IPAddress(ipaddress.ip_address(ip))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    return TlsMaterial(
-        ca_pem=ca_cert.public_bytes(serialization.Encoding.PEM),
-        cert_pem=cert.public_bytes(serialization.Encoding.PEM),
-        key_pem=key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ),
-    )
+def generate_tls(host: str, *, ip: str = API_ADDRESS) -> TlsMaterial:
+    """A fresh CA + server certificate for `host` (DNS SAN) and `ip` (IP SAN)."""
+    return _material(SatellitePki.generate(host, ip=ip))
+
+
+def _material(pki: SatellitePki) -> TlsMaterial:
+    return TlsMaterial(pki.ca_pem.encode(), pki.server_cert_pem.encode(), pki.server_key_pem.encode())
 
 
 def tls_for(satellite: Satellite) -> TlsMaterial:
     """The satellite's own TLS identity (its PKI: the CA the switches trust, one server certificate
     for call-home, CSLU and the API, as on a real SSM On-Prem), else a fresh CA."""
-    pki = satellite.pki
-    if pki is not None:
-        return TlsMaterial(pki.ca_pem.encode(), pki.server_cert_pem.encode(), pki.server_key_pem.encode())
-    return generate_tls(satellite.host)
+    return _material(satellite.pki or SatellitePki.for_host(satellite.host))
 
 
 def server_ssl_context(material: TlsMaterial) -> ssl.SSLContext:

@@ -8,11 +8,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from nornir.core import Nornir
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.inventory import Inventory, load_inventory
+from orchestrator.nornir_setup import build_nornir
 from orchestrator.runfolder import DEFAULT_RUNS_DIR
+from orchestrator.secrets import credentials_from_env
+from tasks.connection import DEFAULT_NETMIKO_EXTRAS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,6 +118,21 @@ def select_inventory(
 ) -> Inventory:
     inventory = load_inventory(inventory_dir, secrets_file=secrets_file, check_secrets=check_secrets)
     return inventory.filter(hosts=_split(hosts), groups=_split(groups), sites=_split(sites))
+
+
+def fleet_nornir(
+    inventory: Inventory, *, workers: int, connect_timeout: float, runs_dir: Path, known_hosts: Path | None
+) -> Nornir:
+    """Nornir over the selected switches: credentials from the environment, fleetreg's Netmiko
+    settings, host keys trusted on first use under runs_dir (or checked against known_hosts)."""
+    return build_nornir(
+        inventory,
+        credentials_from_env(inventory_defaults=inventory.login_defaults),
+        workers=workers,
+        connect_timeout=connect_timeout,
+        extras=DEFAULT_NETMIKO_EXTRAS,
+        host_keys=HostKeyPolicy.for_runs(runs_dir, known_hosts),
+    )
 
 
 @contextmanager

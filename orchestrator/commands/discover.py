@@ -6,14 +6,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from nornir.core import Nornir
 from rich.table import Table
 
-from orchestrator.commands.common import host_progress, inventory_options, run_options, select_inventory, stdout
+from orchestrator.commands.common import (
+    fleet_nornir,
+    host_progress,
+    inventory_options,
+    run_options,
+    select_inventory,
+    stdout,
+)
 from orchestrator.discovery import load_discover_run, run_discover, save_discover_run
 from orchestrator.errors import InputError, SecretError
-from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.inventory import Inventory
-from orchestrator.nornir_setup import build_nornir
 from orchestrator.pki import ca_fingerprints
 from orchestrator.plan_model import Plan, WavePolicy
 from orchestrator.plan_store import write_plan_run
@@ -21,28 +27,10 @@ from orchestrator.planner import DiscoverOutcome, build_plan
 from orchestrator.runfolder import create_run, find_run
 from orchestrator.satellite_client import LicenseUsage
 from orchestrator.satellite_ops import client_from_settings
-from orchestrator.secrets import credentials_from_env, resolve_token
-from tasks.connection import DEFAULT_NETMIKO_EXTRAS
+from orchestrator.secrets import resolve_token
 
 
-def discover_fleet(
-    inventory: Inventory,
-    run_dir: Path,
-    *,
-    workers: int,
-    connect_timeout: float,
-    command_timeout: float = 30,
-    host_keys: HostKeyPolicy | None = None,
-) -> list[DiscoverOutcome]:
-    credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
-    nr = build_nornir(
-        inventory,
-        credentials,
-        workers=workers,
-        connect_timeout=connect_timeout,
-        extras=DEFAULT_NETMIKO_EXTRAS,
-        host_keys=host_keys,
-    )
+def discover_fleet(inventory: Inventory, run_dir: Path, nr: Nornir, *, command_timeout: float) -> list[DiscoverOutcome]:
     with host_progress(len(inventory.hosts), "discover") as done:
         outcomes, raw = run_discover(nr, inventory, on_host_done=done, read_timeout=command_timeout)
     save_discover_run(run_dir, outcomes, raw)
@@ -162,10 +150,10 @@ def discover_command(
     outcomes = discover_fleet(
         inventory,
         run_dir,
-        workers=workers,
-        connect_timeout=connect_timeout,
+        fleet_nornir(
+            inventory, workers=workers, connect_timeout=connect_timeout, runs_dir=runs_dir, known_hosts=known_hosts
+        ),
         command_timeout=command_timeout,
-        host_keys=HostKeyPolicy.for_runs(runs_dir, known_hosts),
     )
     stdout.print(discover_summary(outcomes, inventory))
     failed = sum(1 for o in outcomes if not o.ok)
@@ -218,10 +206,10 @@ def plan_command(
         outcomes = discover_fleet(
             inventory,
             run_dir,
-            workers=workers,
-            connect_timeout=connect_timeout,
+            fleet_nornir(
+                inventory, workers=workers, connect_timeout=connect_timeout, runs_dir=runs_dir, known_hosts=known_hosts
+            ),
             command_timeout=command_timeout,
-            host_keys=HostKeyPolicy.for_runs(runs_dir, known_hosts),
         )
     plan = build_plan(
         inventory.hosts,

@@ -8,15 +8,11 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from orchestrator.commands.common import host_progress, stdout
-from orchestrator.host_keys import HostKeyPolicy
+from orchestrator.commands.common import fleet_nornir, host_progress, stdout
 from orchestrator.inventory import load_inventory
-from orchestrator.nornir_setup import build_nornir
 from orchestrator.plan_store import load_plan
 from orchestrator.runfolder import DEFAULT_RUNS_DIR, find_run
-from orchestrator.secrets import credentials_from_env
 from orchestrator.verification import expected_hosts, satellite_problems, verify_hosts
-from tasks.connection import DEFAULT_NETMIKO_EXTRAS
 
 
 @click.command("verify")
@@ -52,14 +48,8 @@ def verify_command(
     plan = load_plan(path if path.is_file() else find_run(run, runs_dir))
     inventory = load_inventory(inventory_dir or Path(plan.inventory_dir), check_secrets=False)
     inventory = inventory.filter(hosts=[h.name for h in expected_hosts(plan)])
-    credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
-    nr = build_nornir(
-        inventory,
-        credentials,
-        workers=workers,
-        connect_timeout=connect_timeout,
-        extras=DEFAULT_NETMIKO_EXTRAS,
-        host_keys=HostKeyPolicy.for_runs(runs_dir, known_hosts),
+    nr = fleet_nornir(
+        inventory, workers=workers, connect_timeout=connect_timeout, runs_dir=runs_dir, known_hosts=known_hosts
     )
     with host_progress(len(inventory.hosts), "verify") as done:
         verdicts = verify_hosts(nr, plan, read_timeout=command_timeout, on_host_done=done)

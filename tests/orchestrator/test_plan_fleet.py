@@ -130,7 +130,7 @@ def test_report_renders_in_chromium_with_the_counts(planned) -> None:
     if not CHROMIUM.exists():
         pytest.skip("no Chromium at /usr/bin/chromium (scripts/ensure-browser could not install it)")
     from playwright.sync_api import sync_playwright
-    from tests_browser import CHROMIUM_ARGS  # type: ignore[import-not-found]
+    from tests_browser import CHROMIUM_ARGS
 
     counts = Counter(h["classification"] for h in planned["plan"]["hosts"])
     errors: list[str] = []

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from tests_browser import CHROMIUM_ARGS
 from tests_support import SATELLITE, entry, outputs, slp_version
 
 from orchestrator.facts import build_facts
@@ -24,16 +25,6 @@ pytestmark = pytest.mark.browser
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CLASSES = ("to-migrate", "wrong-virtual-account", "already-migrated", "blocked")
 PLANNED_VA = "Corporate Network Devices"
 SAMPLE_VA = "RADKit-LMM-NA"  # the VA in sls_genie_sl_registered_csr1kv.txt
