@@ -302,6 +302,7 @@ class ApplyRunner:
 
     def _interrupted(self, job: _Job, report: WaveReport) -> None:
         host = job.flow.plan.name
+        self._journal_end(job, "interrupted", "stopped by the operator (Ctrl-C); resume with fleetreg apply --resume")
         self.journal.host_finished(
             self.run_id,
             host,

@@ -85,3 +85,50 @@ def test_kill_9_during_a_step_then_resume(step: str, mock_fleet_factory, tmp_pat
     with sqlite3.connect(runs / "fleetreg.db") as conn:
         states = dict(conn.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_dir.name,)).fetchall())
     assert set(states.values()) <= {"migrated", "already-migrated"}, states
+
+
+def test_ctrl_c_finishes_running_steps_starts_nothing_new_then_resume(mock_fleet_factory, tmp_path: Path) -> None:
+    mock = mock_fleet_factory(12, latency_ms=30, register_seconds=(1.5, 2.5))
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
+        plan_dir = latest_run(runs, "plan")
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "orchestrator.cli",
+                "apply",
+                str(plan_dir),
+                "--runs-dir",
+                str(runs),
+                "--yes",
+                "--workers",
+                "2",
+            ],
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for_step(runs / "fleetreg.db", "wait_registered", proc)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 1, (out, err)
+        assert "Traceback" not in err and "Resume with: fleetreg apply --resume" in out
+        run_dir = latest_run(runs, "apply")
+        with sqlite3.connect(runs / "fleetreg.db") as conn:
+            states = dict(conn.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_dir.name,)).fetchall())
+            open_steps = conn.execute(
+                "SELECT COUNT(*) FROM steps WHERE run_id=? AND status='started'", (run_dir.name,)
+            ).fetchone()[0]
+        # the steps under way finished (none left open), hosts never started stay pending
+        assert open_steps == 0
+        assert "pending" in states.values() and "interrupted" in states.values(), states
+        assert set(states.values()) <= {"pending", "interrupted", "migrated", "already-migrated"}
+        assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        final = {s for (s,) in conn.execute("SELECT state FROM hosts WHERE run_id=?", (run_dir.name,))}
+    assert final <= {"migrated", "already-migrated"}
+    serials = Counter(p["serial"] for p in mock.fleet.dump_state()["satellite"]["product_instances"])
+    assert max(serials.values()) == 1
