@@ -393,6 +393,13 @@ def _phase(measured: Measured, mock_cpu_s: float, count: int, latency_bound: flo
     }
 
 
+def profiled(argv: list[str], out: Path) -> list[str]:
+    """`argv` under py-spy, sampling only threads that hold the GIL (Python CPU, not waits)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    return [spy, "record", "--gil", "-r", "100", "-f", "raw", "-o", str(out), "--", *argv]
+
+
 def run_one(cfg: RunConfig) -> RunResult:
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="fleet-bench-") as tmp:
@@ -409,6 +416,8 @@ def run_one(cfg: RunConfig) -> RunResult:
             # One wave after the canaries: waves are a safety policy, not a throughput knob.
             plan_argv = [*cli, "plan", "--inventory", str(mock.inventory), *common]
             plan_argv += ["--wave-size", str(cfg.count), "--max-failures", "10%"]
+            if cfg.profile_dir is not None:
+                plan_argv = profiled(plan_argv, cfg.profile_dir / f"plan-{cfg.count}-{cfg.workers}.txt")
             mock_cpu0 = process_cpu_seconds(mock.pid)
             plan_run = run_measured(plan_argv, env=env, cwd=REPO, timeout_s=cfg.timeout_s, log=workdir / "plan.log")
             mock_cpu1 = process_cpu_seconds(mock.pid)
@@ -420,20 +429,7 @@ def run_one(cfg: RunConfig) -> RunResult:
             if not cfg.session_logs:
                 apply_argv.append("--no-session-logs")
             if cfg.profile_dir is not None:
-                cfg.profile_dir.mkdir(parents=True, exist_ok=True)
-                out = cfg.profile_dir / f"apply-{cfg.count}-{cfg.workers}.txt"
-                spy = [
-                    str(Path(sys.executable).with_name("py-spy")),
-                    "record",
-                    "--gil",
-                    "-r",
-                    "100",
-                    "-f",
-                    "raw",
-                    "-o",
-                    str(out),
-                ]
-                apply_argv = [*spy, "--", *apply_argv]
+                apply_argv = profiled(apply_argv, cfg.profile_dir / f"apply-{cfg.count}-{cfg.workers}.txt")
             apply_run = run_measured(apply_argv, env=env, cwd=REPO, timeout_s=cfg.timeout_s, log=workdir / "apply.log")
             mock_cpu2 = process_cpu_seconds(mock.pid)
             mock_rss = process_rss_mb(mock.pid)
@@ -456,6 +452,10 @@ def run_one(cfg: RunConfig) -> RunResult:
         cores,
     )
     plan_phase["classes"] = dict(classes)
+    # The default mock fleet has no faulty switches: a blocked host is a discovery that failed.
+    blocked = [h for h in plan["hosts"] if h["classification"] == "blocked"]
+    plan_phase["failures"] = len(blocked) + (0 if plan_run.returncode == 0 else 1)
+    plan_phase["failure_examples"] = [{"host": h["name"], "reason": h.get("reason")} for h in blocked[:5]]
     apply_phase = _phase(
         apply_run, mock_cpu2 - mock_cpu1, cfg.count, phase_bound(apply_paths, cfg.workers, command_s), cores
     )
@@ -481,7 +481,7 @@ def run_one(cfg: RunConfig) -> RunResult:
         "mock_cpu_ms_per_switch": mock_cpu / cfg.count * 1000,
         "orchestrator_peak_rss_mb": max(plan_run.max_rss_mb, apply_run.max_rss_mb),
         "mock_peak_rss_mb": mock_rss,
-        "failures": apply_phase["failures"] + (0 if plan_run.returncode == 0 else 1),
+        "failures": apply_phase["failures"] + plan_phase["failures"],
     }
     config = {**asdict(cfg), "timing": asdict(cfg.timing)}
     return RunResult(config, startup, plan_phase, apply_phase, totals)
@@ -518,7 +518,7 @@ def markdown_rows(results: Sequence[dict[str, Any]]) -> str:
                 if name == "apply"
                 else ""
             )
-            fails = ph.get("failures", 0) if name == "apply" else (0 if ph["returncode"] == 0 else "exit")
+            fails = ph.get("failures", 0)
             lines.append(
                 f"| {cfg['count']} | {cfg['workers']} | {logs} | {name} | {ph['wall_s']:.1f} | {ph['bound_s']:.1f} "
                 f"| {ph['ratio']:.2f} | {ph['orchestrator_cpu_ms_per_switch']:.1f} "
@@ -551,7 +551,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep-dir", type=Path, default=None, help="keep runs/ and inventory here (one run only)")
     parser.add_argument("--patch", default="", help='"module:NAME=value,..." set in fleetreg before it runs')
     parser.add_argument("--profile-dir", type=Path, default=None, help="py-spy raw profiles of apply here")
+    parser.add_argument("--table", type=Path, nargs="+", help="only print the Markdown table of these results files")
     args = parser.parse_args(argv)
+    if args.table:
+        runs = [r for path in args.table for r in json.loads(path.read_text())["runs"] if "error" not in r]
+        print(markdown_rows(runs))
+        return 0
     lo, _, hi = args.register_seconds.partition("-")
     timing = MockTiming(args.latency_ms, args.jitter_ms, (float(lo), float(hi or lo)))
     tag = args.tag or time.strftime("%Y%m%dT%H%M%S")

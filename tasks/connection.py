@@ -43,15 +43,14 @@ from tasks.session_guard import ClosedAwareChannel, make_ready
 CONNECTION = "netmiko"
 
 # Netmiko spends most of a default session sleeping. fast_cli shortens its fixed delays and
-# lets prompt detection return as soon as the prompt is seen; the timeouts bound each wait.
-# The round trips Netmiko adds on top (measured in bench/README.md) are removed by
-# TunedCiscoXe below, which the "netmiko" connection plugin uses for IOS / IOS-XE.
+# lets prompt detection return as soon as the prompt is seen. The round trips Netmiko adds on
+# top (measured in bench/README.md) are removed by TunedCiscoXe below, which the "netmiko"
+# connection plugin uses for IOS / IOS-XE. No timeouts here: these extras are layered last
+# (orchestrator.nornir_setup.netmiko_extras), so they would override --connect-timeout and
+# the inventory's own conn_timeout / read_timeout_override (with 200 logins at once on 2
+# cores, 10 s was too short: paramiko's "No existing session ... conn_timeout" failures).
 DEFAULT_NETMIKO_EXTRAS: dict[str, Any] = {
     "fast_cli": True,
-    "conn_timeout": 10,
-    "auth_timeout": 15,
-    "banner_timeout": 15,
-    "read_timeout_override": None,
     "keepalive": 30,
 }
 
