@@ -29,6 +29,18 @@ def _quiet_libraries() -> None:
         logger.propagate = False
 
 
+def _raise_open_file_limit() -> None:
+    """Switches waiting for registration keep their SSH session open: hundreds at once."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, ValueError, OSError):  # not on this platform, or not allowed: keep the limit
+        pass
+
+
 def _register_commands() -> None:
     from orchestrator.commands import register_all
 
@@ -40,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     # Everything fleetreg writes (run folders, journal and its WAL, session logs, backups)
     # describes the network and is for its owner only.
     os.umask(0o077)
+    _raise_open_file_limit()
     _register_commands()
     try:
         code = app.main(args=argv, prog_name="fleetreg", standalone_mode=False)
