@@ -21,8 +21,8 @@ from tasks.connection import DEFAULT_NETMIKO_EXTRAS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-stderr = Console(stderr=True, highlight=False)
-stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, soft_wrap=True)
 
 
 def inventory_options(func: F) -> F:

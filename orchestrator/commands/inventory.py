@@ -43,7 +43,7 @@ def inventory_group() -> None:
 def check_command(inventory_dir: Path, secrets_file: Path | None) -> None:
     """Validate the inventory, settings and token references; summarise the fleet."""
     inventory = load_inventory(inventory_dir, secrets_file=secrets_file)
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     console.print(summary_table(inventory))
     accounts = {h.settings.virtual_account for h in inventory.hosts}
     canaries = sum(h.settings.canary for h in inventory.hosts)

@@ -113,7 +113,7 @@ def status_command(inventory_dir: Path, secrets_file: Path | None, as_json: bool
     if as_json:
         click.echo(json.dumps(status.document(), indent=2))
         return
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     for table in status_tables(status, show_devices=show_devices):
         console.print(table)
     devices = sum(len(va.devices) for va in status.virtual_accounts)

@@ -146,6 +146,10 @@ def test_netmiko_vty_lines_exhausted(fleet: MockFleet) -> None:
         assert first.find_prompt().endswith("#")  # the first session is unaffected
     finally:
         first.disconnect()
+    # the switch frees the vty line when it sees the session close (asynchronously, as IOS does)
+    deadline = time.monotonic() + 5
+    while fleet.call(lambda: len(fleet.fleet.devices[ONE_VTY].sessions)) and time.monotonic() < deadline:
+        time.sleep(0.02)
     second = netmiko_to(fleet, ONE_VTY)  # the line is free again
     second.disconnect()
 
