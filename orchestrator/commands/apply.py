@@ -24,10 +24,21 @@ from orchestrator.apply import (
     regenerate_reports,
     resume_apply,
 )
-from orchestrator.commands.common import host_progress, stderr, stdout
+from orchestrator.commands.common import (
+    CONNECT_TIMEOUT,
+    KNOWN_HOSTS,
+    PLAN_INVENTORY_DIR,
+    RUNS_DIR,
+    SECRETS_FILE,
+    WORKERS,
+    command_timeout,
+    compose,
+    host_progress,
+    stderr,
+    stdout,
+)
 from orchestrator.errors import InputError
 from orchestrator.plan_model import Wave
-from orchestrator.runfolder import DEFAULT_RUNS_DIR
 from orchestrator.runner import ApplyRunner
 
 FINAL_EVENTS = {"migrated", "already-migrated", "failed", "backed-out", "drifted", "skipped", "interrupted"}
@@ -97,27 +108,13 @@ def _run_with_progress(total: int, label: str, call: Callable[..., ApplyResult])
         return call(on_event=on_event, on_runner=on_runner)
 
 
-common = [
-    click.option(
-        "--runs-dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RUNS_DIR, show_default=True
-    ),
-    click.option(
-        "--inventory",
-        "inventory_dir",
-        type=click.Path(path_type=Path, file_okay=False),
-        default=None,
-        help="Inventory folder (default: the one the plan was made from).",
-    ),
-    click.option("--secrets-file", type=click.Path(path_type=Path, dir_okay=False), default=None),
-    click.option("--workers", type=click.IntRange(1, 1000), default=20, show_default=True),
-    click.option("--connect-timeout", type=click.FloatRange(1, 300), default=15, show_default=True),
-    click.option(
-        "--read-timeout",
-        type=click.FloatRange(0.5, 600),
-        default=30,
-        show_default=True,
-        help="Seconds to wait for a switch's prompt after a command (write memory, register: twice this).",
-    ),
+with_common = compose(
+    RUNS_DIR,
+    PLAN_INVENTORY_DIR,
+    SECRETS_FILE,
+    WORKERS,
+    CONNECT_TIMEOUT,
+    command_timeout("read_timeout"),
     click.option(
         "--auto-backout/--no-auto-backout",
         default=True,
@@ -130,19 +127,8 @@ common = [
         show_default=True,
         help="Netmiko session log per host in the run folder (secrets masked).",
     ),
-    click.option(
-        "--known-hosts",
-        type=click.Path(path_type=Path, dir_okay=False, exists=True),
-        default=None,
-        help="Check SSH host keys strictly against this known_hosts file (default: the keys recorded on first use).",
-    ),
-]
-
-
-def with_common(func: Callable[..., None]) -> Callable[..., None]:
-    for option in reversed(common):
-        func = option(func)
-    return func
+    KNOWN_HOSTS,
+)
 
 
 @click.command("apply")
@@ -197,7 +183,7 @@ def backout_command(
 
 @click.command("report")
 @click.argument("run")
-@click.option("--runs-dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RUNS_DIR)
+@RUNS_DIR
 def report_command(run: str, runs_dir: Path) -> None:
     """Regenerate report.html, report.md and hosts.csv of an apply run from its journal."""
     run_dir, outcomes = regenerate_reports(run, runs_dir)

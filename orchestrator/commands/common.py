@@ -25,82 +25,93 @@ stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
 
 
-def inventory_options(func: F) -> F:
-    for option in reversed(
-        [
-            click.option(
-                "--inventory",
-                "inventory_dir",
-                type=click.Path(path_type=Path, file_okay=False),
-                default=Path("inventory"),
-                show_default=True,
-                help="Nornir SimpleInventory folder.",
-            ),
-            click.option(
-                "--secrets-file",
-                type=click.Path(path_type=Path, dir_okay=False),
-                default=None,
-                help="YAML key -> token file for `secrets:KEY` references.",
-            ),
-            click.option("--hosts", "hosts", default=None, help="Only these hosts (comma-separated names)."),
-            click.option("--group", "groups", default=None, help="Only members of these groups (comma-separated)."),
-            click.option("--site", "sites", default=None, help="Only these sites (comma-separated)."),
-        ]
-    ):
-        func = option(func)
-    return func
+def compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Several click options as one decorator, in the order given."""
+
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
 
 
-def run_options(func: F) -> F:
-    for option in reversed(
-        [
-            click.option(
-                "--runs-dir",
-                type=click.Path(path_type=Path, file_okay=False),
-                default=DEFAULT_RUNS_DIR,
-                show_default=True,
-                help="Where run folders are written.",
-            ),
-            click.option(
-                "--workers",
-                type=click.IntRange(1, 1000),
-                default=20,
-                show_default=True,
-                help="Switches worked on at once.",
-            ),
-            click.option(
-                "--connect-timeout",
-                type=click.FloatRange(1, 300),
-                default=15,
-                show_default=True,
-                help="Seconds for TCP connect, SSH banner and authentication.",
-            ),
-            click.option(
-                "--known-hosts",
-                type=click.Path(path_type=Path, dir_okay=False, exists=True),
-                default=None,
-                help="Check switches' SSH host keys strictly against this known_hosts file "
-                "(default: trust on first use, recorded under RUNS_DIR/known_hosts.d/).",
-            ),
-            click.option(
-                "--command-timeout",
-                type=click.FloatRange(1, 3600),
-                default=30,
-                show_default=True,
-                help="Seconds to wait for a switch to answer one command.",
-            ),
-            click.option(
-                "--project",
-                "project_dir",
-                type=click.Path(path_type=Path, file_okay=False),
-                default=Path("."),
-                show_default=True,
-                help="Project folder whose templates/ override the bundled ones.",
-            ),
-        ]
-    ):
-        func = option(func)
-    return func
+RUNS_DIR = click.option(
+    "--runs-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_RUNS_DIR,
+    show_default=True,
+    help="Where run folders (and the journal, fleetreg.db) are written.",
+)
+INVENTORY_DIR = click.option(
+    "--inventory",
+    "inventory_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("inventory"),
+    show_default=True,
+    help="Nornir SimpleInventory folder.",
+)
+PLAN_INVENTORY_DIR = click.option(
+    "--inventory",
+    "inventory_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Inventory folder (default: the one the plan was made from).",
+)
+SECRETS_FILE = click.option(
+    "--secrets-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="YAML key -> token file for `secrets:KEY` references (default: $FLEETREG_SECRETS_FILE).",
+)
+WORKERS = click.option(
+    "--workers", type=click.IntRange(1, 1000), default=20, show_default=True, help="Switches worked on at once."
+)
+CONNECT_TIMEOUT = click.option(
+    "--connect-timeout",
+    type=click.FloatRange(1, 300),
+    default=15,
+    show_default=True,
+    help="Seconds for TCP connect, SSH banner and authentication.",
+)
+KNOWN_HOSTS = click.option(
+    "--known-hosts",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Check switches' SSH host keys strictly against this known_hosts file "
+    "(default: trust on first use, recorded under RUNS_DIR/known_hosts.d/).",
+)
+
+
+def command_timeout(dest: str = "command_timeout") -> Callable[[F], F]:
+    return click.option(
+        "--command-timeout",
+        "--read-timeout",
+        dest,
+        type=click.FloatRange(0.5, 3600),
+        default=30,
+        show_default=True,
+        help="Seconds to wait for a switch to answer one command (write memory, register: twice this).",
+    )
+
+
+PROJECT = click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="Project folder whose templates/ override the bundled ones.",
+)
+
+inventory_options = compose(
+    INVENTORY_DIR,
+    SECRETS_FILE,
+    click.option("--hosts", "hosts", default=None, help="Only these hosts (comma-separated names)."),
+    click.option("--group", "groups", default=None, help="Only members of these groups (comma-separated)."),
+    click.option("--site", "sites", default=None, help="Only these sites (comma-separated)."),
+)
+run_options = compose(RUNS_DIR, WORKERS, CONNECT_TIMEOUT, KNOWN_HOSTS, command_timeout(), PROJECT)
 
 
 def _split(value: str | None) -> list[str] | None:

@@ -8,32 +8,27 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from orchestrator.commands.common import fleet_nornir, host_progress, stdout
+from orchestrator.commands.common import (
+    CONNECT_TIMEOUT,
+    KNOWN_HOSTS,
+    PLAN_INVENTORY_DIR,
+    RUNS_DIR,
+    WORKERS,
+    command_timeout,
+    compose,
+    fleet_nornir,
+    host_progress,
+    stdout,
+)
 from orchestrator.inventory import load_inventory
 from orchestrator.plan_store import load_plan
-from orchestrator.runfolder import DEFAULT_RUNS_DIR, find_run
+from orchestrator.runfolder import find_run
 from orchestrator.verification import expected_hosts, satellite_problems, verify_hosts
 
 
 @click.command("verify")
 @click.argument("run")
-@click.option("--runs-dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_RUNS_DIR)
-@click.option(
-    "--inventory",
-    "inventory_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Inventory folder (default: the one the plan was made from).",
-)
-@click.option("--workers", type=click.IntRange(1, 1000), default=20, show_default=True)
-@click.option("--connect-timeout", type=click.FloatRange(1, 300), default=15, show_default=True)
-@click.option("--command-timeout", type=click.FloatRange(1, 3600), default=30, show_default=True)
-@click.option(
-    "--known-hosts",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    default=None,
-    help="Check SSH host keys strictly against this known_hosts file (default: keys recorded on first use).",
-)
+@compose(RUNS_DIR, PLAN_INVENTORY_DIR, WORKERS, CONNECT_TIMEOUT, command_timeout(), KNOWN_HOSTS)
 def verify_command(
     run: str,
     runs_dir: Path,
