@@ -367,6 +367,7 @@ class RunConfig:
     keep_dir: Path | None = None
     profile_dir: Path | None = None  # py-spy the apply (its CPU figures then include py-spy's)
     patch: str = ""  # FLEETREG_BENCH_PATCH for bench/patched_cli.py (A/B of one tuning)
+    processes: int = 1  # apply --processes (worker processes per wave)
 
 
 @dataclass
@@ -425,7 +426,7 @@ def run_one(cfg: RunConfig) -> RunResult:
             if plan_run.returncode != 0 or not plan_dirs:
                 raise RuntimeError(f"fleetreg plan failed ({plan_run.returncode}): {plan_run.stderr_tail}")
             plan = json.loads((plan_dirs[-1] / "plan.json").read_text())
-            apply_argv = [*cli, "apply", str(plan_dirs[-1]), *common, "--yes"]
+            apply_argv = [*cli, "apply", str(plan_dirs[-1]), *common, "--yes", "--processes", str(cfg.processes)]
             if not cfg.session_logs:
                 apply_argv.append("--no-session-logs")
             if cfg.profile_dir is not None:
@@ -546,6 +547,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--base-port", type=int, default=26000)
     parser.add_argument("--timeout", type=float, default=900.0, help="per fleetreg command, seconds")
     parser.add_argument("--no-session-logs", action="store_true")
+    parser.add_argument("--processes", type=int, default=1, help="apply --processes")
     parser.add_argument("--driver", choices=("tuned", "stock"), default="tuned", help="FLEETREG_NETMIKO_DRIVER")
     parser.add_argument("--tag", default=None, help="results file name: bench/results/fleet_bench-<tag>.json")
     parser.add_argument("--keep-dir", type=Path, default=None, help="keep runs/ and inventory here (one run only)")
@@ -577,6 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 keep_dir=args.keep_dir,
                 profile_dir=args.profile_dir,
                 patch=args.patch,
+                processes=args.processes,
             )
             print(f"N={count} workers={workers} ...", file=sys.stderr, flush=True)
             try:

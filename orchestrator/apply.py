@@ -22,7 +22,7 @@ from orchestrator.planner import inventory_fingerprint, registers
 from orchestrator.redact import Redactor
 from orchestrator.report import HostOutcome, render_csv, render_html, render_markdown
 from orchestrator.runfolder import create_run, find_run, write_private
-from orchestrator.runner import ApplyRunner, EventSink, RunnerOptions
+from orchestrator.runner import ApplyRunner, EventSink, RunnerOptions, WaveRunner
 from orchestrator.satellite_ops import (
     ApiTokenSource,
     client_from_settings,
@@ -30,6 +30,7 @@ from orchestrator.satellite_ops import (
 )
 from orchestrator.secrets import Credentials, credentials_from_env, resolve_token
 from orchestrator.settings import SatelliteApiSettings
+from orchestrator.shards import ShardedRunner
 from orchestrator.verification import satellite_problems
 from tasks.connection import DEFAULT_NETMIKO_EXTRAS
 
@@ -49,6 +50,7 @@ class ApplyOptions:
     connect_retries: int = 3
     backoff_base_s: float = 1.0
     known_hosts: Path | None = None  # strict host-key checking; None: trust on first use (runs_dir)
+    processes: int = 1  # worker processes per wave (1: all in this process)
     netmiko_extras: dict = field(default_factory=lambda: dict(DEFAULT_NETMIKO_EXTRAS))
 
 
@@ -203,7 +205,7 @@ def apply_plan(
     *,
     confirm: ConfirmWave | None = None,
     on_event: EventSink | None = None,
-    on_runner: Callable[[ApplyRunner], None] | None = None,
+    on_runner: Callable[[WaveRunner], None] | None = None,
 ) -> ApplyResult:
     plan = load_plan(plan_path)
     session = Session(plan, options)
@@ -265,7 +267,7 @@ def resume_apply(
     *,
     confirm: ConfirmWave | None = None,
     on_event: EventSink | None = None,
-    on_runner: Callable[[ApplyRunner], None] | None = None,
+    on_runner: Callable[[WaveRunner], None] | None = None,
 ) -> ApplyResult:
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
@@ -297,10 +299,14 @@ def _run_waves(
     flows: Mapping[str, HostFlow],
     confirm: ConfirmWave | None,
     on_event: EventSink | None,
-    on_runner: Callable[[ApplyRunner], None] | None,
+    on_runner: Callable[[WaveRunner], None] | None,
 ) -> ApplyResult:
     plan = session.plan
-    runner = session.runner(journal, run_id, run_dir, list(flows), on_event)
+    runner: WaveRunner
+    if session.options.processes > 1 and len(flows) > 1:
+        runner = ShardedRunner(journal, run_id, run_dir, session.options, session.options.processes, on_event)
+    else:
+        runner = session.runner(journal, run_id, run_dir, list(flows), on_event)
     if on_runner:
         on_runner(runner)
     halted: str | None = None

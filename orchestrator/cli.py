@@ -47,12 +47,17 @@ def _register_commands() -> None:
     register_all(app)
 
 
-def main(argv: list[str] | None = None) -> int:
+def prepare_process() -> None:
+    """What every fleetreg process does first (also apply's shard processes)."""
     _quiet_libraries()
     # Everything fleetreg writes (run folders, journal and its WAL, session logs, backups)
     # describes the network and is for its owner only.
     os.umask(0o077)
     _raise_open_file_limit()
+
+
+def main(argv: list[str] | None = None) -> int:
+    prepare_process()
     _register_commands()
     try:
         code = app.main(args=argv, prog_name="fleetreg", standalone_mode=False)

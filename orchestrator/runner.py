@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from netmiko.session_log import SessionLog
 from nornir.core import Nornir
@@ -57,6 +57,16 @@ READ_ONLY_STEPS = frozenset({"precheck", "recheck", "wait_registered", "wait_ack
 # giving up on it after one lost session would leave the switch half-configured.
 REPEATABLE_STEPS = READ_ONLY_STEPS | {"backout", "install_ca"}  # install_ca checks what is there first
 EventSink = Callable[[str, str, str], None]  # (host, event, text)
+
+
+class WaveRunner(Protocol):
+    """What the apply service drives: this module's ApplyRunner, or orchestrator.shards."""
+
+    stop_requested: threading.Event
+
+    def request_stop(self) -> None: ...
+
+    def run_wave(self, wave: Wave, flows: Mapping[str, HostFlow]) -> Any: ...
 
 
 @dataclass(frozen=True)

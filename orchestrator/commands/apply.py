@@ -39,15 +39,15 @@ from orchestrator.commands.common import (
 )
 from orchestrator.errors import InputError
 from orchestrator.plan_model import Wave
-from orchestrator.runner import ApplyRunner
+from orchestrator.runner import WaveRunner
 
 FINAL_EVENTS = {"migrated", "already-migrated", "failed", "backed-out", "drifted", "skipped", "interrupted"}
 
 
 @contextmanager
-def graceful_interrupt() -> Iterator[Callable[[ApplyRunner], None]]:
+def graceful_interrupt() -> Iterator[Callable[[WaveRunner], None]]:
     """First Ctrl-C: finish the steps under way, start nothing new. Second: stop at once."""
-    runners: list[ApplyRunner] = []
+    runners: list[WaveRunner] = []
 
     def handler(signum: int, frame: FrameType | None) -> None:
         if runners and not runners[0].stop_requested.is_set():
@@ -128,6 +128,14 @@ with_common = compose(
         help="Netmiko session log per host in the run folder (secrets masked).",
     ),
     KNOWN_HOSTS,
+    click.option(
+        "--processes",
+        type=click.IntRange(1, 64),
+        default=1,
+        show_default=True,
+        help="Worker processes per wave: one Python process drives switches on about one core; "
+        "large fleets go faster with one per core (workers are split between them).",
+    ),
 )
 
 

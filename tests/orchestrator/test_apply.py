@@ -97,3 +97,21 @@ def test_verify_reports_each_host_after_apply_and_catches_a_change(mock_fleet_fa
         assert run_cli("verify", apply_dir.name, "--runs-dir", str(runs)) == 1
         out = capsys.readouterr().out
         assert "4 ok, 1 failing" in out and victim in out
+
+
+def test_apply_split_over_two_processes_migrates_every_switch_once(mock_fleet_factory, tmp_path: Path) -> None:
+    mock = mock_fleet_factory(12)
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        code, plan_dir, apply_dir = plan_and_apply(mock, runs, "--canary", "2", apply_args=("--processes", "2"))
+    assert code == 0
+    plan = load_plan_json(plan_dir)
+    rows = list(csv.DictReader((apply_dir / "hosts.csv").open()))
+    assert Counter(r["outcome"] for r in rows) == Counter(
+        "already-migrated" if h["classification"] == "already-migrated" else "migrated" for h in plan["hosts"]
+    )
+    state = mock.fleet.dump_state()
+    serials = Counter(p["serial"] for p in state["satellite"]["product_instances"])
+    assert max(serials.values()) == 1
+    assert not list(apply_dir.glob("shard-*.json"))  # shard specs are removed by the shards
+    assert list((apply_dir / "session-logs").glob("*.log"))

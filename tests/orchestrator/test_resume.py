@@ -18,6 +18,24 @@ from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
 pytestmark = pytest.mark.integration
 
 
+def wait_until_no_shard(run_dir: Path, timeout: float = 10) -> bool:
+    """No `python -m orchestrator.shards` of this run left running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = []
+        for proc_dir in Path("/proc").iterdir():
+            try:
+                cmdline = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if "orchestrator.shards" in cmdline and str(run_dir) in cmdline:
+                alive.append(proc_dir.name)
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def wait_for_step(db: Path, step: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -34,8 +52,12 @@ def wait_for_step(db: Path, step: str, proc: subprocess.Popen[bytes], timeout: f
     raise AssertionError(f"no host reached {step} in {timeout}s")
 
 
-@pytest.mark.parametrize("step", ["configure", "deregister", "register", "wait_registered", "save_final", "sync"])
-def test_kill_9_during_a_step_then_resume(step: str, mock_fleet_factory, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("step", "processes"),
+    [(s, 1) for s in ("configure", "deregister", "register", "wait_registered", "save_final", "sync")]
+    + [("wait_registered", 2)],  # apply split over 2 processes: the shards die with it
+)
+def test_kill_9_during_a_step_then_resume(step: str, processes: int, mock_fleet_factory, tmp_path: Path) -> None:
     mock = mock_fleet_factory(10, latency_ms=40, register_seconds=(1.0, 2.0))
     runs = tmp_path / "runs"
     with fleet_env(mock) as env:
@@ -54,6 +76,8 @@ def test_kill_9_during_a_step_then_resume(step: str, mock_fleet_factory, tmp_pat
                 "--yes",
                 "--workers",
                 "3",
+                "--processes",
+                str(processes),
             ],
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
@@ -66,6 +90,7 @@ def test_kill_9_during_a_step_then_resume(step: str, mock_fleet_factory, tmp_pat
             proc.wait(timeout=30)
         assert proc.returncode == -signal.SIGKILL
         run_dir = latest_run(runs, "apply")
+        assert wait_until_no_shard(run_dir), "a shard process outlived its killed parent"
         assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
 
     state = mock.fleet.dump_state()

@@ -1,0 +1,145 @@
+"""Apply on every core: the hosts of a wave are split over worker processes ("shards"), each
+running the ordinary ApplyRunner on its share with its own journal connection (SQLite in WAL
+mode takes their writes in turn). The parent keeps what is global: waves, failure thresholds,
+progress, Ctrl-C, the satellite post-check and the reports.
+
+One Python process drives Netmiko on about one core (the GIL); a change window on a 2-core
+machine with hundreds of switches is CPU-bound, so `--processes` defaults to the core count."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from orchestrator.host_flow import HostFlow
+from orchestrator.journal import TERMINAL_STATES, Journal
+from orchestrator.plan_model import Wave
+from orchestrator.runfolder import write_json
+from orchestrator.runner import EventSink
+
+POLL_S = 0.3
+FINAL_STATES = TERMINAL_STATES | {"interrupted"}
+
+
+class ShardedRunner:
+    """Runs each wave in `processes` child processes. Same surface as ApplyRunner for the
+    apply service: run_wave, request_stop, stop_requested."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        run_id: str,
+        run_dir: Path,
+        options: Any,
+        processes: int,
+        on_event: EventSink | None = None,
+    ) -> None:
+        self.journal = journal
+        self.run_id = run_id
+        self.run_dir = run_dir
+        self.options = options
+        self.processes = processes
+        self.on_event = on_event or (lambda host, event, text: None)
+        self.stop_requested = threading.Event()
+        self._children: list[subprocess.Popen[bytes]] = []
+
+    def request_stop(self) -> None:
+        """Ctrl-C: each shard finishes the steps under way and starts nothing new."""
+        self.stop_requested.set()
+        for child in self._children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGINT)
+
+    def run_wave(self, wave: Wave, flows: Mapping[str, HostFlow]) -> None:
+        hosts = [h for h in wave.hosts if h in flows]
+        shards = [hosts[i :: self.processes] for i in range(self.processes)]
+        workers = max(1, self.options.workers // self.processes)
+        seen = {h: r.state for h, r in self.journal.hosts(self.run_id).items() if r.state in FINAL_STATES}
+        self._children = []
+        for number, shard in enumerate(s for s in shards if s):
+            spec = self.run_dir / f"shard-{wave.number}-{number}.json"
+            options = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self.options).items()}
+            options.update(workers=workers, processes=1)
+            write_json(
+                spec,
+                {
+                    "run_id": self.run_id,
+                    "run_dir": str(self.run_dir),
+                    "wave": wave.number,
+                    "hosts": shard,
+                    "options": options,
+                },
+            )
+            self._children.append(
+                subprocess.Popen([sys.executable, "-m", "orchestrator.shards", str(spec)], stdin=subprocess.DEVNULL)
+            )
+        try:
+            while any(child.poll() is None for child in self._children):
+                time.sleep(POLL_S)
+                self._report_progress(seen)
+        finally:
+            for child in self._children:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    child.wait(timeout=5)
+            self._report_progress(seen)
+
+    def _report_progress(self, seen: dict[str, str]) -> None:
+        for host, record in self.journal.hosts(self.run_id).items():
+            if record.state in FINAL_STATES and seen.get(host) != record.state:
+                seen[host] = record.state
+                self.on_event(host, record.state, record.reason or "")
+
+
+def _die_with_parent() -> None:
+    """A shard must not outlive its parent (kill -9 of fleetreg): Linux PR_SET_PDEATHSIG."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+
+
+def run_shard(spec_file: Path) -> int:
+    from orchestrator.apply import ApplyOptions, Session, open_journal
+    from orchestrator.cli import prepare_process
+    from orchestrator.plan_store import PLAN_FILE, load_plan
+
+    _die_with_parent()
+    prepare_process()
+    spec = json.loads(spec_file.read_text())
+    paths = ("runs_dir", "inventory_dir", "secrets_file", "known_hosts")
+    values: dict[str, Any] = {k: (Path(v) if k in paths and v else v) for k, v in spec["options"].items()}
+    options = ApplyOptions(**values)
+    run_dir = Path(spec["run_dir"])
+    plan = load_plan(run_dir / PLAN_FILE)
+    session = Session(plan, options)
+    journal = open_journal(options.runs_dir)
+    try:
+        records = journal.hosts(spec["run_id"])
+        flows: dict[str, HostFlow] = {}
+        for name in spec["hosts"]:
+            host, record = plan.host(name), records[name]
+            flows[name] = (
+                session.flow(host)
+                if record.state == "pending"
+                else session.resumed_flow(host, record, journal, spec["run_id"])
+            )
+        runner = session.runner(journal, spec["run_id"], run_dir, list(flows), None)
+        signal.signal(signal.SIGINT, lambda signum, frame: runner.request_stop())
+        wave = next(w for w in plan.waves if w.number == spec["wave"])
+        runner.run_wave(wave, flows)
+    finally:
+        journal.close()
+        spec_file.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_shard(Path(sys.argv[1])))
