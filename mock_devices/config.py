@@ -290,9 +290,12 @@ def config_body(cfg: SwitchConfig) -> str:
     return "\n".join(line for block in config_blocks(cfg) for line in block.lines()) + "\n"
 
 
-def render_running_config(cfg: SwitchConfig, last_change: str) -> str:
+def render_running_config(cfg: SwitchConfig, last_change: str, nvram_updated: str | None = None) -> str:
+    """IOS prints when the config last changed and, once it was saved, when NVRAM was updated:
+    engineers (and fleetreg) tell unsaved changes from those two lines."""
     body = config_body(cfg)
-    header = f"!\n! Last configuration change at {last_change}\n!\n"
+    saved = f"! NVRAM config last updated at {nvram_updated}\n" if nvram_updated else ""
+    header = f"!\n! Last configuration change at {last_change}\n{saved}!\n"
     total = len(header) + len(body)
     return f"Building configuration...\n\nCurrent configuration : {total} bytes\n{header}{body}"
 

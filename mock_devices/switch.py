@@ -166,7 +166,8 @@ class Switch:
 
     def running_config_text(self) -> str:
         when = f"{ios_config_time(self.last_change_wall)} by {self.last_change_user}"
-        return render_running_config(self.config, when)
+        saved = f"{ios_config_time(self.saved_wall)} by {self.last_change_user}"
+        return render_running_config(self.config, when, saved)
 
     def startup_config_text(self) -> str:
         return render_startup_config(self.startup_config, ios_config_time(self.saved_wall))

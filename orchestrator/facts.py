@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -82,12 +84,36 @@ class DeviceFacts(BaseModel):
         return list(profile.http_addresses) if profile else []
 
     @property
+    def unsaved_changes(self) -> bool | None:
+        """Running config changed after the last save (IOS's two header lines); None: not shown."""
+        changed = _ios_time(self.callhome.last_change)
+        if changed is None:
+            return None
+        saved = _ios_time(self.callhome.nvram_updated)
+        return saved is None or changed > saved
+
+    @property
     def slp_identity_check_disabled(self) -> bool:
         return "no license smart server-identity-check" in self.config_excerpt.splitlines()
 
     @property
     def identity_check_disabled(self) -> bool:
         return not self.callhome.server_identity_check
+
+
+_IOS_TIME = re.compile(r"(\d{1,2}:\d{2}:\d{2})(?:\.\d+)?\s+\S+\s+\w{3}\s+(\w{3})\s+(\d{1,2})\s+(\d{4})")
+
+
+def _ios_time(text: str | None) -> datetime | None:
+    """'20:37:44 UTC Fri Nov 27 2026' -> a datetime (both header lines use the same time zone)."""
+    match = _IOS_TIME.search(text or "")
+    if match is None:
+        return None
+    clock, month, day, year = match.groups()
+    try:
+        return datetime.strptime(f"{year} {month} {day} {clock}", "%Y %b %d %H:%M:%S")
+    except ValueError:
+        return None
 
 
 def _is_url(value: str | None) -> bool:

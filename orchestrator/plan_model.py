@@ -65,6 +65,7 @@ class PreState(_Frozen):
     smart_licensing_urls: tuple[str, ...] = ()
     identity_check: bool = True
     source_interface: str | None = None
+    unsaved_changes: bool | None = None  # running config changed after the last write memory
 
 
 class HostPlan(_Frozen):

@@ -80,6 +80,7 @@ def _pre_state(facts: DeviceFacts, where: str) -> PreState:
         smart_licensing_urls=tuple(facts.smart_licensing_urls()),
         identity_check=facts.callhome.server_identity_check,
         source_interface=facts.callhome.http_client_source_interface,
+        unsaved_changes=facts.unsaved_changes,
     )
 
 
@@ -128,6 +129,11 @@ def plan_host(
     where = registered_to(facts, s.satellite_host)
     pre = _pre_state(facts, where)
     base.update(pre=pre, fingerprint=fingerprint(facts))
+    if facts.unsaved_changes:
+        base["risks"] = (
+            *base["risks"],
+            "unsaved configuration changes on the switch: the change's write memory will save them too",
+        )
     if tuple(facts.version.version_tuple) < OLDEST_SUPPORTED:
         return HostPlan(**base, classification="blocked", reason=f"unsupported version: IOS-XE {facts.version.version}")
     mode, mode_reason = choose_mode(s, facts)

@@ -160,6 +160,7 @@ CSV_COLUMNS = (
     "failed_step",
     "outcome_reason",
     "duration_s",
+    "unsaved_changes",
 )
 
 
@@ -202,6 +203,7 @@ def render_csv(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) ->
                 (o.failed_step or "") if o else "",
                 (o.reason or "") if o else "",
                 f"{o.duration_s:.1f}" if o and o.duration_s is not None else "",
+                "" if pre is None or pre.unsaved_changes is None else ("yes" if pre.unsaved_changes else "no"),
             ]
         )
     return buffer.getvalue()

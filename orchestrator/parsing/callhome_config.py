@@ -38,7 +38,16 @@ def parse_callhome_config(
         license_smart_url_smart=_argument(tree, "license smart url smart ") or _plain_smart_url(tree),
         license_smart_vrf=_argument(tree, "license smart vrf "),
         callhome_lines=callhome_section_lines(body),
+        last_change=_config_time(body, "! Last configuration change at "),
+        nvram_updated=_config_time(body, "! NVRAM config last updated at "),
     )
+
+
+def _config_time(lines: list[str], prefix: str) -> str | None:
+    for line in lines:
+        if line.startswith(prefix):
+            return line[len(prefix) :].split(" by ")[0].strip() or None
+    return None
 
 
 def _sections_read(lines: list[str]) -> list[str]:

@@ -165,6 +165,10 @@ class CallHomeConfig(_Frozen):
     license_smart_url_smart: str | None = None
     license_smart_vrf: str | None = None
     callhome_lines: list[str] = []
+    # full `show running-config` only: its "! Last configuration change at" and
+    # "! NVRAM config last updated at" times, as printed (without "by <user>")
+    last_change: str | None = None
+    nvram_updated: str | None = None
 
 
 ParsedOutput = (
