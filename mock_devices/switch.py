@@ -92,6 +92,7 @@ class Switch:
         self.slp = slp if slp is not None else (SlpLicensing() if hardware.slp else None)
         self.seed = seed
         self.sessions: list[CliSession] = []
+        self.sessions_opened = 0  # CLI sessions since start (tests: who logged in)
         self.unsaved_changes = False
         self.boot_wall = clock.wall() - hardware.uptime_s
         self.last_change_wall = clock.wall() - 3600.0
@@ -115,6 +116,7 @@ class Switch:
             return None
         session = CliSession(self, seed=self.seed * 1000 + len(self.sessions))
         self.sessions.append(session)
+        self.sessions_opened += 1
         return session
 
     def close_session(self, session: object) -> None:

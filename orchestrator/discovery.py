@@ -13,7 +13,7 @@ from nornir.core import Nornir
 from nornir.core.inventory import Host
 from nornir.core.task import AggregatedResult, MultiResult, Task
 
-from orchestrator.errors import DeviceError, FleetregError, ParseError
+from orchestrator.errors import DeviceError, FleetregError, ParseError, RunFolderError
 from orchestrator.facts import DISCOVER_COMMANDS, DeviceFacts, build_facts
 from orchestrator.inventory import Inventory
 from orchestrator.planner import DiscoverOutcome
@@ -104,9 +104,9 @@ def load_discover_run(run_dir: Path) -> list[DiscoverOutcome]:
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
-        raise FleetregError("not a discover run: facts.json missing", file=str(path)) from None
+        raise RunFolderError("not a discover run: facts.json missing", file=str(path)) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FleetregError(f"facts.json is not valid JSON: {exc}", file=str(path)) from None
+        raise RunFolderError(f"facts.json is not valid JSON: {exc}", file=str(path)) from None
     outcomes = []
     for host, entry in data.items():
         if entry.get("ok"):

@@ -115,3 +115,33 @@ def test_apply_split_over_two_processes_migrates_every_switch_once(mock_fleet_fa
     assert max(serials.values()) == 1
     assert not list(apply_dir.glob("shard-*.json"))  # shard specs are removed by the shards
     assert list((apply_dir / "session-logs").glob("*.log"))
+
+
+def test_plan_from_an_earlier_discover_run_touches_no_switch(mock_fleet_factory, tmp_path: Path, capsys) -> None:
+    mock = mock_fleet_factory(4)
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        assert run_cli("discover", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs)) == 0
+        discover_run = latest_run(runs, "discover")
+        direct = run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs))
+        assert direct == 0
+        planned_live = load_plan_json(latest_run(runs, "plan"))
+        logins_before = sum(d.sessions_opened for d in mock.fleet.devices)
+        assert (
+            run_cli(
+                "plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--from", discover_run.name
+            )
+            == 0
+        )
+        from_run = load_plan_json(latest_run(runs, "plan"))
+        assert sum(d.sessions_opened for d in mock.fleet.devices) == logins_before  # no switch was asked
+        capsys.readouterr()
+        assert (
+            run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--from", "no-such-run")
+            == 2
+        )
+        assert "unknown run 'no-such-run'" in capsys.readouterr().err
+    assert [(h["name"], h["classification"], h["fingerprint"]) for h in from_run["hosts"]] == [
+        (h["name"], h["classification"], h["fingerprint"]) for h in planned_live["hosts"]
+    ]
+    assert from_run["discover_run"] == discover_run.name
