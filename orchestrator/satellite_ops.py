@@ -64,14 +64,13 @@ def client_from_settings(
     client_id = resolve_secret_ref(
         api.client_id_ref, "satellite_api.client_id_ref", environ=environ, secrets_file=secrets_file
     )
-    client_secret = resolve_secret_ref(
-        api.client_secret_ref, "satellite_api.client_secret_ref", environ=environ, secrets_file=secrets_file
-    )
     return SatelliteClient(
         api.base_url,
         api.account,
         client_id,
-        client_secret,
+        resolve_secret_ref(
+            api.client_secret_ref, "satellite_api.client_secret_ref", environ=environ, secrets_file=secrets_file
+        ),
         ca_file=api.ca_file,
         timeout=api.timeout_s,
         retries=api.retries,
