@@ -87,10 +87,6 @@ def parse_config(text: str) -> HConfig:
     return get_hconfig(DRIVER, text)
 
 
-def _lines(config: HConfig) -> list[str]:
-    return [child.cisco_style_text() for child in config.all_children_sorted()]
-
-
 def to_commands(config: HConfig) -> list[str]:
     """Flatten a hierarchical change into what is typed in one config session: each
     section is left with `exit`, so no command relies on IOS falling back to a parent mode."""
@@ -112,7 +108,6 @@ class ConfigChange:
     commands: tuple[str, ...]  # typed in config mode to migrate (empty: nothing to change)
     backout: tuple[str, ...]  # typed in config mode to return to the captured running config
     diff: tuple[str, ...]  # unified -/+ view, running vs intended
-    intended: str  # the relevant config after the change
 
     @property
     def is_noop(self) -> bool:
@@ -127,5 +122,4 @@ def compute_change(running_excerpt: str, desired_snippet: str) -> ConfigChange:
         commands=tuple(to_commands(workflow.remediation_config)),
         backout=tuple(to_commands(workflow.rollback_config)),
         diff=tuple(running.unified_diff(future)),
-        intended="\n".join(_lines(future)) + "\n",
     )

@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
@@ -32,6 +32,9 @@ DISCOVER_COMMANDS: tuple[str, ...] = (
     "show running-config",
     "show call-home profile all",
 )
+
+if TYPE_CHECKING:
+    from orchestrator.plan_model import PreState
 
 RegisteredTo = Literal["cloud", "satellite", "other-satellite", "unregistered"]
 CLOUD_DOMAINS = ("cisco.com",)
@@ -188,18 +191,20 @@ def fingerprint(facts: DeviceFacts) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def fingerprint_material_diff(before: DeviceFacts, after: DeviceFacts) -> list[str]:
-    """Human-readable differences between two pre-states (for `drifted` reports)."""
-    changes: list[str] = []
-    for name in ("registration_status", "virtual_account", "authorization_status", "transport_type", "transport_url"):
-        old, new = getattr(before.license, name), getattr(after.license, name)
-        if old != new:
-            changes.append(f"{name}: {old!r} -> {new!r}")
-    if before.version.version != after.version.version:
-        changes.append(f"version: {before.version.version} -> {after.version.version}")
-    if before.config_excerpt != after.config_excerpt:
-        old_lines = set(before.config_excerpt.splitlines())
-        new_lines = set(after.config_excerpt.splitlines())
-        changes += [f"config - {line.strip()}" for line in before.config_excerpt.splitlines() if line not in new_lines]
-        changes += [f"config + {line.strip()}" for line in after.config_excerpt.splitlines() if line not in old_lines]
-    return changes
+def drift_from(pre: PreState | None, now: DeviceFacts) -> list[str]:
+    """What changed on a switch since the plan captured its pre-state (for `drifted` reports)."""
+    if pre is None:
+        return ["no pre-state in the plan"]
+    lic = now.license
+    changes = [
+        f"{name}: {old!r} -> {new!r}"
+        for name, old, new in (
+            ("registration_status", pre.registration_status, lic.registration_status),
+            ("virtual_account", pre.virtual_account, lic.virtual_account),
+            ("authorization_status", pre.authorization_status, lic.authorization_status),
+            ("transport_url", pre.transport_url, lic.transport_url),
+            ("version", pre.version, now.version.version),
+        )
+        if old != new
+    ]
+    return changes or ["call-home / license configuration differs from the plan's pre-state"]

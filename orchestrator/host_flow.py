@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from orchestrator.facts import DeviceFacts, fingerprint
+from orchestrator.facts import DeviceFacts, drift_from, fingerprint
 from orchestrator.parsing.models import CallHomeConfig, LicenseStatus
 from orchestrator.plan_model import HostPlan
 
@@ -164,8 +164,9 @@ class HostFlow:
         self.pre_config = facts.config_excerpt
         if self.plan.fingerprint and fingerprint(facts) != self.plan.fingerprint:
             self.queue = []
-            reason = "changed since the plan"
-            return Finish("drifted", reason, "precheck")
+            return Finish(
+                "drifted", "changed since the plan: " + "; ".join(drift_from(self.plan.pre, facts)), "precheck"
+            )
         if self.plan.mode == "cslu":
             self.ack_baseline = facts.license.last_ack_received
         return self.step_done("precheck")

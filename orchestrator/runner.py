@@ -263,10 +263,7 @@ class ApplyRunner:
         flow, step = job.flow, job.step
         if step == "precheck":
             facts, raw_status = value
-            action = flow.precheck(facts, raw_status)
-            if isinstance(action, Finish) and action.outcome == "drifted":
-                return Finish("drifted", "changed since the plan: " + "; ".join(self._drift(flow, facts)), "precheck")
-            return action
+            return flow.precheck(facts, raw_status)
         if step == "recheck":
             return flow.recheck(value[1])
         if step == "wait_registered":
@@ -281,24 +278,6 @@ class ApplyRunner:
         if step == "backout":
             return flow.next_action()
         return flow.step_done(step)
-
-    def _drift(self, flow: HostFlow, facts: Any) -> list[str]:
-        pre = flow.plan.pre
-        if pre is None:
-            return ["no pre-state in plan"]
-        lic = facts.license
-        changes = [
-            f"{name}: {old!r} -> {new!r}"
-            for name, old, new in (
-                ("registration_status", pre.registration_status, lic.registration_status),
-                ("virtual_account", pre.virtual_account, lic.virtual_account),
-                ("authorization_status", pre.authorization_status, lic.authorization_status),
-                ("transport_url", pre.transport_url, lic.transport_url),
-                ("version", pre.version, facts.version.version),
-            )
-            if old != new
-        ]
-        return changes or ["call-home / license configuration differs from the plan's pre-state"]
 
     def _finish(self, flow: HostFlow, action: Finish, report: WaveReport) -> None:
         host = flow.plan.name
@@ -478,10 +457,3 @@ def read_ca_file(plan: HostPlan) -> str:
             step="install_ca",
         )
     return pem
-
-
-def finished_counts(reports: Mapping[str, Finish]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for finish in reports.values():
-        counts[finish.outcome] = counts.get(finish.outcome, 0) + 1
-    return counts

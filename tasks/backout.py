@@ -10,8 +10,8 @@ from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Result, Task
 
 from orchestrator.errors import CommandError
-from tasks.configure import ERROR_PATTERN, FAILED_COMMAND_RE, _leave_config_mode, save_config
-from tasks.connection import connection, device_errors
+from tasks.configure import FAILED_COMMAND_RE, _leave_config_mode, save_config
+from tasks.connection import ERROR_PATTERN, connection, device_errors
 from tasks.licensing import deregister
 
 # A line IOS could not even parse: never "already undone", always a failure.

@@ -11,10 +11,8 @@ from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Result, Task
 
 from orchestrator.errors import CommandError
-from tasks.connection import connection, device_errors, send
+from tasks.connection import ERROR_PATTERN, connection, device_errors, send
 
-# Any IOS error line: "% Invalid input detected at '^' marker.", "% Incomplete command." ...
-ERROR_PATTERN = r"^\s*%\s*\S.*$"
 FAILED_COMMAND_RE = re.compile(r"at command: (?P<cmd>.*), matched error: (?P<err>.*)")
 
 

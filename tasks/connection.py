@@ -54,7 +54,8 @@ DEFAULT_NETMIKO_EXTRAS: dict[str, Any] = {
     "keepalive": 30,
 }
 
-ERROR_PATTERN = r"^%|% (Invalid|Incomplete|Ambiguous)"
+# Any IOS error line in a config session: "% Invalid input detected at '^' marker.", "% Incomplete command." ...
+ERROR_PATTERN = r"^\s*%\s*\S.*$"
 
 
 # How long one read waits for the switch before giving Netmiko's loop an empty answer, and how

@@ -23,10 +23,9 @@ from nornir.core.task import Result, Task
 
 from orchestrator.errors import CommandError
 from orchestrator.pki import normalize_fingerprint, paste_lines
-from tasks.connection import connection, device_errors, send
+from tasks.connection import ERROR_PATTERN, connection, device_errors, send
 
 STEP = "install_ca"
-ERROR_PATTERN = r"^\s*%\s*\S.*$"
 PASTE_PROMPT = r"on a line by itself\s*$"
 ACCEPT_QUESTION = r"Do you accept this certificate\? \[yes/no\]:\s*$"
 CONFIG_PROMPT = r"\)#\s*$"

@@ -64,16 +64,22 @@ def discover_summary(outcomes: list[DiscoverOutcome], inventory: Inventory) -> T
 
 
 def token_problems(inventory: Inventory, secrets_file: Path | None) -> dict[str, str]:
-    """Hosts whose token reference cannot be resolved now -> reason (never the token)."""
+    """Hosts whose token reference cannot be resolved now -> reason (never the token).
+    Each reference is read once, however many hosts share it."""
+    reasons: dict[str, str | None] = {}
     problems: dict[str, str] = {}
     for entry in inventory.hosts:
         ref = entry.settings.token_ref
         if ref is None or entry.settings.uses_api_tokens:
             continue
-        try:
-            resolve_token(ref, secrets_file=secrets_file)
-        except SecretError as exc:
-            problems[entry.name] = exc.message
+        if ref not in reasons:
+            try:
+                resolve_token(ref, secrets_file=secrets_file)
+                reasons[ref] = None
+            except SecretError as exc:
+                reasons[ref] = exc.message
+        if (reason := reasons[ref]) is not None:
+            problems[entry.name] = reason
     return problems
 
 

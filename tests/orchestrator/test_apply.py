@@ -145,3 +145,28 @@ def test_plan_from_an_earlier_discover_run_touches_no_switch(mock_fleet_factory,
         (h["name"], h["classification"], h["fingerprint"]) for h in planned_live["hosts"]
     ]
     assert from_run["discover_run"] == discover_run.name
+
+
+def test_a_switch_changed_after_the_plan_is_skipped_as_drifted(mock_fleet_factory, tmp_path: Path) -> None:
+    mock = mock_fleet_factory(4)
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
+        plan_dir = latest_run(runs, "plan")
+        plan = load_plan_json(plan_dir)
+        victim = next(
+            h["name"] for h in plan["hosts"] if h["mode"] == "callhome" and h["pre"]["registered_to"] == "cloud"
+        )
+
+        def deregister_by_hand() -> str:  # someone works on the switch between plan and window
+            mock.fleet.device(victim).deregister()
+            return mock.fleet.device(victim).running_config_text()
+
+        before = mock.call(deregister_by_hand)
+        code = run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes")
+    assert code == 1
+    rows = {r["host"]: r for r in csv.DictReader((latest_run(runs, "apply") / "hosts.csv").open())}
+    assert rows[victim]["outcome"] == "drifted" and rows[victim]["failed_step"] == "precheck"
+    assert rows[victim]["outcome_reason"].startswith("changed since the plan: registration_status: 'REGISTERED' ->")
+    assert {r["outcome"] for h, r in rows.items() if h != victim} <= {"migrated", "already-migrated"}
+    assert mock.call(lambda: mock.fleet.device(victim).running_config_text()) == before  # untouched
