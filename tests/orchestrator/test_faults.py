@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 import yaml
@@ -100,6 +100,24 @@ def callhome_blocks(mock: MockFleet) -> dict[str, str]:
 def set_faults(mock: MockFleet, name: str, **faults: Any) -> None:
     switch = mock.fleet.device(name)
     mock.call(setattr, switch, "faults", replace(switch.faults, **faults))
+
+
+class Window(NamedTuple):
+    runs: Path
+    before: dict[str, str]  # call-home blocks before the change
+    plan_dir: Path
+    code: int
+    run_dir: Path
+
+
+def change_window(mock: MockFleet, tmp_path: Path, *apply_args: str) -> Window:
+    """plan (no canary, no threshold) then apply, as an engineer would in the window."""
+    runs = tmp_path / "runs"
+    before = callhome_blocks(mock)
+    with fleet_env(mock):
+        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
+        code, run_dir = apply_cli(plan_dir, runs, *apply_args)
+    return Window(runs, before, plan_dir, code, run_dir)
 
 
 # ---------------------------------------------------------------- assertions
@@ -197,11 +215,7 @@ def test_user_mode_login_with_a_wrong_enable_secret_is_blocked(mock_fleet_factor
 def test_banner_and_user_mode_login_with_the_right_enable_secret_migrate(mock_fleet_factory, tmp_path: Path) -> None:
     banner = "*" * 60 + "\n  Authorized access only. Disconnect NOW if not authorized.\n" + "*" * 60 + "\n"
     mock = start_fleet(mock_fleet_factory, faults=[FaultSpec(switches=[FAULTY], user_mode_login=True, banner=banner)])
-    runs = tmp_path / "runs"
-    before = callhome_blocks(mock)
-    with fleet_env(mock):
-        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
-        code, run_dir = apply_cli(plan_dir, runs)
+    _runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
     assert code == 0
     assert {r["outcome"] for r in rows(run_dir).values()} == {"migrated"}
     assert_fleet_sound(mock, plan_dir, run_dir, before)
@@ -316,11 +330,7 @@ def test_session_dropped_while_polling_registration_reconnects_and_completes(
 
 def test_hung_register_command_times_out_and_is_backed_out(mock_fleet_factory, tmp_path: Path) -> None:
     mock = start_fleet(mock_fleet_factory, faults=[FaultSpec(switches=[FAULTY], hang_command="license smart register")])
-    runs = tmp_path / "runs"
-    before = callhome_blocks(mock)
-    with fleet_env(mock):
-        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
-        code, run_dir = apply_cli(plan_dir, runs, "--read-timeout", "1.5")
+    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path, "--read-timeout", "1.5")
     assert code == 1
     reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "register", "read timeout")
     assert "idtoken" not in reason
@@ -441,11 +451,7 @@ def test_satellite_url_typo_fails_registration_with_the_callhome_reason(mock_fle
     url = mock.fleet.satellite.callhome_url
     hosts[FAULTY]["data"]["fleetreg"]["satellite_url"] = url.replace("ssm-onprem", "ssm-onperm")
     hosts_file.write_text(yaml.safe_dump(hosts, sort_keys=False))
-    runs = tmp_path / "runs"
-    before = callhome_blocks(mock)
-    with fleet_env(mock):
-        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
-        code, run_dir = apply_cli(plan_dir, runs)
+    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
     assert code == 1
     assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "Fail to send out Call Home HTTP message")
     assert_fleet_sound(mock, plan_dir, run_dir, before)
@@ -588,11 +594,7 @@ def test_wrong_ca_in_the_inventory_fails_tls_and_is_backed_out(mock_fleet_factor
     wrong = tmp_path / "not-the-satellite-ca.pem"
     wrong.write_text(SatellitePki.generate().ca_pem)
     set_host_setting(mock, FAULTY, trustpoint={"name": "FLEETREG-SSM", "mode": "ca-file", "ca_file": str(wrong)})
-    runs = tmp_path / "runs"
-    before = callhome_blocks(mock)
-    with fleet_env(mock):
-        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
-        code, run_dir = apply_cli(plan_dir, runs)
+    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
     assert code == 1
     reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "registration failed")
     assert "cert" in reason.lower() or "tls" in reason.lower(), reason
@@ -606,11 +608,7 @@ def test_satellite_host_name_not_on_its_certificate_fails_tls(mock_fleet_factory
     url = defaults["data"]["fleetreg"]["satellite_url"]
     alias = url.replace("ssm-onprem.fleetreg.test", "ssm-onprem")  # resolves, but is not on the certificate
     set_host_setting(mock, FAULTY, satellite_url=alias)
-    runs = tmp_path / "runs"
-    before = callhome_blocks(mock)
-    with fleet_env(mock):
-        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
-        code, run_dir = apply_cli(plan_dir, runs)
+    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
     assert code == 1
     reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "registration failed")
     assert "cert" in reason.lower() or "tls" in reason.lower() or "identity" in reason.lower(), reason
