@@ -138,7 +138,7 @@ class HostFlow:
                 f"{reason}; first failure{at}: {self._first_reason()}",
                 step,
             )
-        if changed_device:
+        if changed_device or step == "configure":  # a config session cut short may have typed some lines
             self.config_changed = True
         self.failure = Finish("failed", reason, step)
         if self.config_changed and self.auto_backout:

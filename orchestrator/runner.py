@@ -218,9 +218,7 @@ class ApplyRunner:
         if result.error is not None:
             self._journal_end(job, "failed", result.error.one_line())
             self.on_event(host, "step-failed", f"{job.step}: {self.redact(result.error.message)}")
-            action = flow.step_failed(
-                job.step, self.redact(result.error.message) or "", changed_device=job.step == "configure"
-            )
+            action = flow.step_failed(job.step, self.redact(result.error.message) or "")
         else:
             action = self._decide(job, result.value)
             polling = isinstance(action, PollLater) and action.step == job.step
@@ -230,15 +228,10 @@ class ApplyRunner:
                     "done" if flow.failure is None or job.step == "backout" else "failed",
                     f"{flow.polls} polls" if job.step.startswith("wait_") else None,
                 )
-            if job.step == "configure":
-                self.journal.host_flags(self.run_id, host, config_changed=True)
-            elif job.step == "register":
-                self.journal.host_flags(self.run_id, host, registered=True)
-            elif job.step == "backout" and flow.failure is not None:
-                action = flow.backout_done()
-                self.journal.host_flags(self.run_id, host, config_changed=False)
-            if job.step.startswith("wait_"):
-                self.journal.host_flags(self.run_id, host, polls=flow.polls)
+        # what the flow now knows about the switch, for a resume: config changed, registered, polls
+        self.journal.host_flags(
+            self.run_id, host, config_changed=flow.config_changed, registered=flow.registered, polls=flow.polls
+        )
         if isinstance(action, Finish):
             self._finish(flow, action, report)
         elif self.stop_requested.is_set():
@@ -276,7 +269,7 @@ class ApplyRunner:
             raw, status, callhome = value
             return flow.verified(status, callhome, raw)
         if step == "backout":
-            return flow.next_action()
+            return flow.backout_done()
         return flow.step_done(step)
 
     def _finish(self, flow: HostFlow, action: Finish, report: WaveReport) -> None:
