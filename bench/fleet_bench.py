@@ -364,6 +364,7 @@ class RunConfig:
     base_port: int = 26000
     timeout_s: float = 900.0
     driver: str = "tuned"  # FLEETREG_NETMIKO_DRIVER for the fleetreg children
+    transport: str = "asyncssh"  # FLEETREG_TRANSPORT for the fleetreg children
     keep_dir: Path | None = None
     profile_dir: Path | None = None  # py-spy the apply (its CPU figures then include py-spy's)
     patch: str = ""  # FLEETREG_BENCH_PATCH for bench/patched_cli.py (A/B of one tuning)
@@ -408,7 +409,7 @@ def run_one(cfg: RunConfig) -> RunResult:
         workdir.mkdir(parents=True, exist_ok=True)
         runs = workdir / "runs"
         with MockProcess(cfg.count, cfg.base_port, cfg.timing, workdir) as mock:
-            env = {**os.environ, **read_env(mock.inventory / "fleet.env"), "FLEETREG_NETMIKO_DRIVER": cfg.driver}
+            env = {**os.environ, **read_env(mock.inventory / "fleet.env"), "FLEETREG_NETMIKO_DRIVER": cfg.driver, "FLEETREG_TRANSPORT": cfg.transport}
             cli = [sys.executable, "-m", "orchestrator.cli"]
             if cfg.patch:
                 env["FLEETREG_BENCH_PATCH"] = cfg.patch
@@ -549,6 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-session-logs", action="store_true")
     parser.add_argument("--processes", type=int, default=1, help="apply --processes")
     parser.add_argument("--driver", choices=("tuned", "stock"), default="tuned", help="FLEETREG_NETMIKO_DRIVER")
+    parser.add_argument("--transport", choices=("asyncssh", "netmiko"), default="asyncssh", help="FLEETREG_TRANSPORT")
     parser.add_argument("--tag", default=None, help="results file name: bench/results/fleet_bench-<tag>.json")
     parser.add_argument("--keep-dir", type=Path, default=None, help="keep runs/ and inventory here (one run only)")
     parser.add_argument("--patch", default="", help='"module:NAME=value,..." set in fleetreg before it runs')
@@ -576,6 +578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 base_port=args.base_port,
                 timeout_s=args.timeout,
                 driver=args.driver,
+                transport=args.transport,
                 keep_dir=args.keep_dir,
                 profile_dir=args.profile_dir,
                 patch=args.patch,

@@ -32,7 +32,7 @@ from orchestrator.secrets import Credentials, credentials_from_env, resolve_toke
 from orchestrator.settings import SatelliteApiSettings
 from orchestrator.shards import ShardedRunner
 from orchestrator.verification import satellite_problems
-from tasks.connection import DEFAULT_NETMIKO_EXTRAS
+from tasks.connection import DEFAULT_NETMIKO_EXTRAS, DEFAULT_TRANSPORT
 
 ConfirmWave = Callable[[Wave, int], bool]  # (wave, hosts to run) -> go?
 
@@ -51,6 +51,7 @@ class ApplyOptions:
     backoff_base_s: float = 1.0
     known_hosts: Path | None = None  # strict host-key checking; None: trust on first use (runs_dir)
     processes: int = 1  # worker processes per wave (1: all in this process)
+    transport: str = DEFAULT_TRANSPORT  # tasks.connection.TRANSPORT_PLUGINS
     netmiko_extras: dict = field(default_factory=lambda: dict(DEFAULT_NETMIKO_EXTRAS))
 
 
@@ -129,6 +130,7 @@ class Session:
             connect_timeout=o.connect_timeout,
             extras=o.netmiko_extras,
             host_keys=HostKeyPolicy.for_runs(o.runs_dir, o.known_hosts),
+            transport=o.transport,
         ).filter(filter_func=lambda h: h.name in set(hosts))
         return ApplyRunner(
             nr,

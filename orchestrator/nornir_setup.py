@@ -21,18 +21,17 @@ from orchestrator.host_keys import HOST_KEYS_EXTRA, HostKeyPolicy
 from orchestrator.inventory import HostEntry, Inventory
 from orchestrator.secrets import Credentials
 from orchestrator.settings import MigrationSettings
-from tasks.connection import FleetregNetmiko
-
-CONNECTION = "netmiko"
+from tasks.connection import DEFAULT_TRANSPORT, HOST_NAME_EXTRA, TRANSPORT_DATA, TRANSPORT_PLUGINS
 
 
-def register_connection_plugin() -> None:
-    """ "netmiko" connections open through FleetregNetmiko (Netmiko with fleetreg's tuned IOS-XE
-    driver). It takes the name of nornir_netmiko's plugin, so inventories keep saying
-    `connection_options: netmiko`; nornir_netmiko's entry point is therefore not auto-registered."""
-    if ConnectionPluginRegister.available.get(CONNECTION) is not FleetregNetmiko:
-        ConnectionPluginRegister.available.pop(CONNECTION, None)
-        ConnectionPluginRegister.register(CONNECTION, FleetregNetmiko)
+def register_connection_plugins() -> None:
+    """One Nornir connection plugin per transport: "asyncssh" (tasks.ssh_cli) and "netmiko"
+    (Netmiko with fleetreg's tuned IOS-XE driver). The latter takes the name of nornir_netmiko's
+    plugin, whose entry point is therefore not used."""
+    for name, plugin in TRANSPORT_PLUGINS.items():
+        if ConnectionPluginRegister.available.get(name) is not plugin:
+            ConnectionPluginRegister.available.pop(name, None)
+            ConnectionPluginRegister.register(name, plugin)
 
 
 def netmiko_extras(
@@ -64,9 +63,12 @@ def build_nornir(
     connect_timeout: float = 15,
     extras: dict | None = None,
     host_keys: HostKeyPolicy | None = None,
+    transport: str = DEFAULT_TRANSPORT,
 ) -> Nornir:
-    """`host_keys`: check switches' SSH host keys (trust on first use, or strict); None: accept any."""
-    register_connection_plugin()
+    """`host_keys`: check switches' SSH host keys (trust on first use, or strict); None: accept any.
+    `transport`: the connection plugin tasks talk through (tasks.connection.TRANSPORT_PLUGINS);
+    both read the same extras (the asyncssh one only those it understands)."""
+    register_connection_plugins()
     defaults = Defaults(username=credentials.username, password=credentials.password)
     groups = Groups({name: Group(name=name, defaults=defaults) for name in inventory.groups})
     for name, group in groups.items():
@@ -80,13 +82,14 @@ def build_nornir(
             port=entry.port,
             platform=entry.platform,
             groups=ParentGroups([groups[g] for g in entry.groups if g in groups]),
-            data={"settings": entry.settings, "entry": entry, "site": entry.site},
+            data={"settings": entry.settings, "entry": entry, "site": entry.site, TRANSPORT_DATA: transport},
             connection_options={
-                CONNECTION: ConnectionOptions(
+                transport: ConnectionOptions(
                     platform=entry.platform,
                     extras={
                         **netmiko_extras(entry, credentials, connect_timeout=connect_timeout, extras=extras),
                         **({HOST_KEYS_EXTRA: host_keys.netmiko_options(entry.name)} if host_keys else {}),
+                        **({HOST_NAME_EXTRA: entry.name} if transport != "netmiko" else {}),
                     },
                 )
             },

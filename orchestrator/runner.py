@@ -43,10 +43,9 @@ from orchestrator.redact import Redactor
 from orchestrator.runfolder import write_private
 from tasks.backout import backout
 from tasks.configure import configure, save_config
-from tasks.connection import CONNECTION, translate
+from tasks.connection import translate, transport_of
 from tasks.discover import discover
 from tasks.licensing import deregister, read_status, register, sync
-from tasks.session_guard import abort, make_ready
 from tasks.trust import install_ca
 from tasks.verify import verify
 
@@ -308,9 +307,9 @@ class ApplyRunner:
         if host is None:
             return
         try:
-            host.close_connection(CONNECTION)
+            host.close_connection(transport_of(host))
         except Exception:
-            host.connections.pop(CONNECTION, None)
+            host.connections.pop(transport_of(host), None)
 
     # ================================================================ execution (worker threads)
     def _execute(self, job: _Job) -> _StepResult:
@@ -330,10 +329,11 @@ class ApplyRunner:
             return _StepResult(error=translate(exc, host=host.name, step=job.step))
 
     def _connect(self, host: Host) -> None:
-        if CONNECTION in host.connections:
+        transport = transport_of(host)
+        if transport in host.connections:
             return
         if self.options.session_logs:
-            extras = host.connection_options[CONNECTION].extras or {}
+            extras = host.connection_options[transport].extras or {}
             log_path = self.run_dir / "session-logs" / f"{host.name}.log"
             os.close(os.open(log_path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
             extras["session_log"] = SessionLog(
@@ -341,19 +341,18 @@ class ApplyRunner:
                 file_mode="append",
                 no_log={f"secret{i}": s for i, s in enumerate(sorted(self.redact.secrets))},
             )
-            host.connection_options[CONNECTION].extras = extras
+            host.connection_options[transport].extras = extras
         try:
-            host.open_connection(CONNECTION, configuration=self.nr.config)
-            make_ready(host.get_connection(CONNECTION, self.nr.config), host=host.name)
+            host.open_connection(transport, configuration=self.nr.config)
         except Exception as exc:
             self._drop(host)  # a login that failed half-way (e.g. at enable) must not hold a vty line
             raise translate(exc, host=host.name, step="connect") from None
 
     def _drop(self, host: Host) -> None:
         """Forget a session in an unknown state; the next step logs in afresh."""
-        plugin = host.connections.pop(CONNECTION, None)
-        if plugin is not None:
-            abort(plugin.connection)
+        plugin = host.connections.pop(transport_of(host), None)
+        if plugin is not None and plugin.connection is not None:
+            plugin.connection.abort()
 
     def _task(self, host: Host, func: Callable[..., Any], **kwargs: Any) -> Any:
         result = Task(func, nornir=self.nr, global_dry_run=False, processors=Processors(), **kwargs).start(host)

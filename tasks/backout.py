@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Result, Task
 
 from orchestrator.errors import CommandError
-from tasks.configure import FAILED_COMMAND_RE, _leave_config_mode, save_config
-from tasks.connection import ERROR_PATTERN, connection, device_errors
+from tasks.cli import ConfigLineRejected
+from tasks.configure import leave_config_mode, save_config
+from tasks.connection import connection, device_errors
 from tasks.licensing import deregister
 
 # A line IOS could not even parse: never "already undone", always a failure.
@@ -37,22 +37,19 @@ def restore_lines(task: Task, commands: Sequence[str], read_timeout: float = 30)
     remaining = [c.strip() for c in commands if c.strip()]
     skipped: list[str] = []
     with device_errors(host, "backout"):
-        conn = connection(task)
+        cli = connection(task)
         enter = True
         while remaining:
             try:
-                conn.send_config_set(
-                    remaining, enter_config_mode=enter, error_pattern=ERROR_PATTERN, read_timeout=read_timeout
-                )
+                cli.send_config(remaining, enter=enter, read_timeout=read_timeout)
                 return skipped
-            except ConfigInvalidException as exc:
-                match = FAILED_COMMAND_RE.search(str(exc))
-                line, error = (match["cmd"].strip(), match["err"].strip()) if match else ("?", str(exc))
+            except ConfigLineRejected as exc:
+                line, error = exc.line.strip(), exc.error
                 if not line.startswith("no ") or SYNTAX_ERROR_RE.search(error) or line not in remaining:
-                    _leave_config_mode(conn)
+                    leave_config_mode(cli)
                     raise CommandError(f"switch rejected {line!r}: {error}", host=host, step="backout") from None
                 skipped.append(f"{line} ({error})")
                 remaining = remaining[remaining.index(line) + 1 :]
                 enter = False  # still in config mode, in the submode of the refused line
-        _leave_config_mode(conn)  # the refused line was the last one
+        leave_config_mode(cli)  # the refused line was the last one
     return skipped

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Sequence
 
-from netmiko import BaseConnection
-from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Result, Task
 
 from orchestrator.errors import CommandError
-from tasks.connection import ERROR_PATTERN, connection, device_errors, send
-
-FAILED_COMMAND_RE = re.compile(r"at command: (?P<cmd>.*), matched error: (?P<err>.*)")
+from tasks.cli import ConfigLineRejected, DeviceCli
+from tasks.connection import connection, device_errors, send
 
 
 def configure(task: Task, commands: Sequence[str], read_timeout: float = 30) -> Result:
@@ -22,28 +18,25 @@ def configure(task: Task, commands: Sequence[str], read_timeout: float = 30) -> 
     host = task.host.name
     lines = [c.strip() for c in commands if c.strip()]
     with device_errors(host, "configure"):
-        conn = connection(task)
+        cli = connection(task)
         try:
-            output = conn.send_config_set(lines, error_pattern=ERROR_PATTERN, read_timeout=read_timeout)
-        except ConfigInvalidException as exc:
-            _leave_config_mode(conn)
-            match = FAILED_COMMAND_RE.search(str(exc))
-            line, error = (match["cmd"], match["err"].strip()) if match else ("?", str(exc))
-            raise CommandError(f"switch rejected {line!r}: {error}", host=host, step="configure") from None
+            output = cli.send_config(lines, read_timeout=read_timeout)
+        except ConfigLineRejected as exc:
+            leave_config_mode(cli)
+            raise CommandError(f"switch rejected {exc.line!r}: {exc.error}", host=host, step="configure") from None
     return Result(host=task.host, result=output, changed=bool(lines))
 
 
-def _leave_config_mode(conn: BaseConnection) -> None:
+def leave_config_mode(cli: DeviceCli) -> None:
     with contextlib.suppress(Exception):  # best effort; the next step re-reads the prompt anyway
-        conn.exit_config_mode()
+        cli.exit_config_mode()
 
 
 def save_config(task: Task, step: str = "save_config", read_timeout: float = 60) -> Result:
     """`write memory`; success only on IOS's `[OK]`."""
     host = task.host.name
     with device_errors(host, step):
-        conn = connection(task)
-        output = send(conn, "write memory", read_timeout=read_timeout)
+        output = send(connection(task), "write memory", read_timeout=read_timeout)
     if "[OK]" not in output:
         raise CommandError(f"write memory did not answer [OK]: {_last_line(output)}", host=host, step=step)
     return Result(host=task.host, result=output, changed=True)

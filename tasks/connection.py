@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from netmiko.exceptions import (
     ReadTimeout,
 )
 from nornir.core.configuration import Config
+from nornir.core.inventory import Host
 from nornir.core.task import Task
 from nornir_netmiko.connections import Netmiko
 from paramiko.ssh_exception import SSHException
@@ -38,9 +39,9 @@ from orchestrator.errors import (
     UnknownHostKeyError,
 )
 from orchestrator.host_keys import HOST_KEYS_EXTRA, fingerprint, record_first_use
-from tasks.session_guard import ClosedAwareChannel, make_ready
-
-CONNECTION = "netmiko"
+from tasks.cli import IOS_XE, ConfigLineRejected, DeviceCli
+from tasks.session_guard import ClosedAwareChannel, abort, make_ready
+from tasks.ssh_cli import HostKeyPolicy, SshCli
 
 # Netmiko spends most of a default session sleeping. fast_cli shortens its fixed delays and
 # lets prompt detection return as soon as the prompt is seen. The round trips Netmiko adds on
@@ -54,8 +55,9 @@ DEFAULT_NETMIKO_EXTRAS: dict[str, Any] = {
     "keepalive": 30,
 }
 
-# Any IOS error line in a config session: "% Invalid input detected at '^' marker.", "% Incomplete command." ...
-ERROR_PATTERN = r"^\s*%\s*\S.*$"
+# Netmiko's ConfigInvalidException text, naming the refused line and the error line
+FAILED_COMMAND_RE = re.compile(r"at command: (?P<cmd>.*), matched error: (?P<err>.*)")
+HOST_NAME_EXTRA = "fleetreg_host"  # the inventory name, for error messages
 
 
 # How long one read waits for the switch before giving Netmiko's loop an empty answer, and how
@@ -205,9 +207,55 @@ def record_host_key(conn: BaseConnection, policy: dict[str, str] | None, hostnam
     record_first_use(Path(policy["file"]), hostname, port, key.get_name(), key.get_base64())
 
 
+class NetmikoCli:
+    """DeviceCli over a Netmiko connection (the `netmiko` transport)."""
+
+    def __init__(self, conn: BaseConnection) -> None:
+        self.conn = conn
+
+    def send_command(self, command: str, *, read_timeout: float) -> str:
+        return str(self.conn.send_command(command, read_timeout=read_timeout))
+
+    def send_config(self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True) -> str:
+        try:
+            return str(
+                self.conn.send_config_set(
+                    list(lines),
+                    enter_config_mode=enter,
+                    exit_config_mode=leave,
+                    error_pattern=IOS_XE.error_line.pattern,
+                    read_timeout=read_timeout,
+                )
+            )
+        except ConfigInvalidException as exc:
+            match = FAILED_COMMAND_RE.search(str(exc))
+            line, error = (match["cmd"].strip(), match["err"].strip()) if match else ("?", str(exc))
+            raise ConfigLineRejected(line, error) from None
+
+    def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
+        # Netmiko first waits for the line's echo, so a prompt left over cannot satisfy `pattern`
+        output = self.conn.send_command(
+            line, expect_string=pattern, strip_prompt=False, strip_command=False, read_timeout=read_timeout
+        )
+        return str(output)
+
+    def write_lines(self, lines: Sequence[str]) -> None:
+        for line in lines:
+            self.conn.write_channel(line + self.conn.RETURN)
+
+    def exit_config_mode(self) -> None:
+        self.conn.exit_config_mode()
+
+    def close(self) -> None:
+        self.conn.disconnect()
+
+    def abort(self) -> None:
+        abort(self.conn)
+
+
 class FleetregNetmiko(Netmiko):
-    """The "netmiko" Nornir connection plugin, opening TunedCiscoXe for IOS / IOS-XE, with
-    fleetreg's host-key policy."""
+    """The "netmiko" transport's Nornir connection plugin: TunedCiscoXe for IOS / IOS-XE, with
+    fleetreg's host-key policy, made ready (privileged EXEC) and seen through NetmikoCli."""
 
     def open(
         self,
@@ -224,6 +272,7 @@ class FleetregNetmiko(Netmiko):
         extras.update(host_key_parameters(policy))
         if platform not in TUNED_PLATFORMS or os.environ.get(DRIVER_ENV, "tuned") == "stock":
             super().open(hostname, username, password, port, platform, extras, configuration)
+            conn: BaseConnection = self.connection  # type: ignore[has-type]
         else:
             parameters: dict[str, Any] = {"host": hostname, "username": username, "password": password, "port": port}
             ssh_config = getattr(getattr(configuration, "ssh", None), "config_file", None)
@@ -231,20 +280,76 @@ class FleetregNetmiko(Netmiko):
                 parameters["ssh_config_file"] = ssh_config
             parameters["device_type"] = platform
             parameters.update(extras)
-            self.connection = TunedCiscoXe(**parameters)
-        record_host_key(self.connection, policy, hostname or "", port or 22)
+            conn = TunedCiscoXe(**parameters)
+        record_host_key(conn, policy, hostname or "", port or 22)
+        try:
+            make_ready(conn, host=hostname or "")
+        except BaseException:
+            abort(conn)
+            raise
+        self.connection = NetmikoCli(conn)
+
+    def close(self) -> None:
+        cli = self.connection
+        cli.close() if isinstance(cli, NetmikoCli) else super().close()
 
 
-def connection(task: Task) -> BaseConnection:
-    """The host's Netmiko session, made ready on first use: dropped sessions are noticed at
-    once, and the session is in privileged exec (a login that lands at `switch>` is enabled
-    with the enable secret)."""
-    return make_ready(task.host.get_connection(CONNECTION, task.nornir.config), host=task.host.name)
+class FleetregSsh:
+    """The "asyncssh" transport's Nornir connection plugin (tasks.ssh_cli). It reads the
+    connection extras it understands: conn_timeout, secret, keepalive, session_log and
+    fleetreg's host-key policy."""
+
+    def __init__(self) -> None:
+        self.connection: SshCli | None = None
+
+    def open(
+        self,
+        hostname: str | None,
+        username: str | None,
+        password: str | None,
+        port: int | None,
+        platform: str | None,
+        extras: dict[str, Any] | None = None,
+        configuration: Config | None = None,
+    ) -> None:
+        extras = dict(extras or {})
+        policy = extras.get(HOST_KEYS_EXTRA)
+        self.connection = SshCli.open(
+            host=extras.get(HOST_NAME_EXTRA) or hostname or "",
+            hostname=hostname or "",
+            port=port or 22,
+            username=username or "",
+            password=password or "",
+            secret=extras.get("secret"),
+            connect_timeout=float(extras.get("conn_timeout") or 15),
+            keepalive_s=float(extras.get("keepalive") or 30),
+            host_keys=HostKeyPolicy(policy["mode"], Path(policy["file"])) if policy else None,
+            session_log=extras.get("session_log"),
+        )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
 
 
-def send(conn: BaseConnection, command: str, *, read_timeout: float) -> str:
+TRANSPORT_PLUGINS: dict[str, type] = {"asyncssh": FleetregSsh, "netmiko": FleetregNetmiko}
+DEFAULT_TRANSPORT = "asyncssh"
+TRANSPORT_DATA = "transport"  # host.data key: the Nornir connection (transport) this host uses
+
+
+def transport_of(host: Host) -> str:
+    return str(host.data.get(TRANSPORT_DATA, DEFAULT_TRANSPORT))
+
+
+def connection(task: Task) -> DeviceCli:
+    """The host's CLI session (opened at first use, in privileged EXEC), whichever transport."""
+    cli: DeviceCli = task.host.get_connection(transport_of(task.host), task.nornir.config)
+    return cli
+
+
+def send(cli: DeviceCli, command: str, *, read_timeout: float) -> str:
     """One exec command, its raw output as text (fleetreg parses with its own templates)."""
-    return str(conn.send_command(command, read_timeout=read_timeout))
+    return cli.send_command(command, read_timeout=read_timeout)
 
 
 def _first_line(text: str) -> str:

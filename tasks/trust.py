@@ -10,20 +10,20 @@ Dialogue (config mode, `enrollment terminal` trustpoint):
            Fingerprint MD5: ...
           Fingerprint SHA1: XXXXXXXX XXXXXXXX XXXXXXXX XXXXXXXX XXXXXXXX
     % Do you accept this certificate? [yes/no]: yes|no
-Every wait is for an explicit pattern (no fixed sleeps)."""
+Every wait is for an explicit pattern after the typed line's echo (no fixed sleeps), so a prompt
+left over from the previous line cannot satisfy it."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 
-from netmiko import BaseConnection
-from netmiko.exceptions import ConfigInvalidException
 from nornir.core.task import Result, Task
 
 from orchestrator.errors import CommandError
 from orchestrator.pki import normalize_fingerprint, paste_lines
-from tasks.connection import ERROR_PATTERN, connection, device_errors, send
+from tasks.cli import ConfigLineRejected, DeviceCli
+from tasks.configure import leave_config_mode
+from tasks.connection import connection, device_errors, send
 
 STEP = "install_ca"
 PASTE_PROMPT = r"on a line by itself\s*$"
@@ -33,9 +33,9 @@ SHA1_RE = re.compile(r"Fingerprint SHA1:\s*((?:[0-9A-Fa-f]{8}\s?){5})")
 IOS_ERROR_RE = re.compile(r"^\s*%\s*(?!Do you accept)(\S.*)$", re.MULTILINE)
 
 
-def installed_ca_sha1(conn: BaseConnection, trustpoint: str, *, read_timeout: float) -> str | None:
+def installed_ca_sha1(cli: DeviceCli, trustpoint: str, *, read_timeout: float) -> str | None:
     """The SHA1 fingerprint (normalised) of the CA certificate `trustpoint` holds, or None."""
-    output = send(conn, f"show crypto pki certificates verbose {trustpoint}", read_timeout=read_timeout)
+    output = send(cli, f"show crypto pki certificates verbose {trustpoint}", read_timeout=read_timeout)
     blocks = output.split("CA Certificate")[1:]
     for block in blocks:
         if f"Associated Trustpoints: {trustpoint}" not in block:
@@ -55,8 +55,8 @@ def install_ca(task: Task, trustpoint: str, ca_pem: str, expected_sha1: str, rea
     expected = normalize_fingerprint(expected_sha1)
     lines = paste_lines(ca_pem)
     with device_errors(host, STEP):
-        conn = connection(task)
-        present = installed_ca_sha1(conn, trustpoint, read_timeout=read_timeout)
+        cli = connection(task)
+        present = installed_ca_sha1(cli, trustpoint, read_timeout=read_timeout)
         if present == expected:
             return Result(host=task.host, result=f"trustpoint {trustpoint} already holds the CA", changed=False)
         if present is not None:
@@ -66,66 +66,45 @@ def install_ca(task: Task, trustpoint: str, ca_pem: str, expected_sha1: str, rea
                 step=STEP,
             )
         try:
-            output = _authenticate(conn, trustpoint, lines, expected, host=host, read_timeout=read_timeout)
+            output = _authenticate(cli, trustpoint, lines, expected, host=host, read_timeout=read_timeout)
         finally:
-            _leave_config_mode(conn)
+            leave_config_mode(cli)
     return Result(host=task.host, result=output, changed=True)
 
 
 def _authenticate(
-    conn: BaseConnection, trustpoint: str, lines: list[str], expected: str, *, host: str, read_timeout: float
+    cli: DeviceCli, trustpoint: str, lines: list[str], expected: str, *, host: str, read_timeout: float
 ) -> str:
     setup = [f"crypto pki trustpoint {trustpoint}", "enrollment terminal", "revocation-check none", "exit"]
     try:
-        transcript = conn.send_config_set(
-            setup, exit_config_mode=False, error_pattern=ERROR_PATTERN, read_timeout=read_timeout
-        )
-    except ConfigInvalidException as exc:
+        transcript = cli.send_config(setup, leave=False, read_timeout=read_timeout)
+    except ConfigLineRejected as exc:
         raise CommandError(
-            f"switch rejected the trustpoint setup: {_first_line(str(exc))}", host=host, step=STEP
+            f"switch rejected the trustpoint setup: {exc.line!r}: {exc.error}", host=host, step=STEP
         ) from None
-    transcript += _exchange(
-        conn, f"crypto pki authenticate {trustpoint}", rf"{PASTE_PROMPT}|{CONFIG_PROMPT}", read_timeout
+    transcript += cli.exchange(
+        f"crypto pki authenticate {trustpoint}", rf"{PASTE_PROMPT}|{CONFIG_PROMPT}", read_timeout=read_timeout
     )
     if not re.search(PASTE_PROMPT, transcript, re.MULTILINE):
         raise CommandError(f"crypto pki authenticate refused: {_ios_error(transcript)}", host=host, step=STEP)
-    for line in lines:
-        conn.write_channel(line + conn.RETURN)
-    answer = _exchange(conn, "quit", rf"{ACCEPT_QUESTION}|{CONFIG_PROMPT}", read_timeout)
+    cli.write_lines(lines)
+    answer = cli.exchange("quit", rf"{ACCEPT_QUESTION}|{CONFIG_PROMPT}", read_timeout=read_timeout)
     transcript += answer
     found = SHA1_RE.search(answer)
     if found is None or not re.search(ACCEPT_QUESTION, answer):
         raise CommandError(f"the switch did not accept the PEM: {_ios_error(answer)}", host=host, step=STEP)
     shown = normalize_fingerprint(found.group(1))
     if shown != expected:
-        _exchange(conn, "no", CONFIG_PROMPT, read_timeout)
+        cli.exchange("no", CONFIG_PROMPT, read_timeout=read_timeout)
         raise CommandError(
             f"CA fingerprint mismatch: switch shows {_grouped(shown)}, PEM file has {_grouped(expected)}",
             host=host,
             step=STEP,
         )
-    accepted = _exchange(conn, "yes", CONFIG_PROMPT, read_timeout)
+    accepted = cli.exchange("yes", CONFIG_PROMPT, read_timeout=read_timeout)
     if "certificate accepted" not in accepted:
         raise CommandError(f"CA certificate not accepted: {_ios_error(accepted)}", host=host, step=STEP)
     return transcript + accepted
-
-
-def _exchange(conn: BaseConnection, line: str, pattern: str, read_timeout: float) -> str:
-    """Send one line and read until `pattern`; Netmiko first waits for the line's echo, so a
-    prompt left over from the previous command cannot satisfy the pattern."""
-    output = conn.send_command(
-        line,
-        expect_string=pattern,
-        strip_prompt=False,
-        strip_command=False,
-        read_timeout=read_timeout,
-    )
-    return str(output)
-
-
-def _leave_config_mode(conn: BaseConnection) -> None:
-    with contextlib.suppress(Exception):  # best effort; the next step re-reads the prompt anyway
-        conn.exit_config_mode()
 
 
 def _grouped(fingerprint: str) -> str:

@@ -17,7 +17,7 @@ from orchestrator.inventory import Inventory, load_inventory
 from orchestrator.nornir_setup import build_nornir
 from orchestrator.runfolder import DEFAULT_RUNS_DIR
 from orchestrator.secrets import credentials_from_env
-from tasks.connection import DEFAULT_NETMIKO_EXTRAS
+from tasks.connection import DEFAULT_NETMIKO_EXTRAS, DEFAULT_TRANSPORT, TRANSPORT_PLUGINS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -81,6 +81,15 @@ KNOWN_HOSTS = click.option(
     help="Check switches' SSH host keys strictly against this known_hosts file "
     "(default: trust on first use, recorded under RUNS_DIR/known_hosts.d/).",
 )
+TRANSPORT = click.option(
+    "--transport",
+    type=click.Choice(sorted(TRANSPORT_PLUGINS)),
+    default=DEFAULT_TRANSPORT,
+    show_default=True,
+    envvar="FLEETREG_TRANSPORT",
+    help="How to talk to switches: asyncssh (all sessions on one event loop: the fast default) "
+    "or netmiko (Netmiko's IOS-XE driver, a thread per session).",
+)
 
 
 def command_timeout(dest: str = "command_timeout") -> Callable[[F], F]:
@@ -111,7 +120,7 @@ inventory_options = compose(
     click.option("--group", "groups", default=None, help="Only members of these groups (comma-separated)."),
     click.option("--site", "sites", default=None, help="Only these sites (comma-separated)."),
 )
-run_options = compose(RUNS_DIR, WORKERS, CONNECT_TIMEOUT, KNOWN_HOSTS, command_timeout(), PROJECT)
+run_options = compose(RUNS_DIR, WORKERS, CONNECT_TIMEOUT, KNOWN_HOSTS, TRANSPORT, command_timeout(), PROJECT)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -132,7 +141,13 @@ def select_inventory(
 
 
 def fleet_nornir(
-    inventory: Inventory, *, workers: int, connect_timeout: float, runs_dir: Path, known_hosts: Path | None
+    inventory: Inventory,
+    *,
+    workers: int,
+    connect_timeout: float,
+    runs_dir: Path,
+    known_hosts: Path | None,
+    transport: str = DEFAULT_TRANSPORT,
 ) -> Nornir:
     """Nornir over the selected switches: credentials from the environment, fleetreg's Netmiko
     settings, host keys trusted on first use under runs_dir (or checked against known_hosts)."""
@@ -143,6 +158,7 @@ def fleet_nornir(
         connect_timeout=connect_timeout,
         extras=DEFAULT_NETMIKO_EXTRAS,
         host_keys=HostKeyPolicy.for_runs(runs_dir, known_hosts),
+        transport=transport,
     )
 
 

@@ -147,6 +147,7 @@ def discover_command(
     workers: int,
     connect_timeout: float,
     known_hosts: Path | None,
+    transport: str,
     command_timeout: float,
     project_dir: Path,
 ) -> None:
@@ -157,7 +158,12 @@ def discover_command(
         inventory,
         run_dir,
         fleet_nornir(
-            inventory, workers=workers, connect_timeout=connect_timeout, runs_dir=runs_dir, known_hosts=known_hosts
+            inventory,
+            workers=workers,
+            connect_timeout=connect_timeout,
+            runs_dir=runs_dir,
+            known_hosts=known_hosts,
+            transport=transport,
         ),
         command_timeout=command_timeout,
     )
@@ -194,6 +200,7 @@ def plan_command(
     workers: int,
     connect_timeout: float,
     known_hosts: Path | None,
+    transport: str,
     command_timeout: float,
     project_dir: Path,
     from_run: str | None,
@@ -213,7 +220,12 @@ def plan_command(
             inventory,
             run_dir,
             fleet_nornir(
-                inventory, workers=workers, connect_timeout=connect_timeout, runs_dir=runs_dir, known_hosts=known_hosts
+                inventory,
+                workers=workers,
+                connect_timeout=connect_timeout,
+                runs_dir=runs_dir,
+                known_hosts=known_hosts,
+                transport=transport,
             ),
             command_timeout=command_timeout,
         )

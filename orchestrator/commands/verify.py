@@ -13,6 +13,7 @@ from orchestrator.commands.common import (
     KNOWN_HOSTS,
     PLAN_INVENTORY_DIR,
     RUNS_DIR,
+    TRANSPORT,
     WORKERS,
     command_timeout,
     compose,
@@ -28,7 +29,7 @@ from orchestrator.verification import expected_hosts, satellite_problems, verify
 
 @click.command("verify")
 @click.argument("run")
-@compose(RUNS_DIR, PLAN_INVENTORY_DIR, WORKERS, CONNECT_TIMEOUT, command_timeout(), KNOWN_HOSTS)
+@compose(RUNS_DIR, PLAN_INVENTORY_DIR, WORKERS, CONNECT_TIMEOUT, command_timeout(), KNOWN_HOSTS, TRANSPORT)
 def verify_command(
     run: str,
     runs_dir: Path,
@@ -37,6 +38,7 @@ def verify_command(
     connect_timeout: float,
     command_timeout: float,
     known_hosts: Path | None,
+    transport: str,
 ) -> None:
     """Check, read-only, that every host of a plan or apply run (id, folder or plan.json) is on the satellite."""
     path = Path(run)
@@ -44,7 +46,12 @@ def verify_command(
     inventory = load_inventory(inventory_dir or Path(plan.inventory_dir), check_secrets=False)
     inventory = inventory.filter(hosts=[h.name for h in expected_hosts(plan)])
     nr = fleet_nornir(
-        inventory, workers=workers, connect_timeout=connect_timeout, runs_dir=runs_dir, known_hosts=known_hosts
+        inventory,
+        workers=workers,
+        connect_timeout=connect_timeout,
+        runs_dir=runs_dir,
+        known_hosts=known_hosts,
+        transport=transport,
     )
     with host_progress(len(inventory.hosts), "verify") as done:
         verdicts = verify_hosts(nr, plan, read_timeout=command_timeout, on_host_done=done)

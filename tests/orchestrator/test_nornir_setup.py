@@ -1,4 +1,4 @@
-"""build_nornir: in-memory Nornir hosts with the right netmiko connection options (no network)."""
+"""build_nornir: in-memory Nornir hosts with the right connection options per transport (no network)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from nornir.core.filter import F
 from orchestrator.inventory import load_inventory
 from orchestrator.nornir_setup import build_nornir, settings_of
 from orchestrator.secrets import Credentials
+from tasks.connection import transport_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inventories"
 CREDENTIALS = Credentials("netops", "pa55-word", "en-s3cret")
@@ -16,7 +17,9 @@ CREDENTIALS = Credentials("netops", "pa55-word", "en-s3cret")
 
 def test_hosts_carry_connection_options_settings_and_credentials() -> None:
     inventory = load_inventory(FIXTURES / "precedence", check_secrets=False)
-    nr = build_nornir(inventory, CREDENTIALS, workers=7, connect_timeout=12.5, extras={"session_log": "s.log"})
+    nr = build_nornir(
+        inventory, CREDENTIALS, workers=7, connect_timeout=12.5, extras={"session_log": "s.log"}, transport="netmiko"
+    )
     assert sorted(nr.inventory.hosts) == ["h_both", "h_defaults_only", "h_second_first"]
     host = nr.inventory.hosts["h_both"]
     params = host.get_connection_parameters("netmiko")
@@ -54,8 +57,10 @@ def test_no_enable_secret_means_no_secret_extra_and_nothing_secret_in_host_data(
     inventory = load_inventory(FIXTURES / "precedence", check_secrets=False)
     nr = build_nornir(inventory, Credentials("netops", "pa55-word"), extras={"secret": "from-caller"})
     host = nr.inventory.hosts["h_defaults_only"]
-    params = host.get_connection_parameters("netmiko")
+    assert transport_of(host) == "asyncssh"  # the default transport
+    params = host.get_connection_parameters("asyncssh")
     assert "secret" not in (params.extras or {})
+    assert params.extras["fleetreg_host"] == "h_defaults_only"  # type: ignore[index]  # names errors
     assert params.port == 2200
     assert params.extras["read_timeout_override"] == 120  # type: ignore[index]
     assert "pa55-word" not in repr(host.data)

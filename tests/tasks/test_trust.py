@@ -1,4 +1,4 @@
-"""install_ca over real SSH (Netmiko) to emulated switches."""
+"""install_ca over real SSH to emulated switches, through each transport."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from orchestrator.inventory import load_inventory
 from orchestrator.nornir_setup import build_nornir
 from orchestrator.pki import ca_fingerprints
 from orchestrator.secrets import Credentials
+from tasks.connection import TRANSPORT_PLUGINS, transport_of
 from tasks.trust import install_ca
 
 TRUSTPOINT = "FLEETREG-SSM"
@@ -24,12 +25,12 @@ def mock(mock_fleet_factory: Callable[..., MockFleet]) -> MockFleet:
     return mock_fleet_factory(2)
 
 
-@pytest.fixture
-def nornir(mock: MockFleet) -> Iterator[Nornir]:
+@pytest.fixture(params=sorted(TRANSPORT_PLUGINS))
+def nornir(mock: MockFleet, request: pytest.FixtureRequest) -> Iterator[Nornir]:
     inventory = load_inventory(mock.inventory_dir, environ=mock.env)
     env = mock.env
     credentials = Credentials(env["FLEETREG_USERNAME"], env["FLEETREG_PASSWORD"], env["FLEETREG_ENABLE_SECRET"])
-    nr = build_nornir(inventory, credentials, workers=2, connect_timeout=10)
+    nr = build_nornir(inventory, credentials, workers=2, connect_timeout=10, transport=request.param)
     yield nr
     nr.close_connections()
 
@@ -44,6 +45,13 @@ def run_install(nr: Nornir, host: str, ca_pem: str, expected_sha1: str) -> objec
         on_failed=True,
     )
     return result[host][0]
+
+
+def in_exec_mode(nr: Nornir, host: str) -> bool:
+    """The session is back in privileged EXEC: an exec-only command runs (config mode refuses it)."""
+    nornir_host = nr.inventory.hosts[host]
+    cli = nornir_host.get_connection(transport_of(nornir_host), nr.config)
+    return "Cisco IOS XE Software" in cli.send_command("show version", read_timeout=10)
 
 
 def chain_of(mock: MockFleet, host: str) -> str | None:
@@ -67,8 +75,7 @@ def test_installs_the_ca_then_a_second_run_changes_nothing(mock: MockFleet, norn
     running = mock.call(mock.fleet.device(host).running_config_text)
     assert f"crypto pki trustpoint {TRUSTPOINT}\n enrollment terminal\n revocation-check none\n" in running
     assert f"crypto pki certificate chain {TRUSTPOINT}\n certificate ca {pki.ca.serial_hex}\n" in running
-    prompt_after = nornir.inventory.hosts[host].get_connection("netmiko", nornir.config).find_prompt()
-    assert prompt_after == f"{mock.fleet.device(host).hostname}#"  # left config mode
+    assert in_exec_mode(nornir, host)
     second = run_install(nornir, host, pki.ca_pem, sha1)
     assert second.failed is False and second.changed is False  # type: ignore[attr-defined]
     assert second.result == f"trustpoint {TRUSTPOINT} already holds the CA"  # type: ignore[attr-defined]
@@ -89,8 +96,7 @@ def test_fingerprint_mismatch_answers_no_and_installs_nothing(mock: MockFleet, n
     assert (error.host, error.step) == (host, "install_ca")
     assert chain_of(mock, host) is None
     assert expected_md5 not in str(error)
-    conn = nornir.inventory.hosts[host].get_connection("netmiko", nornir.config)
-    assert conn.find_prompt() == f"{mock.fleet.device(host).hostname}#"
+    assert in_exec_mode(nornir, host)
     retry = run_install(nornir, host, pki.ca_pem, expected_sha1)  # the right PEM still installs afterwards
     assert retry.failed is False and retry.changed is True  # type: ignore[attr-defined]
     assert chain_of(mock, host) == expected_sha1

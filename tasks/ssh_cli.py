@@ -1,0 +1,484 @@
+"""The default transport: every switch's SSH session on one asyncio loop (asyncssh).
+
+Why not Netmiko here (measured, bench/README.md): with paramiko each session has its own
+transport thread and Netmiko's read loops wake every few ms, so at 100-200 sessions a
+migration cost 150-200 ms of CPU per switch, mostly GIL hand-offs. Here one loop thread does
+all SSH work; a worker thread that runs a step hands each command to the loop and sleeps on a
+future until the prompt comes back: one wake-up per command, no polling, no thread per session.
+
+The tasks stay synchronous (`DeviceCli`), so the runner and Nornir tasks are the same for both
+transports."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import re
+import threading
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncssh
+from netmiko.session_log import SessionLog
+
+from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
+from orchestrator.host_keys import fingerprint, record_first_use
+from tasks.cli import IOS_XE, CliPlatform, ConfigLineRejected
+
+T = TypeVar("T")
+Matcher = Callable[[str], int | None]  # end of the wanted text in what was read, or None: read on
+
+# Cheap algorithms first (all in IOS-XE's lists); the rest stay available for older switches.
+KEX_ALGS = (
+    "curve25519-sha256",
+    "curve25519-sha256@libssh.org",
+    "ecdh-sha2-nistp256",
+    "ecdh-sha2-nistp384",
+    "ecdh-sha2-nistp521",
+    "diffie-hellman-group14-sha256",
+    "diffie-hellman-group16-sha512",
+    "diffie-hellman-group-exchange-sha256",
+    "diffie-hellman-group14-sha1",
+)
+ENCRYPTION_ALGS = (
+    "aes128-gcm@openssh.com",
+    "aes256-gcm@openssh.com",
+    "aes128-ctr",
+    "aes192-ctr",
+    "aes256-ctr",
+    "chacha20-poly1305@openssh.com",
+    "aes128-cbc",
+    "aes256-cbc",
+)
+GREETING_WAIT_S = 5.0  # IOS prints its prompt when the shell opens; press Enter only if it did not
+CLOSE_WAIT_S = 2.0
+
+
+# ------------------------------------------------------------------ the loop every session shares
+class _Loop:
+    """An asyncio loop in a daemon thread, one per process (re-created after a fork)."""
+
+    _lock = threading.Lock()
+    _instance: _Loop | None = None
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="fleetreg-ssh", daemon=True)
+        self.thread.start()
+
+    @classmethod
+    def get(cls) -> _Loop:
+        with cls._lock:
+            if cls._instance is None or cls._instance.pid != os.getpid():
+                cls._instance = cls()
+            return cls._instance
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+
+# ------------------------------------------------------------------ host keys
+@dataclass
+class HostKeyPolicy:
+    """`mode` tofu: `file` is this switch's own known_hosts file, written at first use;
+    strict: `file` is the operator's known_hosts and a switch not in it is refused."""
+
+    mode: str
+    file: Path
+
+
+class _Client(asyncssh.SSHClient):
+    """Checks the switch's host key against the policy before any password is sent."""
+
+    def __init__(self, policy: HostKeyPolicy | None, hostname: str, port: int) -> None:
+        self.policy = policy
+        self.hostname = hostname
+        self.port = port
+        self.problem: HostKeyError | None = None
+
+    def validate_host_public_key(self, host: str, addr: str, port: int, key: asyncssh.SSHKey) -> bool:
+        policy = self.policy
+        if policy is None:
+            return True
+        got = _key_text(key)
+        known = _known_keys(policy.file, self.hostname, addr, self.port)
+        if any(k == got for k in known):
+            return True
+        if known:
+            expected = fingerprint(*known[0])
+            self.problem = HostKeyError(
+                f"expected {expected}, got {fingerprint(*got)} "
+                "(if the switch was replaced, delete its known_hosts entry)"
+            )
+            return False
+        if policy.mode == "strict":
+            self.problem = UnknownHostKeyError("not in the --known-hosts file (strict checking)")
+            return False
+        record_first_use(policy.file, self.hostname, self.port, *got)
+        return True
+
+
+def _key_text(key: asyncssh.SSHKey) -> tuple[str, str]:
+    algorithm, b64 = key.export_public_key("openssh").decode().split()[:2]
+    return algorithm, b64
+
+
+def _known_keys(file: Path, hostname: str, addr: str, port: int) -> list[tuple[str, str]]:
+    if not file.exists():
+        return []
+    try:
+        keys = asyncssh.read_known_hosts(str(file)).match(hostname, addr, port)[0]
+    except (OSError, ValueError, asyncssh.KeyImportError):
+        return []
+    return [_key_text(k) for k in keys]
+
+
+# ------------------------------------------------------------------ one shell, on the loop
+class _Shell(asyncssh.SSHClientSession[str]):
+    """The interactive shell's byte stream. One wait at a time: a matcher over what was read
+    since the last wait ended, and the (thread-safe) future that gets the text."""
+
+    def __init__(self, session_log: SessionLog | None) -> None:
+        self.text = ""
+        self.chan: asyncssh.SSHClientChannel[str] | None = None
+        self.session_log = session_log
+        self.lost: str | None = None
+        self._matcher: Matcher | None = None
+        self._future: concurrent.futures.Future[str] | None = None
+
+    def connection_made(self, chan: asyncssh.SSHClientChannel[str]) -> None:
+        self.chan = chan
+
+    def data_received(self, data: str, datatype: asyncssh.DataType) -> None:
+        self.text += data
+        if self.session_log is not None:
+            self.session_log.write(data)
+        self._check()
+
+    def eof_received(self) -> bool:
+        self._lose("the switch closed the session")
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lose(f"SSH session lost: {exc}" if exc else "the switch closed the session")
+
+    def begin(self, write: str | None, matcher: Matcher, future: concurrent.futures.Future[str]) -> None:
+        if self.lost is not None:
+            future.set_exception(ConnectError(self.lost))
+            return
+        self._matcher, self._future = matcher, future
+        if write is not None and self.chan is not None:
+            self.chan.write(write)
+        self._check()
+
+    def cancel(self, future: concurrent.futures.Future[str]) -> None:
+        if self._future is future:
+            self._matcher = self._future = None
+
+    def _check(self) -> None:
+        if self._matcher is None or self._future is None:
+            return
+        end = self._matcher(self.text)
+        if end is None:
+            return
+        wanted, self.text = self.text[:end], self.text[end:]
+        future, self._matcher, self._future = self._future, None, None
+        if not future.done():
+            future.set_result(wanted)
+
+    def _lose(self, reason: str) -> None:
+        if self.lost is None:
+            self.lost = reason
+        future, self._matcher, self._future = self._future, None, None
+        if future is not None and not future.done():
+            future.set_exception(ConnectError(self.lost))
+
+
+# ------------------------------------------------------------------ matchers (pure)
+def after_echo(text: str) -> int | None:
+    """Where the output starts: after the echo of the typed line (its first line break)."""
+    newline = text.find("\n")
+    return None if newline < 0 else newline + 1
+
+
+def prompt_matcher(prompt: re.Pattern[str], *, echo: bool = True) -> Matcher:
+    """The text ends with a prompt line (after the echo of the typed line, if `echo`)."""
+
+    def match(text: str) -> int | None:
+        start = after_echo(text) if echo else 0
+        if start is None:
+            return None
+        line_start = text.rfind("\n", max(start - 1, 0)) + 1
+        return len(text) if prompt.search(text[line_start:].rstrip("\r")) else None
+
+    return match
+
+
+def pattern_matcher(pattern: re.Pattern[str], *, echo: bool = True) -> Matcher:
+    def match(text: str) -> int | None:
+        start = after_echo(text) if echo else 0
+        if start is None:
+            return None
+        found = pattern.search(text, start)
+        return found.end() if found else None
+
+    return match
+
+
+def clean_output(text: str, *, prompt_included: bool = True) -> str:
+    """What Netmiko's send_command returns: line breaks normalised, echo and final prompt cut."""
+    lines = text.replace("\r\n", "\n").replace("\r", "").split("\n")
+    body = lines[1:]  # the echo
+    if prompt_included and body:
+        body = body[:-1]
+    return "\n".join(body)
+
+
+# ------------------------------------------------------------------ the DeviceCli
+class SshCli:
+    """A DeviceCli over asyncssh. Open with `SshCli.open(...)`; every method is synchronous
+    (called from worker threads) and waits only for the switch."""
+
+    def __init__(
+        self,
+        loop: _Loop,
+        conn: asyncssh.SSHClientConnection,
+        shell: _Shell,
+        *,
+        hostname: str,
+        platform: CliPlatform,
+        host: str,
+    ) -> None:
+        self._loop = loop
+        self._conn = conn
+        self._shell = shell
+        self._platform = platform
+        self.host = host
+        self.base_prompt = hostname
+        self._prompt = platform.prompt_re(hostname)
+        self._closed = False
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def open(
+        cls,
+        *,
+        host: str,
+        hostname: str,
+        port: int,
+        username: str,
+        password: str,
+        secret: str | None,
+        connect_timeout: float,
+        keepalive_s: float = 30,
+        host_keys: HostKeyPolicy | None = None,
+        session_log: SessionLog | None = None,
+        platform: CliPlatform = IOS_XE,
+    ) -> SshCli:
+        loop = _Loop.get()
+        client = _Client(host_keys, hostname, port)
+        if session_log is not None:
+            session_log.open()
+        try:
+            conn, shell = loop.run(
+                _connect(client, hostname, port, username, password, connect_timeout, keepalive_s, session_log),
+                timeout=connect_timeout + 5,
+            )
+        except Exception as exc:
+            if session_log is not None:
+                session_log.close()
+            raise _connect_error(exc, client, host) from None
+        cli = cls(loop, conn, shell, hostname="", platform=platform, host=host)
+        try:
+            cli._prepare(secret, connect_timeout)
+        except BaseException:
+            cli.abort()
+            raise
+        return cli
+
+    def _prepare(self, secret: str | None, timeout: float) -> None:
+        platform = self._platform
+        any_prompt = prompt_matcher(platform.any_prompt, echo=False)
+        try:
+            greeting = self._wait(None, any_prompt, GREETING_WAIT_S, step="connect")
+        except CommandTimeout:
+            greeting = self._wait("\n", any_prompt, timeout, step="connect")
+        prompt = greeting.replace("\r", "").rstrip().split("\n")[-1].strip()
+        self.base_prompt = prompt[:-1]
+        self._prompt = platform.prompt_re(self.base_prompt)
+        if prompt.endswith(">"):
+            self._enable(secret, timeout)
+        for command in platform.session_setup:
+            self.send_command(command, read_timeout=timeout)
+
+    def _enable(self, secret: str | None, timeout: float) -> None:
+        refused = AuthError(
+            "could not enter privileged EXEC mode: enable secret refused (check FLEETREG_ENABLE_SECRET)",
+            host=self.host,
+            step="enable",
+        )
+        platform = self._platform
+        either = _either(platform.enable_password_prompt, self._prompt)
+        answer = self._wait(platform.enable_command + "\n", pattern_matcher(either), timeout, step="enable")
+        if platform.enable_password_prompt.search(answer):
+            if not secret:
+                raise refused
+            answer = self._wait(secret + "\n", pattern_matcher(either, echo=False), timeout, step="enable")
+        if not answer.rstrip().endswith("#"):
+            raise refused
+
+    # ---------------------------------------------------------------- DeviceCli
+    def send_command(self, command: str, *, read_timeout: float) -> str:
+        return clean_output(self._wait(command + "\n", prompt_matcher(self._prompt), read_timeout, step=command))
+
+    def send_config(self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True) -> str:
+        platform = self._platform
+        transcript = ""
+        if enter:
+            answer = self._raw(platform.config_enter, read_timeout)
+            transcript += answer
+            if not platform.config_prompt_end.search(answer.rstrip("\r\n")):
+                raise DeviceError("failed to enter configuration mode", host=self.host, step="configure")
+        for line in lines:
+            answer = self._raw(line, read_timeout)
+            transcript += answer
+            error = platform.error_in(clean_output(answer))
+            if error is not None:
+                raise ConfigLineRejected(line, error)
+        if leave:
+            self.exit_config_mode()
+        return transcript
+
+    def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
+        return self._wait(line + "\n", pattern_matcher(re.compile(pattern, re.MULTILINE)), read_timeout, step=line)
+
+    def write_lines(self, lines: Sequence[str]) -> None:
+        self._loop.loop.call_soon_threadsafe(self._write, "".join(line + "\n" for line in lines))
+
+    def exit_config_mode(self) -> None:
+        answer = self._raw(self._platform.config_exit, 30)
+        if self._platform.config_prompt_end.search(answer.rstrip("\r\n")):
+            raise DeviceError("failed to leave configuration mode", host=self.host, step="configure")
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._loop.loop.call_soon_threadsafe(self._write, self._platform.logout + "\n")
+        self._finish()
+
+    def abort(self) -> None:
+        self._finish()
+
+    # ---------------------------------------------------------------- internals
+    def _raw(self, line: str, timeout: float) -> str:
+        return self._wait(line + "\n", prompt_matcher(self._prompt), timeout, step=line)
+
+    def _write(self, data: str) -> None:
+        if self._shell.chan is not None and self._shell.lost is None:
+            self._shell.chan.write(data)
+
+    def _wait(self, write: str | None, matcher: Matcher, timeout: float, *, step: str) -> str:
+        if self._closed:
+            raise ConnectError("session already closed", host=self.host, step=step)
+        future: concurrent.futures.Future[str] = concurrent.futures.Future()
+        self._loop.loop.call_soon_threadsafe(self._shell.begin, write, matcher, future)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            self._loop.loop.call_soon_threadsafe(self._shell.cancel, future)
+            raise CommandTimeout(
+                f"no prompt before the read timeout ({timeout:g}s)", host=self.host, step=_step(step)
+            ) from None
+        except ConnectError as exc:
+            raise ConnectError(exc.message, host=self.host, step=_step(step)) from None
+
+    def _finish(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._loop.run(_close(self._conn), timeout=CLOSE_WAIT_S + 1)
+        except Exception:
+            pass
+        finally:
+            if self._shell.session_log is not None:
+                self._shell.session_log.close()
+
+
+def _step(command: str) -> str:
+    """A command as a step name in errors: never a token (`register idtoken ...`)."""
+    return command.split(" idtoken ")[0].strip() if " idtoken " in command else command.strip()
+
+
+def _either(*patterns: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.MULTILINE)
+
+
+async def _connect(
+    client: _Client,
+    hostname: str,
+    port: int,
+    username: str,
+    password: str,
+    timeout: float,
+    keepalive_s: float,
+    session_log: SessionLog | None,
+) -> tuple[asyncssh.SSHClientConnection, _Shell]:
+    conn = await asyncssh.connect(
+        hostname,
+        port,
+        client_factory=lambda: client,
+        username=username,
+        password=password,
+        known_hosts=([], [], []),  # every key goes through _Client.validate_host_public_key
+        client_keys=None,
+        agent_path=None,
+        preferred_auth=("keyboard-interactive", "password"),
+        kex_algs=list(KEX_ALGS),
+        encryption_algs=list(ENCRYPTION_ALGS),
+        compression_algs=None,
+        connect_timeout=timeout,
+        login_timeout=timeout,
+        keepalive_interval=keepalive_s,
+        config=None,
+    )
+    try:
+        _chan, shell = await conn.create_session(
+            lambda: _Shell(session_log), term_type="vt100", term_size=(511, 1000), encoding="utf-8"
+        )
+    except BaseException:
+        conn.abort()
+        raise
+    assert isinstance(shell, _Shell)
+    return conn, shell
+
+
+async def _close(conn: asyncssh.SSHClientConnection) -> None:
+    conn.close()
+    try:
+        await asyncio.wait_for(conn.wait_closed(), CLOSE_WAIT_S)
+    except TimeoutError:
+        conn.abort()
+
+
+def _connect_error(exc: BaseException, client: _Client, host: str) -> Exception:
+    if client.problem is not None:
+        problem = client.problem
+        return type(problem)(problem.message, host=host, step="connect")
+    if isinstance(exc, asyncssh.PermissionDenied):
+        return AuthError(
+            "authentication failed (check FLEETREG_USERNAME / FLEETREG_PASSWORD)", host=host, step="connect"
+        )
+    if isinstance(exc, TimeoutError | asyncio.TimeoutError | concurrent.futures.TimeoutError):
+        return ConnectError("connection timed out", host=host, step="connect")
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectError("connection refused", host=host, step="connect")
+    if isinstance(exc, asyncssh.Error):
+        return ConnectError(f"SSH session lost: {exc.reason}", host=host, step="connect")
+    if isinstance(exc, OSError):
+        return ConnectError(f"cannot connect: {exc.strerror or exc}", host=host, step="connect")
+    return ConnectError(f"{type(exc).__name__}: {exc}", host=host, step="connect")
