@@ -55,6 +55,9 @@ FIXED_ROUND_TRIPS = {
     "wait_registered": 1,  # the poll that sees REGISTERED / AUTHORIZED
     "wait_ack": 1,
     "save_final": 1,
+    # show crypto pki certificates, configure terminal, the 4 trustpoint lines, crypto pki
+    # authenticate, the PEM pasted with its `quit` (one round trip: the lines go together), yes, end
+    "install_ca": 10,
 }
 
 
@@ -409,7 +412,12 @@ def run_one(cfg: RunConfig) -> RunResult:
         workdir.mkdir(parents=True, exist_ok=True)
         runs = workdir / "runs"
         with MockProcess(cfg.count, cfg.base_port, cfg.timing, workdir) as mock:
-            env = {**os.environ, **read_env(mock.inventory / "fleet.env"), "FLEETREG_NETMIKO_DRIVER": cfg.driver, "FLEETREG_TRANSPORT": cfg.transport}
+            env = {
+                **os.environ,
+                **read_env(mock.inventory / "fleet.env"),
+                "FLEETREG_NETMIKO_DRIVER": cfg.driver,
+                "FLEETREG_TRANSPORT": cfg.transport,
+            }
             cli = [sys.executable, "-m", "orchestrator.cli"]
             if cfg.patch:
                 env["FLEETREG_BENCH_PATCH"] = cfg.patch

@@ -34,7 +34,7 @@ class Reply:
     prompt: str
     echo_next: bool = True  # False while the next input is a secret (enable "Password: ")
     paginate: bool = True  # long output may stop at --More-- when terminal length > 0
-    delay_s: float = 0.0  # how long the switch "thinks" before answering (latency fault)
+    delay_s: float = 0.0  # latency fault: answer no sooner than this after the line arrived
     hang: bool = False  # never answer (hung command fault); the front end just stops replying
     drop: bool = False  # drop the TCP connection instead of answering (session-drop fault)
     close: bool = False  # send output, then close the session (exit/logout from exec mode)

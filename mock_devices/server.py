@@ -120,7 +120,7 @@ class ShellSession(asyncssh.SSHServerSession[bytes]):
         self._pump()
 
     def data_received(self, data: bytes, datatype: int | None) -> None:
-        self._terminal.feed(data)
+        self._terminal.feed(data, asyncio.get_running_loop().time())
         if self._timer is None:
             self._pump()
 
@@ -144,8 +144,11 @@ class ShellSession(asyncssh.SSHServerSession[bytes]):
             if isinstance(action, Write):
                 chan.write(action.data)
             elif isinstance(action, Delay):
-                self._timer = asyncio.get_running_loop().call_later(action.seconds, self._pump)
-                return
+                loop = asyncio.get_running_loop()
+                wait_s = action.since + action.seconds - loop.time()
+                if wait_s > 0:
+                    self._timer = loop.call_later(wait_s, self._pump)
+                    return
             elif isinstance(action, Hang):
                 return
             elif isinstance(action, Drop):

@@ -1,9 +1,10 @@
 """Line discipline of an IOS vty: bytes in, bytes (and timing actions) out. No I/O.
 
 The SSH shell feeds received bytes with `feed()` and then drains `next_action()` until it
-returns None, executing each action: `Write` (send bytes), `Delay` (wait, then keep draining;
-input received meanwhile is only queued), `Hang` (never answer again), `Drop` (abort the TCP
-connection) and `Close` (close the session after the output already written).
+returns None, executing each action: `Write` (send bytes), `Delay` (wait until `seconds` after
+the line's Enter arrived, then keep draining; input received meanwhile is only queued),
+`Hang` (never answer again), `Drop` (abort the TCP connection) and `Close` (close the session
+after the output already written).
 
 Why input is consumed lazily: IOS echoes a character only when the line discipline gets to
 it. While a command is running (delay pending, output or --More-- being shown) typed-ahead
@@ -37,7 +38,14 @@ class Write:
 
 @dataclass(frozen=True)
 class Delay:
+    """Answer no sooner than `seconds` after `since`, when the line's Enter arrived (feed's `at`).
+
+    Latency is the network's and the switch's per line, counted from each line's arrival: lines
+    typed one at a time each wait it in full, lines pasted together wait it about once (a real
+    switch does not make pasted lines queue for one round trip each)."""
+
     seconds: float
+    since: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,10 @@ class Terminal:
         self._escape = 0  # bytes of an ANSI escape sequence still to skip
         self._more_lines: list[str] = []
         self._more_reply: Reply | None = None
+        self._arrivals: deque[tuple[int, float]] = deque()  # (bytes fed up to the chunk's end, its time)
+        self._fed = 0
+        self._taken = 0
+        self._taken_at = 0.0  # when the byte consumed last arrived
 
     # -- driving ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -100,17 +112,30 @@ class Terminal:
             data = to_wire(banner if banner.endswith("\n") else banner + "\n")
         self._emit(Write(data + to_wire(self._prompt)))
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes, at: float = 0.0) -> None:
+        """Queue input that arrived at time `at` (the front end's clock)."""
         if self.mode in (Mode.HUNG, Mode.CLOSED):
             return
         room = MAX_QUEUED_INPUT - len(self._input)
         if room > 0:
-            self._input += data[:room]
+            kept = data[:room]
+            self._input += kept
+            self._fed += len(kept)
+            self._arrivals.append((self._fed, at))
+
+    def _take(self) -> int:
+        byte = self._input.pop(0)
+        self._taken += 1
+        while self._arrivals and self._arrivals[0][0] < self._taken:
+            self._arrivals.popleft()
+        if self._arrivals:
+            self._taken_at = self._arrivals[0][1]
+        return byte
 
     def next_action(self) -> Action | None:
         """The next thing to do, or None when waiting for input. Adjacent writes are merged."""
         while not self._actions and self._input and self.mode in (Mode.LINE, Mode.MORE):
-            self._consume(self._input.pop(0))
+            self._consume(self._take())
         if not self._actions:
             return None
         action = self._actions.popleft()
@@ -118,7 +143,7 @@ class Terminal:
             chunks = [action.data]
             while True:
                 while not self._actions and self._input and self.mode in (Mode.LINE, Mode.MORE):
-                    self._consume(self._input.pop(0))
+                    self._consume(self._take())
                 if self._actions and isinstance(self._actions[0], Write):
                     chunks.append(self._actions.popleft().data)  # type: ignore[union-attr]
                 else:
@@ -193,7 +218,7 @@ class Terminal:
             self._emit(Drop())
             return
         if reply.delay_s > 0:
-            self._emit(Delay(reply.delay_s))
+            self._emit(Delay(reply.delay_s, self._taken_at))
         if reply.hang:
             self.mode = Mode.HUNG
             self._input.clear()

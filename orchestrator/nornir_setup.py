@@ -89,7 +89,7 @@ def build_nornir(
                     extras={
                         **netmiko_extras(entry, credentials, connect_timeout=connect_timeout, extras=extras),
                         **({HOST_KEYS_EXTRA: host_keys.netmiko_options(entry.name)} if host_keys else {}),
-                        **({HOST_NAME_EXTRA: entry.name} if transport != "netmiko" else {}),
+                        HOST_NAME_EXTRA: entry.name,
                     },
                 )
             },

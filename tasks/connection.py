@@ -208,43 +208,50 @@ def record_host_key(conn: BaseConnection, policy: dict[str, str] | None, hostnam
 
 
 class NetmikoCli:
-    """DeviceCli over a Netmiko connection (the `netmiko` transport)."""
+    """DeviceCli over a Netmiko connection (the `netmiko` transport). Netmiko's and paramiko's
+    exceptions leave it as fleetreg errors, as the asyncssh transport's do."""
 
-    def __init__(self, conn: BaseConnection) -> None:
+    def __init__(self, conn: BaseConnection, host: str) -> None:
         self.conn = conn
+        self.host = host
 
     def send_command(self, command: str, *, read_timeout: float) -> str:
-        return str(self.conn.send_command(command, read_timeout=read_timeout))
+        with device_errors(self.host, command.split(" idtoken ")[0]):
+            return str(self.conn.send_command(command, read_timeout=read_timeout))
 
     def send_config(self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True) -> str:
-        try:
-            return str(
-                self.conn.send_config_set(
-                    list(lines),
-                    enter_config_mode=enter,
-                    exit_config_mode=leave,
-                    error_pattern=IOS_XE.error_line.pattern,
-                    read_timeout=read_timeout,
+        with device_errors(self.host, "configure"):
+            try:
+                return str(
+                    self.conn.send_config_set(
+                        list(lines),
+                        enter_config_mode=enter,
+                        exit_config_mode=leave,
+                        error_pattern=IOS_XE.error_line.pattern,
+                        read_timeout=read_timeout,
+                    )
                 )
-            )
-        except ConfigInvalidException as exc:
-            match = FAILED_COMMAND_RE.search(str(exc))
-            line, error = (match["cmd"].strip(), match["err"].strip()) if match else ("?", str(exc))
-            raise ConfigLineRejected(line, error) from None
+            except ConfigInvalidException as exc:
+                match = FAILED_COMMAND_RE.search(str(exc))
+                line, error = (match["cmd"].strip(), match["err"].strip()) if match else ("?", str(exc))
+                raise ConfigLineRejected(line, error) from None
 
     def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
         # Netmiko first waits for the line's echo, so a prompt left over cannot satisfy `pattern`
-        output = self.conn.send_command(
-            line, expect_string=pattern, strip_prompt=False, strip_command=False, read_timeout=read_timeout
-        )
+        with device_errors(self.host, line):
+            output = self.conn.send_command(
+                line, expect_string=pattern, strip_prompt=False, strip_command=False, read_timeout=read_timeout
+            )
         return str(output)
 
     def write_lines(self, lines: Sequence[str]) -> None:
-        for line in lines:
-            self.conn.write_channel(line + self.conn.RETURN)
+        with device_errors(self.host, "write"):
+            for line in lines:
+                self.conn.write_channel(line + self.conn.RETURN)
 
     def exit_config_mode(self) -> None:
-        self.conn.exit_config_mode()
+        with device_errors(self.host, "configure"):
+            self.conn.exit_config_mode()
 
     def close(self) -> None:
         self.conn.disconnect()
@@ -269,6 +276,7 @@ class FleetregNetmiko(Netmiko):
     ) -> None:
         extras = dict(extras or {})
         policy = extras.pop(HOST_KEYS_EXTRA, None)
+        host = extras.pop(HOST_NAME_EXTRA, None) or hostname or ""
         extras.update(host_key_parameters(policy))
         if platform not in TUNED_PLATFORMS or os.environ.get(DRIVER_ENV, "tuned") == "stock":
             super().open(hostname, username, password, port, platform, extras, configuration)
@@ -283,11 +291,11 @@ class FleetregNetmiko(Netmiko):
             conn = TunedCiscoXe(**parameters)
         record_host_key(conn, policy, hostname or "", port or 22)
         try:
-            make_ready(conn, host=hostname or "")
+            make_ready(conn, host=host)
         except BaseException:
             abort(conn)
             raise
-        self.connection = NetmikoCli(conn)
+        self.connection = NetmikoCli(conn, host)
 
     def close(self) -> None:
         cli = self.connection
@@ -411,7 +419,7 @@ def _host_key_problem(exc: BaseException, *, host: str, step: str) -> HostKeyErr
 def device_errors(host: str, step: str) -> Iterator[None]:
     try:
         yield
-    except FleetregError:
+    except (FleetregError, ConfigLineRejected):
         raise
     except Exception as exc:
         raise translate(exc, host=host, step=step) from None

@@ -38,6 +38,7 @@ def test_hosts_carry_connection_options_settings_and_credentials() -> None:
         "read_timeout_override": 90,
         "session_log": "s.log",
         "secret": "en-s3cret",
+        "fleetreg_host": "h_both",  # for error messages; the plugin takes it out before Netmiko
     }
     assert settings_of(host).source_interface == "Vlan10"
     assert host.data["site"] == "FIRST"
