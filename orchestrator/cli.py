@@ -27,6 +27,7 @@ def _quiet_libraries() -> None:
         logger = logging.getLogger(name)
         logger.addHandler(logging.NullHandler())
         logger.propagate = False
+        logger.setLevel(logging.WARNING)  # asyncssh logs every connection and channel at INFO
 
 
 def _raise_open_file_limit() -> None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from netmiko.session_log import SessionLog
 from nornir.core import Nornir
 from nornir.core.inventory import Host
 from nornir.core.processor import Processors
@@ -46,6 +45,7 @@ from tasks.configure import configure, save_config
 from tasks.connection import translate, transport_of
 from tasks.discover import discover
 from tasks.licensing import deregister, read_status, register, sync
+from tasks.session_log import SessionLogSpec
 from tasks.trust import install_ca
 from tasks.verify import verify
 
@@ -336,11 +336,7 @@ class ApplyRunner:
             extras = host.connection_options[transport].extras or {}
             log_path = self.run_dir / "session-logs" / f"{host.name}.log"
             os.close(os.open(log_path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
-            extras["session_log"] = SessionLog(
-                file_name=str(log_path),
-                file_mode="append",
-                no_log={f"secret{i}": s for i, s in enumerate(sorted(self.redact.secrets))},
-            )
+            extras["session_log"] = SessionLogSpec(log_path, tuple(sorted(self.redact.secrets)))
             host.connection_options[transport].extras = extras
         try:
             host.open_connection(transport, configuration=self.nr.config)

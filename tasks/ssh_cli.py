@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncssh
-from netmiko.session_log import SessionLog
 
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
 from orchestrator.host_keys import fingerprint, record_first_use
 from tasks.cli import IOS_XE, CliPlatform, ConfigLineRejected
+from tasks.session_log import MaskedLog
 
 T = TypeVar("T")
 Matcher = Callable[[str], int | None]  # end of the wanted text in what was read, or None: read on
@@ -142,7 +142,7 @@ class _Shell(asyncssh.SSHClientSession[str]):
     """The interactive shell's byte stream. One wait at a time: a matcher over what was read
     since the last wait ended, and the (thread-safe) future that gets the text."""
 
-    def __init__(self, session_log: SessionLog | None) -> None:
+    def __init__(self, session_log: MaskedLog | None) -> None:
         self.text = ""
         self.chan: asyncssh.SSHClientChannel[str] | None = None
         self.session_log = session_log
@@ -274,15 +274,13 @@ class SshCli:
         password: str,
         secret: str | None,
         connect_timeout: float,
-        keepalive_s: float = 30,
+        keepalive_s: float = 0,
         host_keys: HostKeyPolicy | None = None,
-        session_log: SessionLog | None = None,
+        session_log: MaskedLog | None = None,
         platform: CliPlatform = IOS_XE,
     ) -> SshCli:
         loop = _Loop.get()
         client = _Client(host_keys, hostname, port)
-        if session_log is not None:
-            session_log.open()
         try:
             conn, shell = loop.run(
                 _connect(client, hostname, port, username, password, connect_timeout, keepalive_s, session_log),
@@ -426,7 +424,7 @@ async def _connect(
     password: str,
     timeout: float,
     keepalive_s: float,
-    session_log: SessionLog | None,
+    session_log: MaskedLog | None,
 ) -> tuple[asyncssh.SSHClientConnection, _Shell]:
     conn = await asyncssh.connect(
         hostname,
