@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import heapq
 import os
+import queue
 import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -130,6 +131,7 @@ class ApplyRunner:
         self._seq = 0
         self._random = random.Random()
         self._step_ids: dict[tuple[str, str], int] = {}
+        self._flags: dict[str, tuple[bool, bool]] = {}  # last journaled (config changed, registered)
         (run_dir / "backups").mkdir(mode=0o700, exist_ok=True)
         if options.session_logs:
             (run_dir / "session-logs").mkdir(mode=0o700, exist_ok=True)
@@ -145,6 +147,8 @@ class ApplyRunner:
         continuing: deque[_Job] = deque()
         timers: list[tuple[float, int, _Job]] = []
         inflight: dict[Future[_StepResult], _Job] = {}
+        # finished steps arrive here: O(1) per step, where wait() on every in-flight future was O(workers)
+        finished: queue.SimpleQueue[Future[_StepResult]] = queue.SimpleQueue()
         with ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="fleetreg") as pool:
             while pending_new or continuing or timers or inflight:
                 now = self.clock()
@@ -164,14 +168,15 @@ class ApplyRunner:
                         continue
                     job = next_job
                     self._journal_start(job)
-                    inflight[pool.submit(self._execute, job)] = job
+                    future = pool.submit(self._execute, job)
+                    inflight[future] = job
+                    future.add_done_callback(finished.put)
                 timeout = max(0.0, timers[0][0] - self.clock()) if timers else None
                 if not inflight:
                     if timers:
                         self._sleep(timeout or 0.0)
                     continue
-                done, _ = wait(list(inflight), timeout=timeout, return_when=FIRST_COMPLETED)
-                for future in done:
+                for future in self._finished_steps(finished, timeout):
                     job = inflight.pop(future)
                     self._handle(job, future.result(), report, continuing, timers)
         return report
@@ -179,6 +184,22 @@ class ApplyRunner:
     # ================================================================ scheduling
     def _sleep(self, seconds: float) -> None:
         self.stop_requested.wait(min(seconds, 0.5))
+
+    @staticmethod
+    def _finished_steps(
+        finished: queue.SimpleQueue[Future[_StepResult]], timeout: float | None
+    ) -> list[Future[_StepResult]]:
+        """The steps finished by now, waiting for the first up to `timeout` (and 0.5 s at most,
+        so that Ctrl-C is seen); empty when none finished."""
+        try:
+            done = [finished.get(timeout=min(timeout, 0.5) if timeout is not None else 0.5)]
+        except queue.Empty:
+            return []
+        while True:
+            try:
+                done.append(finished.get_nowait())
+            except queue.Empty:
+                return done
 
     def _first_job(self, flow: HostFlow, report: WaveReport) -> _Job | None:
         action = flow.next_action()
@@ -214,6 +235,7 @@ class ApplyRunner:
             self.on_event(host, "retry", f"{result.error.message}; retrying in {delay:.1f}s")
             self._schedule(timers, delay, job)
             return
+        polling = False
         if result.error is not None:
             self._journal_end(job, "failed", result.error.one_line())
             self.on_event(host, "step-failed", f"{job.step}: {self.redact(result.error.message)}")
@@ -227,10 +249,14 @@ class ApplyRunner:
                     "done" if flow.failure is None or job.step == "backout" else "failed",
                     f"{flow.polls} polls" if job.step.startswith("wait_") else None,
                 )
-        # what the flow now knows about the switch, for a resume: config changed, registered, polls
-        self.journal.host_flags(
-            self.run_id, host, config_changed=flow.config_changed, registered=flow.registered, polls=flow.polls
-        )
+        # what the flow now knows about the switch, for a resume: config changed, registered (and
+        # the poll count, once a wait ends). A poll that changed neither writes nothing.
+        flags = (flow.config_changed, flow.registered)
+        if not polling or self._flags.get(host) != flags:
+            self._flags[host] = flags
+            self.journal.host_flags(
+                self.run_id, host, config_changed=flow.config_changed, registered=flow.registered, polls=flow.polls
+            )
         if isinstance(action, Finish):
             self._finish(flow, action, report)
         elif self.stop_requested.is_set():
