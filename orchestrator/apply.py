@@ -32,7 +32,8 @@ from orchestrator.secrets import Credentials, credentials_from_env, resolve_toke
 from orchestrator.settings import SatelliteApiSettings
 from orchestrator.shards import ShardedRunner
 from orchestrator.verification import satellite_problems
-from tasks.connection import DEFAULT_NETMIKO_EXTRAS, DEFAULT_TRANSPORT
+from tasks.connection import DEFAULT_TRANSPORT
+from tasks.netmiko_cli import DEFAULT_NETMIKO_EXTRAS
 
 ConfirmWave = Callable[[Wave, int], bool]  # (wave, hosts to run) -> go?
 

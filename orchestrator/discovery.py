@@ -1,42 +1,24 @@
-"""The discover stage's I/O shell: run the read-only task on every selected switch with
-bounded workers and a progress bar, then build facts with the pure core."""
+"""The discover stage's I/O shell: run the read-only step on every selected switch with
+bounded sessions and a progress bar, then build facts with the pure core."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from nornir.core import Nornir
 from nornir.core.inventory import Host
-from nornir.core.task import AggregatedResult, MultiResult, Task
 
 from orchestrator.errors import DeviceError, FleetregError, ParseError, RunFolderError
 from orchestrator.facts import DISCOVER_COMMANDS, DeviceFacts, build_facts
+from orchestrator.fanout import Progress, run_on_hosts
 from orchestrator.inventory import Inventory
 from orchestrator.planner import DiscoverOutcome
 from orchestrator.runfolder import write_json, write_private
+from tasks.cli import DeviceCli
 from tasks.discover import discover
-
-Progress = Callable[[str, bool], None]  # (host, ok) after each host
-
-
-@dataclass
-class ProgressProcessor:
-    """Nornir processor that reports each finished host (for the progress bar)."""
-
-    on_host_done: Progress
-
-    def task_started(self, task: Task) -> None: ...
-    def task_completed(self, task: Task, result: AggregatedResult) -> None: ...
-    def task_instance_started(self, task: Task, host: Host) -> None: ...
-    def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
-        self.on_host_done(host.name, not result.failed)
-
-    def subtask_instance_started(self, task: Task, host: Host) -> None: ...
-    def subtask_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None: ...
 
 
 def _outcome_from_exception(name: str, exc: BaseException | None) -> DiscoverOutcome:
@@ -58,18 +40,20 @@ def run_discover(
     read_timeout: float = 30,
 ) -> tuple[list[DiscoverOutcome], dict[str, dict[str, str]]]:
     """Discover every host of `nr`. Returns outcomes (facts or error) and the raw outputs."""
-    runner = nr.with_processors([ProgressProcessor(on_host_done)]) if on_host_done else nr
-    result = runner.run(task=discover, commands=tuple(commands), read_timeout=read_timeout, on_failed=True)
-    nr.close_connections(on_good=True, on_failed=True)
+
+    async def read(cli: DeviceCli, host: Host) -> dict[str, str]:
+        return await discover(cli, tuple(commands), read_timeout=read_timeout)
+
+    workers = getattr(nr.runner, "num_workers", 20)
+    results = run_on_hosts(nr.inventory.hosts.values(), read, workers=workers, on_host_done=on_host_done)
     outcomes: list[DiscoverOutcome] = []
     raw: dict[str, dict[str, str]] = {}
     trustpoints_of = {h.name: (h.settings.trustpoint.name,) for h in inventory.hosts}
     for name in nr.inventory.hosts:
-        multi = result[name]
-        if multi.failed:
-            outcomes.append(_outcome_from_exception(name, multi[0].exception))
+        outputs = results[name]
+        if isinstance(outputs, FleetregError):
+            outcomes.append(_outcome_from_exception(name, outputs))
             continue
-        outputs: dict[str, str] = multi[0].result
         raw[name] = outputs
         try:
             facts = build_facts(name, outputs, trustpoints=trustpoints_of.get(name, ()))

@@ -14,24 +14,13 @@ from nornir.core import Nornir
 from nornir.core.configuration import Config, LoggingConfig, RunnerConfig
 from nornir.core.inventory import ConnectionOptions, Defaults, Group, Groups, Host, Hosts, ParentGroups
 from nornir.core.inventory import Inventory as NornirInventory
-from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.plugins.runners import ThreadedRunner
 
 from orchestrator.host_keys import HOST_KEYS_EXTRA, HostKeyPolicy
 from orchestrator.inventory import HostEntry, Inventory
 from orchestrator.secrets import Credentials
 from orchestrator.settings import MigrationSettings
-from tasks.connection import DEFAULT_TRANSPORT, HOST_NAME_EXTRA, TRANSPORT_DATA, TRANSPORT_PLUGINS
-
-
-def register_connection_plugins() -> None:
-    """One Nornir connection plugin per transport: "asyncssh" (tasks.ssh_cli) and "netmiko"
-    (Netmiko with fleetreg's tuned IOS-XE driver). The latter takes the name of nornir_netmiko's
-    plugin, whose entry point is therefore not used."""
-    for name, plugin in TRANSPORT_PLUGINS.items():
-        if ConnectionPluginRegister.available.get(name) is not plugin:
-            ConnectionPluginRegister.available.pop(name, None)
-            ConnectionPluginRegister.register(name, plugin)
+from tasks.connection import CONNECTION_OPTIONS, DEFAULT_TRANSPORT, HOST_NAME_EXTRA, TRANSPORT_DATA
 
 
 def netmiko_extras(
@@ -66,9 +55,8 @@ def build_nornir(
     transport: str = DEFAULT_TRANSPORT,
 ) -> Nornir:
     """`host_keys`: check switches' SSH host keys (trust on first use, or strict); None: accept any.
-    `transport`: the connection plugin tasks talk through (tasks.connection.TRANSPORT_PLUGINS);
-    both read the same extras (the asyncssh one only those it understands)."""
-    register_connection_plugins()
+    `transport`: how sessions are opened (tasks.connection.TRANSPORTS); both read the login
+    options from the same connection options (the asyncssh transport only those it understands)."""
     defaults = Defaults(username=credentials.username, password=credentials.password)
     groups = Groups({name: Group(name=name, defaults=defaults) for name in inventory.groups})
     for name, group in groups.items():
@@ -84,7 +72,7 @@ def build_nornir(
             groups=ParentGroups([groups[g] for g in entry.groups if g in groups]),
             data={"settings": entry.settings, "entry": entry, "site": entry.site, TRANSPORT_DATA: transport},
             connection_options={
-                transport: ConnectionOptions(
+                CONNECTION_OPTIONS: ConnectionOptions(
                     platform=entry.platform,
                     extras={
                         **netmiko_extras(entry, credentials, connect_timeout=connect_timeout, extras=extras),

@@ -1,29 +1,30 @@
-"""The apply runner: executes a plan wave by wave with a bounded pool of SSH workers.
+"""The apply runner: executes a plan wave by wave with a bounded number of SSH steps at once.
 
-Design for a change window: a worker is busy only while it talks to a switch. A switch that
-waits for its registration (5-15 s on a real satellite) gives its worker back and is polled
-again from a timer heap, so the pool keeps starting other switches meanwhile. Switches that
-are already under way go before new ones. Every step is journaled before and after it runs."""
+Design for a change window: a step holds one of the `workers` slots only while it talks to a
+switch. A switch that waits for its registration (5-15 s on a real satellite) gives its slot
+back and is polled again from a timer heap, so other switches start meanwhile. Switches that
+are already under way go before new ones. Every step is journaled before and after it runs.
+
+Everything runs on one asyncio loop in one thread: the scheduler, the journal and every SSH
+session (asyncssh). Threads were measured to cost a GIL hand-off per command and 60 % longer
+round trips at 200 sessions (bench/README.md); only the netmiko transport uses threads."""
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import os
-import queue
 import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from nornir.core import Nornir
-from nornir.core.inventory import Host
-from nornir.core.processor import Processors
-from nornir.core.task import Task
 
 from orchestrator.errors import (
     AuthError,
@@ -42,8 +43,10 @@ from orchestrator.plan_model import HostPlan, Wave
 from orchestrator.redact import Redactor
 from orchestrator.runfolder import write_private
 from tasks.backout import backout
+from tasks.cli import DeviceCli
 from tasks.configure import configure, save_config
-from tasks.connection import translate, transport_of
+from tasks.connection import cli_params, open_cli, transport_of
+from tasks.device_errors import translate
 from tasks.discover import discover
 from tasks.licensing import deregister, read_status, register, sync
 from tasks.session_log import SessionLogSpec
@@ -132,6 +135,9 @@ class ApplyRunner:
         self._random = random.Random()
         self._step_ids: dict[tuple[str, str], int] = {}
         self._flags: dict[str, tuple[bool, bool]] = {}  # last journaled (config changed, registered)
+        self._clis: dict[str, DeviceCli] = {}  # open sessions, by host
+        self._closing: set[asyncio.Task[None]] = set()
+        self._executor: ThreadPoolExecutor | None = None  # the netmiko transport's threads
         (run_dir / "backups").mkdir(mode=0o700, exist_ok=True)
         if options.session_logs:
             (run_dir / "session-logs").mkdir(mode=0o700, exist_ok=True)
@@ -142,14 +148,18 @@ class ApplyRunner:
         self.stop_requested.set()
 
     def run_wave(self, wave: Wave, flows: Mapping[str, HostFlow]) -> WaveReport:
+        return asyncio.run(self._run_wave(wave, flows))
+
+    async def _run_wave(self, wave: Wave, flows: Mapping[str, HostFlow]) -> WaveReport:
         report = WaveReport(wave)
         pending_new: deque[str] = deque(h for h in wave.hosts if h in flows)
         continuing: deque[_Job] = deque()
         timers: list[tuple[float, int, _Job]] = []
-        inflight: dict[Future[_StepResult], _Job] = {}
-        # finished steps arrive here: O(1) per step, where wait() on every in-flight future was O(workers)
-        finished: queue.SimpleQueue[Future[_StepResult]] = queue.SimpleQueue()
-        with ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="fleetreg") as pool:
+        inflight = 0
+        finished: asyncio.Queue[tuple[_Job, _StepResult]] = asyncio.Queue()
+        running: set[asyncio.Task[None]] = set()
+        self._executor = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="fleetreg-netmiko")
+        try:
             while pending_new or continuing or timers or inflight:
                 now = self.clock()
                 while timers and timers[0][0] <= now:
@@ -160,46 +170,48 @@ class ApplyRunner:
                     continuing.clear()
                     timers.clear()
                     pending_new.clear()
-                while len(inflight) < self.options.workers and (continuing or pending_new):
+                while inflight < self.options.workers and (continuing or pending_new):
                     next_job = (
                         continuing.popleft() if continuing else self._first_job(flows[pending_new.popleft()], report)
                     )
                     if next_job is None:
                         continue
-                    job = next_job
-                    self._journal_start(job)
-                    future = pool.submit(self._execute, job)
-                    inflight[future] = job
-                    future.add_done_callback(finished.put)
+                    self._journal_start(next_job)
+                    inflight += 1
+                    task = asyncio.create_task(self._execute_into(next_job, finished))
+                    running.add(task)
+                    task.add_done_callback(running.discard)
                 timeout = max(0.0, timers[0][0] - self.clock()) if timers else None
                 if not inflight:
                     if timers:
-                        self._sleep(timeout or 0.0)
+                        await self._sleep(timeout or 0.0)
                     continue
-                for future in self._finished_steps(finished, timeout):
-                    job = inflight.pop(future)
-                    self._handle(job, future.result(), report, continuing, timers)
+                for job, result in await self._finished_steps(finished, timeout):
+                    inflight -= 1
+                    self._handle(job, result, report, continuing, timers)
+        finally:
+            await self._close_all()
+            self._executor.shutdown(wait=False, cancel_futures=True)
         return report
 
     # ================================================================ scheduling
-    def _sleep(self, seconds: float) -> None:
-        self.stop_requested.wait(min(seconds, 0.5))
+    async def _sleep(self, seconds: float) -> None:
+        await asyncio.sleep(min(seconds, 0.5))  # Ctrl-C (stop_requested) is seen within 0.5 s
 
     @staticmethod
-    def _finished_steps(
-        finished: queue.SimpleQueue[Future[_StepResult]], timeout: float | None
-    ) -> list[Future[_StepResult]]:
+    async def _finished_steps(
+        finished: asyncio.Queue[tuple[_Job, _StepResult]], timeout: float | None
+    ) -> list[tuple[_Job, _StepResult]]:
         """The steps finished by now, waiting for the first up to `timeout` (and 0.5 s at most,
         so that Ctrl-C is seen); empty when none finished."""
         try:
-            done = [finished.get(timeout=min(timeout, 0.5) if timeout is not None else 0.5)]
-        except queue.Empty:
+            async with asyncio.timeout(min(timeout, 0.5) if timeout is not None else 0.5):
+                done = [await finished.get()]
+        except TimeoutError:
             return []
-        while True:
-            try:
-                done.append(finished.get_nowait())
-            except queue.Empty:
-                return done
+        while not finished.empty():
+            done.append(finished.get_nowait())
+        return done
 
     def _first_job(self, flow: HostFlow, report: WaveReport) -> _Job | None:
         action = flow.next_action()
@@ -328,113 +340,98 @@ class ApplyRunner:
             if text:
                 write_private(status_dir / f"{flow.plan.name}.{when}.txt", self.redact(text) or "")
 
-    def _close(self, name: str) -> None:
-        host = self.nr.inventory.hosts.get(name)
-        if host is None:
-            return
-        try:
-            host.close_connection(transport_of(host))
-        except Exception:
-            host.connections.pop(transport_of(host), None)
+    def _close(self, name: str, *, politely: bool = True) -> None:
+        """Log out of the host's session (in the background: the scheduler does not wait)."""
+        cli = self._clis.pop(name, None)
+        if cli is not None:
+            task = asyncio.create_task(cli.close() if politely else cli.abort())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
-    # ================================================================ execution (worker threads)
-    def _execute(self, job: _Job) -> _StepResult:
-        host = self.nr.inventory.hosts[job.flow.plan.name]
+    async def _close_all(self) -> None:
+        for name in list(self._clis):
+            self._close(name, politely=False)
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
+
+    # ================================================================ execution (on the loop)
+    async def _execute_into(self, job: _Job, finished: asyncio.Queue[tuple[_Job, _StepResult]]) -> None:
+        finished.put_nowait((job, await self._execute(job)))
+
+    async def _execute(self, job: _Job) -> _StepResult:
+        name = job.flow.plan.name
         try:
-            self._connect(host)
+            cli = await self._connect(name)
         except FleetregError as exc:
             return _StepResult(error=exc, connect_failed=not isinstance(exc, AuthError | HostKeyError))
         try:
-            return _StepResult(value=self._run_step(host, job))
+            return _StepResult(value=await self._run_step(cli, job))
         except FleetregError as exc:
             if session_unusable(exc):
-                self._drop(host)
+                self._close(name, politely=False)
             return _StepResult(error=exc)
         except Exception as exc:
-            self._drop(host)
-            return _StepResult(error=translate(exc, host=host.name, step=job.step))
+            self._close(name, politely=False)
+            return _StepResult(error=translate(exc, host=name, step=job.step))
 
-    def _connect(self, host: Host) -> None:
-        transport = transport_of(host)
-        if transport in host.connections:
-            return
+    async def _connect(self, name: str) -> DeviceCli:
+        cli = self._clis.get(name)
+        if cli is not None:
+            return cli
+        host = self.nr.inventory.hosts[name]
+        session_log = None
         if self.options.session_logs:
-            extras = host.connection_options[transport].extras or {}
-            log_path = self.run_dir / "session-logs" / f"{host.name}.log"
+            log_path = self.run_dir / "session-logs" / f"{name}.log"
             os.close(os.open(log_path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
-            extras["session_log"] = SessionLogSpec(log_path, tuple(sorted(self.redact.secrets)))
-            host.connection_options[transport].extras = extras
+            session_log = SessionLogSpec(log_path, tuple(sorted(self.redact.secrets)))
         try:
-            host.open_connection(transport, configuration=self.nr.config)
+            # a login that fails half-way (e.g. at enable) is dropped by the transport: no vty line held
+            cli = await open_cli(cli_params(host, session_log=session_log), transport_of(host), self._executor)
         except Exception as exc:
-            self._drop(host)  # a login that failed half-way (e.g. at enable) must not hold a vty line
-            raise translate(exc, host=host.name, step="connect") from None
+            raise translate(exc, host=name, step="connect") from None
+        self._clis[name] = cli
+        return cli
 
-    def _drop(self, host: Host) -> None:
-        """Forget a session in an unknown state; the next step logs in afresh."""
-        plugin = host.connections.pop(transport_of(host), None)
-        if plugin is not None and plugin.connection is not None:
-            plugin.connection.abort()
-
-    def _task(self, host: Host, func: Callable[..., Any], **kwargs: Any) -> Any:
-        result = Task(func, nornir=self.nr, global_dry_run=False, processors=Processors(), **kwargs).start(host)
-        first = result[0]
-        if first.failed:
-            exc = first.exception
-            raise (
-                exc
-                if isinstance(exc, FleetregError)
-                else translate(exc or RuntimeError(str(first.result)), host=host.name, step=func.__name__)
-            )
-        return first.result
-
-    def _run_step(self, host: Host, job: _Job) -> Any:
+    async def _run_step(self, cli: DeviceCli, job: _Job) -> Any:
         plan = job.flow.plan
         timeout = self.options.read_timeout_s
         step = job.step
+        settings = self.nr.inventory.hosts[plan.name].data.get("settings")
         if step == "precheck":
-            outputs = self._task(host, discover, read_timeout=timeout)
-            trustpoints = (host.data["settings"].trustpoint.name,) if "settings" in host.data else ()
-            facts = build_facts(host.name, outputs, trustpoints=trustpoints)
+            outputs = await discover(cli, read_timeout=timeout)
+            trustpoints = (settings.trustpoint.name,) if settings is not None else ()
+            facts = build_facts(plan.name, outputs, trustpoints=trustpoints)
             return facts, outputs["show license status"]
         if step == "backup":
-            write_private(self.run_dir / "backups" / f"{host.name}.cfg", self._backup_text(job.flow))
+            write_private(self.run_dir / "backups" / f"{plan.name}.cfg", self._backup_text(job.flow))
             return None
-        if step == "recheck":
-            return self._task(host, read_status, step="recheck", read_timeout=timeout)
+        if step in ("recheck", "wait_registered", "wait_ack"):
+            return await read_status(cli, read_timeout=timeout)
         if step == "install_ca":
-            return self._task(
-                host,
-                install_ca,
-                trustpoint=host.data["settings"].trustpoint.name,
-                ca_pem=read_ca_file(plan),
-                expected_sha1=plan.ca_sha1,
-                read_timeout=timeout,
-            )
+            assert settings is not None
+            pem = read_ca_file(plan)
+            return await install_ca(cli, settings.trustpoint.name, pem, plan.ca_sha1 or "", read_timeout=timeout)
         if step == "configure":
-            return self._task(host, configure, commands=plan.config_commands, read_timeout=timeout)
+            return await configure(cli, plan.config_commands, read_timeout=timeout)
         if step in ("save_config", "save_final"):
-            return self._task(host, save_config, step=step, read_timeout=timeout * 2)
+            return await save_config(cli, step=step, read_timeout=timeout * 2)
         if step == "deregister":
-            return self._task(host, deregister, read_timeout=timeout * 2)
+            return await deregister(cli, read_timeout=timeout * 2)
         if step == "register":
             token = self.tokens(plan)
-            return self._task(host, register, token=token, force=plan.register_force, read_timeout=timeout * 2)
-        if step in ("wait_registered", "wait_ack"):
-            return self._task(host, read_status, step=step, read_timeout=timeout)
+            return await register(cli, token, force=plan.register_force, read_timeout=timeout * 2)
         if step == "sync":
-            return self._task(host, sync, read_timeout=timeout * 2)
+            return await sync(cli, read_timeout=timeout * 2)
         if step == "verify":
-            return self._task(host, verify, mode=plan.mode or "callhome", read_timeout=timeout)
+            return await verify(cli, mode=plan.mode or "callhome", read_timeout=timeout)
         if step == "backout":
-            return self._task(
-                host,
-                backout,
-                commands=plan.backout_commands,
+            return await backout(
+                cli,
+                plan.backout_commands,
                 deregister_first=job.flow.registered and plan.mode == "callhome",
                 read_timeout=timeout,
             )
-        raise FleetregError(f"unknown step {step!r}", host=host.name)
+        raise FleetregError(f"unknown step {step!r}", host=plan.name)
 
     def _backup_text(self, flow: HostFlow) -> str:
         plan = flow.plan

@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from nornir.core import Nornir
-from nornir.core.task import Task
+from nornir.core.inventory import Host
 
-from orchestrator.discovery import ProgressProcessor
 from orchestrator.errors import DeviceError, FleetregError
+from orchestrator.fanout import run_on_hosts
 from orchestrator.host_flow import verify_problems
 from orchestrator.inventory import Inventory
+from orchestrator.parsing.models import CallHomeConfig, LicenseStatus
 from orchestrator.plan_model import HostPlan, Plan
 from orchestrator.satellite_ops import (
     MigratedSwitch,
@@ -23,6 +23,7 @@ from orchestrator.satellite_ops import (
     satellite_postcheck,
 )
 from orchestrator.settings import SatelliteApiSettings
+from tasks.cli import DeviceCli
 from tasks.verify import verify
 
 
@@ -64,26 +65,23 @@ def verify_hosts(
     nr: Nornir, plan: Plan, *, read_timeout: float = 30, on_host_done: Callable[[str, bool], None] | None = None
 ) -> list[Verdict]:
     hosts = {h.name: h for h in expected_hosts(plan)}
-    selected = nr.filter(filter_func=lambda h: h.name in hosts)
-    runner = selected.with_processors([ProgressProcessor(on_host_done)]) if on_host_done else selected
-    results = runner.run(task=_verify_one, plans=hosts, read_timeout=read_timeout, on_failed=True)
-    selected.close_connections(on_good=True, on_failed=True)
+
+    async def check(cli: DeviceCli, host: Host) -> tuple[str, LicenseStatus, CallHomeConfig | None]:
+        return await verify(cli, mode=hosts[host.name].mode or "callhome", read_timeout=read_timeout)
+
+    selected = [h for name, h in nr.inventory.hosts.items() if name in hosts]
+    workers = getattr(nr.runner, "num_workers", 20)
+    results = run_on_hosts(selected, check, workers=workers, on_host_done=on_host_done)
     verdicts = []
     for name in sorted(hosts):
-        multi = results[name]
-        if multi.failed:
-            exc = multi[0].exception
-            reason = exc.one_line() if isinstance(exc, FleetregError) else f"{type(exc).__name__}"
-            if isinstance(exc, DeviceError):
-                reason = f"{exc.reason}: {exc.message}"
+        result = results.get(name)
+        if result is None or isinstance(result, FleetregError):
+            reason = result.one_line() if result is not None else "not in the inventory"
+            if isinstance(result, DeviceError):
+                reason = f"{result.reason}: {result.message}"
             verdicts.append(Verdict(name, False, (reason,)))
             continue
-        _raw, status, callhome = multi[0].result
+        _raw, status, callhome = result
         problems = tuple(verify_problems(hosts[name], status, callhome))
         verdicts.append(Verdict(name, not problems, problems, status.registration_status, status.virtual_account))
     return verdicts
-
-
-def _verify_one(task: Task, plans: dict[str, HostPlan], read_timeout: float) -> Any:
-    plan = plans[task.host.name]
-    return verify(task, mode=plan.mode or "callhome", read_timeout=read_timeout).result

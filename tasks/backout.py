@@ -6,50 +6,46 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nornir.core.task import Result, Task
-
 from orchestrator.errors import CommandError
-from tasks.cli import ConfigLineRejected
+from tasks.cli import ConfigLineRejected, DeviceCli
 from tasks.configure import leave_config_mode, save_config
-from tasks.connection import connection, device_errors
 from tasks.licensing import deregister
 
 # A line IOS could not even parse: never "already undone", always a failure.
 SYNTAX_ERROR_RE = re.compile(r"%\s*(Invalid input|Incomplete command|Ambiguous command)", re.IGNORECASE)
 
 
-def backout(task: Task, commands: Sequence[str], deregister_first: bool = False, read_timeout: float = 30) -> Result:
+async def backout(
+    cli: DeviceCli, commands: Sequence[str], deregister_first: bool = False, read_timeout: float = 30
+) -> str:
     if deregister_first:
-        deregister(task, read_timeout=read_timeout * 2)
-    already_undone = restore_lines(task, commands, read_timeout=read_timeout) if commands else []
-    save_config(task, step="backout", read_timeout=read_timeout * 2)
+        await deregister(cli, read_timeout=read_timeout * 2)
+    already_undone = await restore_lines(cli, commands, read_timeout=read_timeout) if commands else []
+    await save_config(cli, step="backout", read_timeout=read_timeout * 2)
     note = f" ({len(already_undone)} removal(s) already undone: {'; '.join(already_undone)})" if already_undone else ""
-    return Result(host=task.host, result="backed out" + note, changed=True)
+    return "backed out" + note
 
 
-def restore_lines(task: Task, commands: Sequence[str], read_timeout: float = 30) -> list[str]:
+async def restore_lines(cli: DeviceCli, commands: Sequence[str], read_timeout: float = 30) -> list[str]:
     """Type the backout lines in one config session. The lines were planned against the full
     change; when the change was cut short (session lost mid-configure) some of what they
     remove was never created, and IOS refuses e.g. `no profile "X"` with `% Profile X does not
     exist`. Such a refused `no ...` line already holds, so typing goes on with the next line;
     any other refusal, and any syntax error, fails the backout. Returns the lines skipped."""
-    host = task.host.name
     remaining = [c.strip() for c in commands if c.strip()]
     skipped: list[str] = []
-    with device_errors(host, "backout"):
-        cli = connection(task)
-        enter = True
-        while remaining:
-            try:
-                cli.send_config(remaining, enter=enter, read_timeout=read_timeout)
-                return skipped
-            except ConfigLineRejected as exc:
-                line, error = exc.line.strip(), exc.error
-                if not line.startswith("no ") or SYNTAX_ERROR_RE.search(error) or line not in remaining:
-                    leave_config_mode(cli)
-                    raise CommandError(f"switch rejected {line!r}: {error}", host=host, step="backout") from None
-                skipped.append(f"{line} ({error})")
-                remaining = remaining[remaining.index(line) + 1 :]
-                enter = False  # still in config mode, in the submode of the refused line
-        leave_config_mode(cli)  # the refused line was the last one
+    enter = True
+    while remaining:
+        try:
+            await cli.send_config(remaining, enter=enter, read_timeout=read_timeout)
+            return skipped
+        except ConfigLineRejected as exc:
+            line, error = exc.line.strip(), exc.error
+            if not line.startswith("no ") or SYNTAX_ERROR_RE.search(error) or line not in remaining:
+                await leave_config_mode(cli)
+                raise CommandError(f"switch rejected {line!r}: {error}", host=cli.host, step="backout") from None
+            skipped.append(f"{line} ({error})")
+            remaining = remaining[remaining.index(line) + 1 :]
+            enter = False  # still in config mode, in the submode of the refused line
+    await leave_config_mode(cli)  # the refused line was the last one
     return skipped

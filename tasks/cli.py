@@ -1,16 +1,37 @@
 """The transport seam: what fleetreg's tasks need from a switch's CLI session.
 
 Two transports implement it (`tasks.ssh_cli` over asyncssh, the default; `tasks.connection`'s
-Netmiko adapter), each opened by a Nornir connection plugin of the same name. Tasks only see
-`DeviceCli`, so a step reads the same whichever transport carries it. IOS-XE's CLI facts the
-transports share (prompts, paging, config mode, error lines) are data here, not code."""
+Netmiko adapter, which runs Netmiko in threads), opened by `tasks.connection.open_cli`. Tasks
+only see `DeviceCli`, so a step reads the same whichever transport carries it. IOS-XE's CLI
+facts the transports share (prompts, paging, config mode, error lines) are data here."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from tasks.session_log import SessionLogSpec
+
+
+@dataclass(frozen=True)
+class CliParams:
+    """How to reach and log in to one switch, for either transport."""
+
+    host: str  # the inventory name (errors, logs)
+    hostname: str
+    port: int
+    username: str
+    password: str = field(repr=False)
+    secret: str | None = field(repr=False)
+    platform: str
+    connect_timeout: float
+    host_key_mode: str | None = None  # "tofu" (record at first use) or "strict"; None: accept any key
+    host_key_file: Path | None = None
+    session_log: SessionLogSpec | None = None
+    netmiko_extras: Mapping[str, Any] = field(default_factory=dict)  # the netmiko transport's options
 
 
 class ConfigLineRejected(Exception):
@@ -24,36 +45,42 @@ class ConfigLineRejected(Exception):
 
 
 class DeviceCli(Protocol):
-    """One logged-in, privileged-EXEC CLI session on one switch."""
+    """One logged-in, privileged-EXEC CLI session on one switch. Every method is a coroutine
+    on the runner's event loop; errors are fleetreg errors (orchestrator.errors), except
+    ConfigLineRejected, which leaves the session usable."""
 
-    def send_command(self, command: str, *, read_timeout: float) -> str:
+    host: str  # the inventory name, for error messages
+
+    async def send_command(self, command: str, *, read_timeout: float) -> str:
         """Run an exec command; its output without the echo and the final prompt."""
         ...
 
-    def send_config(self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True) -> str:
+    async def send_config(
+        self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
+    ) -> str:
         """Type `lines` in config mode (entered first unless `enter` is False, left after unless
         `leave` is False), one after the other; the first line answered by an error line raises
         ConfigLineRejected and stops typing. Returns the transcript."""
         ...
 
-    def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
+    async def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
         """Type one line and read until `pattern` (a multi-line regex) shows in what follows its
         echo: dialogues whose questions are not prompts. Returns the text read."""
         ...
 
-    def write_lines(self, lines: Sequence[str]) -> None:
+    async def write_lines(self, lines: Sequence[str]) -> None:
         """Type lines without waiting for anything (pasting a PEM into a dialogue)."""
         ...
 
-    def exit_config_mode(self) -> None:
+    async def exit_config_mode(self) -> None:
         """Back to privileged EXEC (`end`) when in config mode."""
         ...
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Log out politely (`exit`)."""
         ...
 
-    def abort(self) -> None:
+    async def abort(self) -> None:
         """Drop the session at once: it is in an unknown state (lost, hung, timed out)."""
         ...
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nornir.core.task import Result, Task
-
 from orchestrator.facts import DISCOVER_COMMANDS
-from tasks.connection import connection, device_errors, send
+from tasks.cli import DeviceCli
+from tasks.connection import send
 
 
-def discover(task: Task, commands: Sequence[str] = DISCOVER_COMMANDS, read_timeout: float = 30) -> Result:
-    outputs: dict[str, str] = {}
-    with device_errors(task.host.name, "discover"):
-        conn = connection(task)
-        for command in commands:
-            outputs[command] = send(conn, command, read_timeout=read_timeout)
-    return Result(host=task.host, result=outputs)
+async def discover(
+    cli: DeviceCli, commands: Sequence[str] = DISCOVER_COMMANDS, read_timeout: float = 30
+) -> dict[str, str]:
+    return {command: await send(cli, command, read_timeout=read_timeout) for command in commands}

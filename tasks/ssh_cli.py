@@ -1,25 +1,20 @@
-"""The default transport: every switch's SSH session on one asyncio loop (asyncssh).
+"""The default transport: every switch's SSH session on the runner's asyncio loop (asyncssh).
 
 Why not Netmiko here (measured, bench/README.md): with paramiko each session has its own
-transport thread and Netmiko's read loops wake every few ms, so at 100-200 sessions a
-migration cost 150-200 ms of CPU per switch, mostly GIL hand-offs. Here one loop thread does
-all SSH work; a worker thread that runs a step hands each command to the loop and sleeps on a
-future until the prompt comes back: one wake-up per command, no polling, no thread per session.
-
-The tasks stay synchronous (`DeviceCli`), so the runner and Nornir tasks are the same for both
-transports."""
+transport thread and Netmiko's read loops run in a worker thread per switch, so at 100-200
+sessions a migration cost 150-200 ms of CPU per switch and each round trip queued for the GIL.
+Here one thread does everything: a step awaits the switch's answer, and the loop serves the
+other switches meanwhile. No thread per session, no polling.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import os
 import re
-import threading
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import asyncssh
 
@@ -55,30 +50,6 @@ ENCRYPTION_ALGS = (
 )
 GREETING_WAIT_S = 5.0  # IOS prints its prompt when the shell opens; press Enter only if it did not
 CLOSE_WAIT_S = 2.0
-
-
-# ------------------------------------------------------------------ the loop every session shares
-class _Loop:
-    """An asyncio loop in a daemon thread, one per process (re-created after a fork)."""
-
-    _lock = threading.Lock()
-    _instance: _Loop | None = None
-
-    def __init__(self) -> None:
-        self.pid = os.getpid()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="fleetreg-ssh", daemon=True)
-        self.thread.start()
-
-    @classmethod
-    def get(cls) -> _Loop:
-        with cls._lock:
-            if cls._instance is None or cls._instance.pid != os.getpid():
-                cls._instance = cls()
-            return cls._instance
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
 
 # ------------------------------------------------------------------ host keys
@@ -138,29 +109,6 @@ def _known_keys(file: Path, hostname: str, addr: str, port: int) -> list[tuple[s
 
 
 # ------------------------------------------------------------------ one shell, on the loop
-class _Answer:
-    """What a worker thread waits for: set once, on the loop thread. A bare lock is the cheapest
-    hand-off CPython has (a concurrent.futures.Future's Condition cost 6 % of apply's CPU)."""
-
-    __slots__ = ("_lock", "_set", "error", "text")
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._lock.acquire()
-        self._set = False
-        self.text = ""
-        self.error: Exception | None = None
-
-    def set(self, text: str = "", error: Exception | None = None) -> None:
-        if not self._set:
-            self._set = True
-            self.text, self.error = text, error
-            self._lock.release()
-
-    def wait(self, timeout: float) -> bool:
-        return self._lock.acquire(timeout=timeout)
-
-
 class _Shell(asyncssh.SSHClientSession[str]):
     """The interactive shell's byte stream. One wait at a time: a matcher over what was read
     since the last wait ended, and the answer a worker thread waits for."""
@@ -171,7 +119,7 @@ class _Shell(asyncssh.SSHClientSession[str]):
         self.session_log = session_log
         self.lost: str | None = None
         self._matcher: Matcher | None = None
-        self._answer: _Answer | None = None
+        self._answer: asyncio.Future[str] | None = None
 
     def connection_made(self, chan: asyncssh.SSHClientChannel[str]) -> None:
         self.chan = chan
@@ -189,16 +137,16 @@ class _Shell(asyncssh.SSHClientSession[str]):
     def connection_lost(self, exc: Exception | None) -> None:
         self._lose(f"SSH session lost: {exc}" if exc else "the switch closed the session")
 
-    def begin(self, write: str | None, matcher: Matcher, answer: _Answer) -> None:
+    def begin(self, write: str | None, matcher: Matcher, answer: asyncio.Future[str]) -> None:
         if self.lost is not None:
-            answer.set(error=ConnectError(self.lost))
+            answer.set_exception(ConnectError(self.lost))
             return
         self._matcher, self._answer = matcher, answer
         if write is not None and self.chan is not None:
             self.chan.write(write)
         self._check()
 
-    def cancel(self, answer: _Answer) -> None:
+    def cancel(self, answer: asyncio.Future[str]) -> None:
         if self._answer is answer:
             self._matcher = self._answer = None
 
@@ -210,14 +158,15 @@ class _Shell(asyncssh.SSHClientSession[str]):
             return
         wanted, self.text = self.text[:end], self.text[end:]
         answer, self._matcher, self._answer = self._answer, None, None
-        answer.set(wanted)
+        if not answer.done():
+            answer.set_result(wanted)
 
     def _lose(self, reason: str) -> None:
         if self.lost is None:
             self.lost = reason
         answer, self._matcher, self._answer = self._answer, None, None
-        if answer is not None:
-            answer.set(error=ConnectError(self.lost))
+        if answer is not None and not answer.done():
+            answer.set_exception(ConnectError(self.lost))
 
 
 # ------------------------------------------------------------------ matchers (pure)
@@ -262,31 +211,27 @@ def clean_output(text: str, *, prompt_included: bool = True) -> str:
 
 # ------------------------------------------------------------------ the DeviceCli
 class SshCli:
-    """A DeviceCli over asyncssh. Open with `SshCli.open(...)`; every method is synchronous
-    (called from worker threads) and waits only for the switch."""
+    """A DeviceCli over asyncssh. Open with `await SshCli.connect(...)`."""
 
     def __init__(
         self,
-        loop: _Loop,
         conn: asyncssh.SSHClientConnection,
         shell: _Shell,
         *,
-        hostname: str,
         platform: CliPlatform,
         host: str,
     ) -> None:
-        self._loop = loop
         self._conn = conn
         self._shell = shell
         self._platform = platform
         self.host = host
-        self.base_prompt = hostname
-        self._prompt = platform.prompt_re(hostname)
+        self.base_prompt = ""
+        self._prompt = platform.prompt_re("")
         self._closed = False
 
     # ---------------------------------------------------------------- opening
     @classmethod
-    def open(
+    async def connect(
         cls,
         *,
         host: str,
@@ -296,46 +241,42 @@ class SshCli:
         password: str,
         secret: str | None,
         connect_timeout: float,
-        keepalive_s: float = 0,
         host_keys: HostKeyPolicy | None = None,
         session_log: MaskedLog | None = None,
         platform: CliPlatform = IOS_XE,
     ) -> SshCli:
-        loop = _Loop.get()
         client = _Client(host_keys, hostname, port)
         try:
-            conn, shell = loop.run(
-                _connect(client, hostname, port, username, password, connect_timeout, keepalive_s, session_log),
-                timeout=connect_timeout + 5,
-            )
+            async with asyncio.timeout(connect_timeout + 5):
+                conn, shell = await _connect(client, hostname, port, username, password, connect_timeout, session_log)
         except Exception as exc:
             if session_log is not None:
                 session_log.close()
             raise _connect_error(exc, client, host) from None
-        cli = cls(loop, conn, shell, hostname="", platform=platform, host=host)
+        cli = cls(conn, shell, platform=platform, host=host)
         try:
-            cli._prepare(secret, connect_timeout)
+            await cli._prepare(secret, connect_timeout)
         except BaseException:
-            cli.abort()
+            await cli.abort()
             raise
         return cli
 
-    def _prepare(self, secret: str | None, timeout: float) -> None:
+    async def _prepare(self, secret: str | None, timeout: float) -> None:
         platform = self._platform
         any_prompt = prompt_matcher(platform.any_prompt, echo=False)
         try:
-            greeting = self._wait(None, any_prompt, GREETING_WAIT_S, step="connect")
+            greeting = await self._wait(None, any_prompt, GREETING_WAIT_S, step="connect")
         except CommandTimeout:
-            greeting = self._wait("\n", any_prompt, timeout, step="connect")
+            greeting = await self._wait("\n", any_prompt, timeout, step="connect")
         prompt = greeting.replace("\r", "").rstrip().split("\n")[-1].strip()
         self.base_prompt = prompt[:-1]
         self._prompt = platform.prompt_re(self.base_prompt)
         if prompt.endswith(">"):
-            self._enable(secret, timeout)
+            await self._enable(secret, timeout)
         for command in platform.session_setup:
-            self.send_command(command, read_timeout=timeout)
+            await self.send_command(command, read_timeout=timeout)
 
-    def _enable(self, secret: str | None, timeout: float) -> None:
+    async def _enable(self, secret: str | None, timeout: float) -> None:
         refused = AuthError(
             "could not enter privileged EXEC mode: enable secret refused (check FLEETREG_ENABLE_SECRET)",
             host=self.host,
@@ -343,84 +284,89 @@ class SshCli:
         )
         platform = self._platform
         either = _either(platform.enable_password_prompt, self._prompt)
-        answer = self._wait(platform.enable_command + "\n", pattern_matcher(either), timeout, step="enable")
+        answer = await self._wait(platform.enable_command + "\n", pattern_matcher(either), timeout, step="enable")
         if platform.enable_password_prompt.search(answer):
             if not secret:
                 raise refused
-            answer = self._wait(secret + "\n", pattern_matcher(either, echo=False), timeout, step="enable")
+            answer = await self._wait(secret + "\n", pattern_matcher(either, echo=False), timeout, step="enable")
         if not answer.rstrip().endswith("#"):
             raise refused
 
     # ---------------------------------------------------------------- DeviceCli
-    def send_command(self, command: str, *, read_timeout: float) -> str:
-        return clean_output(self._wait(command + "\n", prompt_matcher(self._prompt), read_timeout, step=command))
+    async def send_command(self, command: str, *, read_timeout: float) -> str:
+        answer = await self._wait(command + "\n", prompt_matcher(self._prompt), read_timeout, step=command)
+        return clean_output(answer)
 
-    def send_config(self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True) -> str:
+    async def send_config(
+        self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
+    ) -> str:
         platform = self._platform
         transcript = ""
         if enter:
-            answer = self._raw(platform.config_enter, read_timeout)
+            answer = await self._raw(platform.config_enter, read_timeout)
             transcript += answer
             if not platform.config_prompt_end.search(answer.rstrip("\r\n")):
                 raise DeviceError("failed to enter configuration mode", host=self.host, step="configure")
         for line in lines:
-            answer = self._raw(line, read_timeout)
+            answer = await self._raw(line, read_timeout)
             transcript += answer
             error = platform.error_in(clean_output(answer))
             if error is not None:
                 raise ConfigLineRejected(line, error)
         if leave:
-            self.exit_config_mode()
+            await self.exit_config_mode()
         return transcript
 
-    def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
-        return self._wait(line + "\n", pattern_matcher(re.compile(pattern, re.MULTILINE)), read_timeout, step=line)
+    async def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
+        matcher = pattern_matcher(re.compile(pattern, re.MULTILINE))
+        return await self._wait(line + "\n", matcher, read_timeout, step=line)
 
-    def write_lines(self, lines: Sequence[str]) -> None:
-        self._loop.loop.call_soon_threadsafe(self._write, "".join(line + "\n" for line in lines))
+    async def write_lines(self, lines: Sequence[str]) -> None:
+        self._write("".join(line + "\n" for line in lines))
 
-    def exit_config_mode(self) -> None:
-        answer = self._raw(self._platform.config_exit, 30)
+    async def exit_config_mode(self) -> None:
+        answer = await self._raw(self._platform.config_exit, 30)
         if self._platform.config_prompt_end.search(answer.rstrip("\r\n")):
             raise DeviceError("failed to leave configuration mode", host=self.host, step="configure")
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._loop.loop.call_soon_threadsafe(self._write, self._platform.logout + "\n")
-        self._finish()
+    async def close(self) -> None:
+        if not self._closed:
+            self._write(self._platform.logout + "\n")
+            await self._finish()
 
-    def abort(self) -> None:
-        self._finish()
+    async def abort(self) -> None:
+        await self._finish()
 
     # ---------------------------------------------------------------- internals
-    def _raw(self, line: str, timeout: float) -> str:
-        return self._wait(line + "\n", prompt_matcher(self._prompt), timeout, step=line)
+    async def _raw(self, line: str, timeout: float) -> str:
+        return await self._wait(line + "\n", prompt_matcher(self._prompt), timeout, step=line)
 
     def _write(self, data: str) -> None:
         if self._shell.chan is not None and self._shell.lost is None:
             self._shell.chan.write(data)
 
-    def _wait(self, write: str | None, matcher: Matcher, timeout: float, *, step: str) -> str:
+    async def _wait(self, write: str | None, matcher: Matcher, timeout: float, *, step: str) -> str:
         if self._closed:
-            raise ConnectError("session already closed", host=self.host, step=step)
-        answer = _Answer()
-        self._loop.loop.call_soon_threadsafe(self._shell.begin, write, matcher, answer)
-        if not answer.wait(timeout):
-            self._loop.loop.call_soon_threadsafe(self._shell.cancel, answer)
-            raise CommandTimeout(f"no prompt before the read timeout ({timeout:g}s)", host=self.host, step=_step(step))
-        if isinstance(answer.error, ConnectError):
-            raise ConnectError(answer.error.message, host=self.host, step=_step(step))
-        if answer.error is not None:
-            raise answer.error
-        return answer.text
+            raise ConnectError("session already closed", host=self.host, step=_step(step))
+        answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._shell.begin(write, matcher, answer)
+        try:
+            async with asyncio.timeout(timeout):
+                return await answer
+        except TimeoutError:
+            self._shell.cancel(answer)
+            raise CommandTimeout(
+                f"no prompt before the read timeout ({timeout:g}s)", host=self.host, step=_step(step)
+            ) from None
+        except ConnectError as exc:
+            raise ConnectError(exc.message, host=self.host, step=_step(step)) from None
 
-    def _finish(self) -> None:
+    async def _finish(self) -> None:
         if self._closed:
             return
         self._closed = True
         try:
-            self._loop.run(_close(self._conn), timeout=CLOSE_WAIT_S + 1)
+            await _close(self._conn)
         except Exception:
             pass
         finally:
@@ -444,7 +390,6 @@ async def _connect(
     username: str,
     password: str,
     timeout: float,
-    keepalive_s: float,
     session_log: MaskedLog | None,
 ) -> tuple[asyncssh.SSHClientConnection, _Shell]:
     conn = await asyncssh.connect(
@@ -462,7 +407,7 @@ async def _connect(
         compression_algs=None,
         connect_timeout=timeout,
         login_timeout=timeout,
-        keepalive_interval=keepalive_s,
+        keepalive_interval=0,  # every wait has its own timeout; a keepalive timer re-armed per packet cost 5 % CPU
         config=None,
     )
     try:
@@ -492,7 +437,7 @@ def _connect_error(exc: BaseException, client: _Client, host: str) -> Exception:
         return AuthError(
             "authentication failed (check FLEETREG_USERNAME / FLEETREG_PASSWORD)", host=host, step="connect"
         )
-    if isinstance(exc, TimeoutError | asyncio.TimeoutError | concurrent.futures.TimeoutError):
+    if isinstance(exc, TimeoutError):
         return ConnectError("connection timed out", host=host, step="connect")
     if isinstance(exc, ConnectionRefusedError):
         return ConnectError("connection refused", host=host, step="connect")

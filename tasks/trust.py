@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import re
 
-from nornir.core.task import Result, Task
-
 from orchestrator.errors import CommandError
 from orchestrator.pki import normalize_fingerprint, paste_lines
 from tasks.cli import ConfigLineRejected, DeviceCli
 from tasks.configure import leave_config_mode
-from tasks.connection import connection, device_errors, send
+from tasks.connection import send
 
 STEP = "install_ca"
 PASTE_PROMPT = r"on a line by itself\s*$"
@@ -33,9 +31,9 @@ SHA1_RE = re.compile(r"Fingerprint SHA1:\s*((?:[0-9A-Fa-f]{8}\s?){5})")
 IOS_ERROR_RE = re.compile(r"^\s*%\s*(?!Do you accept)(\S.*)$", re.MULTILINE)
 
 
-def installed_ca_sha1(cli: DeviceCli, trustpoint: str, *, read_timeout: float) -> str | None:
+async def installed_ca_sha1(cli: DeviceCli, trustpoint: str, *, read_timeout: float) -> str | None:
     """The SHA1 fingerprint (normalised) of the CA certificate `trustpoint` holds, or None."""
-    output = send(cli, f"show crypto pki certificates verbose {trustpoint}", read_timeout=read_timeout)
+    output = await send(cli, f"show crypto pki certificates verbose {trustpoint}", read_timeout=read_timeout)
     blocks = output.split("CA Certificate")[1:]
     for block in blocks:
         if f"Associated Trustpoints: {trustpoint}" not in block:
@@ -46,62 +44,59 @@ def installed_ca_sha1(cli: DeviceCli, trustpoint: str, *, read_timeout: float) -
     return None
 
 
-def install_ca(task: Task, trustpoint: str, ca_pem: str, expected_sha1: str, read_timeout: float = 30) -> Result:
+async def install_ca(cli: DeviceCli, trustpoint: str, ca_pem: str, expected_sha1: str, read_timeout: float = 30) -> str:
     """Create `trustpoint` (enrollment terminal, revocation-check none) and authenticate the CA in
     `ca_pem`, answering `yes` only when the switch's SHA1 equals `expected_sha1`. A trustpoint that
-    already holds this CA: nothing is done (changed=False). One that holds another CA: CommandError
-    (fleetreg never deletes a trustpoint's certificates)."""
-    host = task.host.name
+    already holds this CA: nothing is done. One that holds another CA: CommandError (fleetreg
+    never deletes a trustpoint's certificates). Returns what was done."""
     expected = normalize_fingerprint(expected_sha1)
     lines = paste_lines(ca_pem)
-    with device_errors(host, STEP):
-        cli = connection(task)
-        present = installed_ca_sha1(cli, trustpoint, read_timeout=read_timeout)
-        if present == expected:
-            return Result(host=task.host, result=f"trustpoint {trustpoint} already holds the CA", changed=False)
-        if present is not None:
-            raise CommandError(
-                f"trustpoint {trustpoint} already holds another CA (SHA1 {present}); remove it or choose another name",
-                host=host,
-                step=STEP,
-            )
-        try:
-            output = _authenticate(cli, trustpoint, lines, expected, host=host, read_timeout=read_timeout)
-        finally:
-            leave_config_mode(cli)
-    return Result(host=task.host, result=output, changed=True)
+    present = await installed_ca_sha1(cli, trustpoint, read_timeout=read_timeout)
+    if present == expected:
+        return f"trustpoint {trustpoint} already holds the CA"
+    if present is not None:
+        raise CommandError(
+            f"trustpoint {trustpoint} already holds another CA (SHA1 {present}); remove it or choose another name",
+            host=cli.host,
+            step=STEP,
+        )
+    try:
+        return await _authenticate(cli, trustpoint, lines, expected, read_timeout=read_timeout)
+    finally:
+        await leave_config_mode(cli)
 
 
-def _authenticate(
-    cli: DeviceCli, trustpoint: str, lines: list[str], expected: str, *, host: str, read_timeout: float
+async def _authenticate(
+    cli: DeviceCli, trustpoint: str, lines: list[str], expected: str, *, read_timeout: float
 ) -> str:
+    host = cli.host
     setup = [f"crypto pki trustpoint {trustpoint}", "enrollment terminal", "revocation-check none", "exit"]
     try:
-        transcript = cli.send_config(setup, leave=False, read_timeout=read_timeout)
+        transcript = await cli.send_config(setup, leave=False, read_timeout=read_timeout)
     except ConfigLineRejected as exc:
         raise CommandError(
             f"switch rejected the trustpoint setup: {exc.line!r}: {exc.error}", host=host, step=STEP
         ) from None
-    transcript += cli.exchange(
+    transcript += await cli.exchange(
         f"crypto pki authenticate {trustpoint}", rf"{PASTE_PROMPT}|{CONFIG_PROMPT}", read_timeout=read_timeout
     )
     if not re.search(PASTE_PROMPT, transcript, re.MULTILINE):
         raise CommandError(f"crypto pki authenticate refused: {_ios_error(transcript)}", host=host, step=STEP)
-    cli.write_lines(lines)
-    answer = cli.exchange("quit", rf"{ACCEPT_QUESTION}|{CONFIG_PROMPT}", read_timeout=read_timeout)
+    await cli.write_lines(lines)
+    answer = await cli.exchange("quit", rf"{ACCEPT_QUESTION}|{CONFIG_PROMPT}", read_timeout=read_timeout)
     transcript += answer
     found = SHA1_RE.search(answer)
     if found is None or not re.search(ACCEPT_QUESTION, answer):
         raise CommandError(f"the switch did not accept the PEM: {_ios_error(answer)}", host=host, step=STEP)
     shown = normalize_fingerprint(found.group(1))
     if shown != expected:
-        cli.exchange("no", CONFIG_PROMPT, read_timeout=read_timeout)
+        await cli.exchange("no", CONFIG_PROMPT, read_timeout=read_timeout)
         raise CommandError(
             f"CA fingerprint mismatch: switch shows {_grouped(shown)}, PEM file has {_grouped(expected)}",
             host=host,
             step=STEP,
         )
-    accepted = cli.exchange("yes", CONFIG_PROMPT, read_timeout=read_timeout)
+    accepted = await cli.exchange("yes", CONFIG_PROMPT, read_timeout=read_timeout)
     if "certificate accepted" not in accepted:
         raise CommandError(f"CA certificate not accepted: {_ios_error(accepted)}", host=host, step=STEP)
     return transcript + accepted

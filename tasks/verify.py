@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from nornir.core.task import Result, Task
-
 from orchestrator.parsing import parse_as
 from orchestrator.parsing.models import CallHomeConfig, LicenseStatus
-from tasks.connection import connection, device_errors, send
+from tasks.cli import DeviceCli
+from tasks.connection import send
+
+CALLHOME_SECTION = "show running-config | section call-home"
 
 
-def verify(task: Task, mode: str, read_timeout: float = 30) -> Result:
+async def verify(
+    cli: DeviceCli, mode: str, read_timeout: float = 30
+) -> tuple[str, LicenseStatus, CallHomeConfig | None]:
     """`show license status` (+ the call-home section for call-home mode): (raw, status, callhome)."""
-    host = task.host.name
-    with device_errors(host, "verify"):
-        conn = connection(task)
-        raw = send(conn, "show license status", read_timeout=read_timeout)
-        section = (
-            send(conn, "show running-config | section call-home", read_timeout=read_timeout)
-            if mode == "callhome"
-            else None
-        )
-    status = parse_as(LicenseStatus, "show license status", raw, host=host)
-    callhome = (
-        parse_as(CallHomeConfig, "show running-config | section call-home", section, host=host)
-        if section is not None
-        else None
-    )
-    return Result(host=task.host, result=(raw, status, callhome))
+    raw = await send(cli, "show license status", read_timeout=read_timeout)
+    section = await send(cli, CALLHOME_SECTION, read_timeout=read_timeout) if mode == "callhome" else None
+    status = parse_as(LicenseStatus, "show license status", raw, host=cli.host)
+    callhome = parse_as(CallHomeConfig, CALLHOME_SECTION, section, host=cli.host) if section is not None else None
+    return raw, status, callhome

@@ -17,7 +17,8 @@ from orchestrator.inventory import Inventory, load_inventory
 from orchestrator.nornir_setup import build_nornir
 from orchestrator.runfolder import DEFAULT_RUNS_DIR
 from orchestrator.secrets import credentials_from_env
-from tasks.connection import DEFAULT_NETMIKO_EXTRAS, DEFAULT_TRANSPORT, TRANSPORT_PLUGINS
+from tasks.connection import DEFAULT_TRANSPORT, TRANSPORTS
+from tasks.netmiko_cli import DEFAULT_NETMIKO_EXTRAS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,7 +84,7 @@ KNOWN_HOSTS = click.option(
 )
 TRANSPORT = click.option(
     "--transport",
-    type=click.Choice(sorted(TRANSPORT_PLUGINS)),
+    type=click.Choice(TRANSPORTS),
     default=DEFAULT_TRANSPORT,
     show_default=True,
     envvar="FLEETREG_TRANSPORT",

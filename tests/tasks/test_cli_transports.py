@@ -3,22 +3,17 @@ default, and netmiko) must give the tasks the same answers and the same errors."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from nornir.core import Nornir
+from cli_sessions import with_cli
 
 from mock_devices.testing import MockFleet
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError
-from orchestrator.inventory import load_inventory
-from orchestrator.nornir_setup import build_nornir
-from orchestrator.secrets import Credentials
 from tasks.cli import ConfigLineRejected, DeviceCli
-from tasks.connection import TRANSPORT_PLUGINS, translate
-
-TRANSPORTS = sorted(TRANSPORT_PLUGINS)
+from tasks.connection import TRANSPORTS
 
 
 @pytest.fixture
@@ -26,37 +21,9 @@ def mock(mock_fleet_factory: Callable[..., MockFleet]) -> MockFleet:
     return mock_fleet_factory(3)
 
 
-def fleet_nornir(mock: MockFleet, transport: str, *, enable_secret: str | None = None) -> Nornir:
-    env = mock.env
-    credentials = Credentials(
-        env["FLEETREG_USERNAME"], env["FLEETREG_PASSWORD"], enable_secret or env["FLEETREG_ENABLE_SECRET"]
-    )
-    inventory = load_inventory(mock.inventory_dir, environ=env)
-    return build_nornir(inventory, credentials, workers=2, connect_timeout=10, transport=transport)
-
-
 @pytest.fixture(params=TRANSPORTS)
 def transport(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-@pytest.fixture
-def opened(mock: MockFleet, transport: str) -> Iterator[Callable[..., DeviceCli]]:
-    """`open(host, **nornir options)`: a logged-in DeviceCli; all closed at teardown."""
-    nornirs: list[Nornir] = []
-
-    def open_cli(host: str, **options: Any) -> DeviceCli:
-        nr = fleet_nornir(mock, transport, **options)
-        nornirs.append(nr)
-        try:
-            cli: DeviceCli = nr.inventory.hosts[host].get_connection(transport, nr.config)
-        except Exception as exc:
-            raise translate(exc, host=host, step="connect") from None
-        return cli
-
-    yield open_cli
-    for nr in nornirs:
-        nr.close_connections()
 
 
 def set_faults(mock: MockFleet, name: str, **faults: Any) -> None:
@@ -68,79 +35,94 @@ def names(mock: MockFleet) -> list[str]:
     return [d.name for d in mock.fleet.devices]
 
 
-def test_both_transports_return_the_same_text(mock: MockFleet, mock_fleet_factory: Any) -> None:
+def test_both_transports_return_the_same_text(mock: MockFleet) -> None:
     host = names(mock)[0]
-    answers = {}
-    for transport in TRANSPORTS:
-        nr = fleet_nornir(mock, transport)
-        try:
-            cli: DeviceCli = nr.inventory.hosts[host].get_connection(transport, nr.config)
-            answers[transport] = [
-                cli.send_command(c, read_timeout=10) for c in ("show license status", "show version", "write memory")
-            ]
-        finally:
-            nr.close_connections()
+
+    async def read(cli: DeviceCli) -> list[str]:
+        commands = ("show license status", "show version", "write memory")
+        return [await cli.send_command(c, read_timeout=10) for c in commands]
+
+    answers = {transport: with_cli(mock, transport, host, read) for transport in TRANSPORTS}
     assert answers["asyncssh"] == answers["netmiko"]
     status = answers["asyncssh"][0]
     assert status.startswith("Smart Licensing is ENABLED") and "show license status" not in status
     assert not status.rstrip().endswith("#")  # no prompt left in the output
 
 
-def test_config_lines_are_typed_and_a_rejected_line_stops_typing(
-    mock: MockFleet, opened: Callable[..., DeviceCli]
-) -> None:
+def test_config_lines_are_typed_and_a_rejected_line_stops_typing(mock: MockFleet, transport: str) -> None:
     host = names(mock)[1]
-    cli = opened(host)
-    cli.send_config(["call-home", " contact-email-addr noc@example.net"], read_timeout=10)
+
+    async def session(cli: DeviceCli) -> tuple[ConfigLineRejected, str]:
+        await cli.send_config(["call-home", " contact-email-addr noc@example.net"], read_timeout=10)
+        try:
+            lines = ["call-home", "no such command here", "contact-email-addr never@example.net"]
+            await cli.send_config(lines, read_timeout=10)
+        except ConfigLineRejected as exc:
+            rejected = exc
+        else:
+            raise AssertionError("the bad line was accepted")
+        await cli.exit_config_mode()
+        return rejected, await cli.send_command("show version", read_timeout=10)
+
+    rejected, version = with_cli(mock, transport, host, session)
+    assert rejected.line == "no such command here"
+    assert rejected.error.startswith("% Invalid input")
     running = mock.call(mock.fleet.device(host).running_config_text)
-    assert "contact-email-addr noc@example.net" in running
-    with pytest.raises(ConfigLineRejected) as rejected:
-        cli.send_config(["call-home", "no such command here", "contact-email-addr never@example.net"], read_timeout=10)
-    assert rejected.value.line == "no such command here"
-    assert rejected.value.error.startswith("% Invalid input")
-    cli.exit_config_mode()
-    assert "never@example.net" not in mock.call(mock.fleet.device(host).running_config_text)
-    assert "Cisco IOS XE Software" in cli.send_command("show version", read_timeout=10)  # usable, in exec
+    assert "contact-email-addr noc@example.net" in running and "never@example.net" not in running
+    assert "Cisco IOS XE Software" in version  # still usable, back in exec mode
 
 
-def test_user_mode_login_with_a_banner_is_enabled(mock: MockFleet, opened: Callable[..., DeviceCli]) -> None:
+def test_user_mode_login_with_a_banner_is_enabled(mock: MockFleet, transport: str) -> None:
     host = names(mock)[0]
     set_faults(mock, host, user_mode_login=True, banner="Authorised access only\nThis means you")
-    cli = opened(host)
-    assert "Smart Licensing" in cli.send_command("show license status", read_timeout=10)
+
+    async def status(cli: DeviceCli) -> str:
+        return await cli.send_command("show license status", read_timeout=10)
+
+    assert "Smart Licensing" in with_cli(mock, transport, host, status)
 
 
-def test_wrong_enable_secret_is_an_auth_error(mock: MockFleet, opened: Callable[..., DeviceCli]) -> None:
+def test_wrong_enable_secret_is_an_auth_error(mock: MockFleet, transport: str) -> None:
     host = names(mock)[0]
     set_faults(mock, host, user_mode_login=True)
+
+    async def nothing(cli: DeviceCli) -> None:
+        return None
+
     with pytest.raises(AuthError, match="enable secret refused"):
-        opened(host, enable_secret="not-the-secret")
+        with_cli(mock, transport, host, nothing, enable_secret="not-the-secret")
 
 
-def test_wrong_password_is_an_auth_error(mock: MockFleet, opened: Callable[..., DeviceCli]) -> None:
+def test_wrong_password_is_an_auth_error(mock: MockFleet, transport: str) -> None:
     host = names(mock)[2]
     set_faults(mock, host, wrong_password=True)
+
+    async def nothing(cli: DeviceCli) -> None:
+        return None
+
     with pytest.raises(AuthError, match="authentication failed"):
-        opened(host)
+        with_cli(mock, transport, host, nothing)
 
 
-def test_a_hung_command_times_out(mock: MockFleet, opened: Callable[..., DeviceCli]) -> None:
+def test_a_hung_command_times_out(mock: MockFleet, transport: str) -> None:
     host = names(mock)[1]
     set_faults(mock, host, hang_command="show license status")
-    cli = opened(host)
-    with pytest.raises(CommandTimeout) as timed_out:
-        cli.send_command("show license status", read_timeout=1)
-    assert "read timeout" in timed_out.value.message
-    cli.abort()
+
+    async def status(cli: DeviceCli) -> str:
+        return await cli.send_command("show license status", read_timeout=1)
+
+    with pytest.raises(CommandTimeout, match="read timeout") as timed_out:
+        with_cli(mock, transport, host, status)
+    assert (timed_out.value.host, timed_out.value.step) == (host, "show license status")
 
 
-def test_a_dropped_session_fails_the_next_command_at_once(mock: MockFleet, opened: Callable[..., DeviceCli]) -> None:
+def test_a_dropped_session_fails_the_next_command_at_once(mock: MockFleet, transport: str) -> None:
     host = names(mock)[2]
     set_faults(mock, host, drop_after_commands=3)  # login's two setup commands count
-    cli = opened(host)
-    cli.send_command("show version", read_timeout=10)
-    with pytest.raises(Exception) as lost:
-        cli.send_command("show license status", read_timeout=20)
-    error = translate(lost.value, host=host, step="precheck")
-    assert isinstance(error, ConnectError), error
-    assert lost.value is not None
+
+    async def two(cli: DeviceCli) -> str:
+        await cli.send_command("show version", read_timeout=10)
+        return await cli.send_command("show license status", read_timeout=20)
+
+    with pytest.raises(ConnectError):
+        with_cli(mock, transport, host, two)

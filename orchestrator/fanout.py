@@ -1,0 +1,59 @@
+"""Run one read-only device step on many switches at once: bounded sessions on one event loop,
+a callback as each switch finishes. Used by discover (plan) and verify; apply has its own
+scheduler (orchestrator.runner), built for multi-step, resumable work."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from nornir.core.inventory import Host
+
+from orchestrator.errors import FleetregError
+from tasks.cli import DeviceCli
+from tasks.connection import cli_params, open_cli, transport_of
+from tasks.device_errors import translate
+
+T = TypeVar("T")
+Step = Callable[[DeviceCli, Host], Awaitable[T]]
+Progress = Callable[[str, bool], None]  # (host, ok) after each host
+
+
+def run_on_hosts(
+    hosts: Iterable[Host], step: Step[T], *, workers: int, on_host_done: Progress | None = None
+) -> dict[str, T | FleetregError]:
+    """`step` on every host (at most `workers` sessions at once): its result, or the error."""
+    return asyncio.run(_run_all(list(hosts), step, workers, on_host_done))
+
+
+async def _run_all(
+    hosts: list[Host], step: Step[T], workers: int, on_host_done: Progress | None
+) -> dict[str, T | FleetregError]:
+    slots = asyncio.Semaphore(max(1, workers))
+    results: dict[str, T | FleetregError] = {}
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="fleetreg-netmiko") as executor:
+
+        async def one(host: Host) -> None:
+            async with slots:
+                results[host.name] = await _on_host(host, step, executor)
+            if on_host_done is not None:
+                on_host_done(host.name, not isinstance(results[host.name], FleetregError))
+
+        await asyncio.gather(*(one(h) for h in hosts))
+    return results
+
+
+async def _on_host(host: Host, step: Step[T], executor: ThreadPoolExecutor) -> T | FleetregError:
+    try:
+        cli = await open_cli(cli_params(host), transport_of(host), executor)
+    except Exception as exc:
+        return translate(exc, host=host.name, step="connect")
+    try:
+        result = await step(cli, host)
+    except Exception as exc:
+        await cli.abort()
+        return translate(exc, host=host.name, step=getattr(step, "__name__", "step"))
+    await cli.close()
+    return result
