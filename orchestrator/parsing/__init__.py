@@ -11,6 +11,7 @@ does not recognise raises ParseError naming the command and the first unexpected
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -85,8 +86,25 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def parse(command: str, text: str, *, host: str | None = None, template_dir: Path | None = None) -> ParsedOutput:
-    """Parse `text`, the output of `command` (abbreviations accepted), into its model."""
+    """Parse `text`, the output of `command` (abbreviations accepted), into its model.
+
+    The same text parses to the same (frozen) model, so answers seen before are not parsed
+    again: a switch polled every second while its registration is pending repeats itself."""
     canonical = normalise_command(command)
+    try:
+        return _parse_seen(canonical, text, template_dir)
+    except ParseError as exc:
+        if host and not exc.host:
+            raise ParseError(exc.message, command=exc.command, unexpected_line=exc.unexpected_line, host=host) from exc
+        raise
+
+
+@lru_cache(maxsize=4096)
+def _parse_seen(canonical: str, text: str, template_dir: Path | None) -> ParsedOutput:
+    return _parse(canonical, text, template_dir=template_dir)
+
+
+def _parse(canonical: str, text: str, *, host: str | None = None, template_dir: Path | None = None) -> ParsedOutput:
     lines = output_lines(text)
     if canonical == cmd.SHOW_RUNNING_CONFIG_CALL_HOME:
         # An empty `| section call-home` is a real answer: call-home is not configured.

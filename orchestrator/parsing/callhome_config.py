@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from hier_config import HConfig, HConfigChild, Platform, get_hconfig
+from hier_config import HConfig, HConfigChild, Platform, get_hconfig, get_hconfig_driver
 
 from orchestrator.config_change import RELEVANT_PREFIXES
 from orchestrator.errors import ParseError
@@ -11,6 +11,7 @@ from orchestrator.parsing.models import CallHomeConfig, CallHomeProfileConfig, T
 
 _CONFIG_BANNERS = ("Building configuration", "Current configuration")
 _CALL_HOME = "call-home"
+_DRIVER = get_hconfig_driver(Platform.CISCO_IOS)  # built once: its rules cost more than a small parse
 
 
 def parse_callhome_config(
@@ -19,7 +20,7 @@ def parse_callhome_config(
     body = [line for line in lines if not line.startswith(_CONFIG_BANNERS)]
     _check_config_lines(body, command=command, section_only=section_only, host=host)
     # hier_config costs ~15 ms on a whole switch config; the sections read here are a few lines
-    tree = get_hconfig(Platform.CISCO_IOS, "\n".join(_sections_read(body)))
+    tree = get_hconfig(_DRIVER, "\n".join(_sections_read(body)))
     callhome = tree.get_child(equals=_CALL_HOME)
     return CallHomeConfig(
         callhome_present=callhome is not None,
