@@ -92,6 +92,8 @@ def parse(command: str, text: str, *, host: str | None = None, template_dir: Pat
     again: a switch polled every second while its registration is pending repeats itself."""
     canonical = normalise_command(command)
     try:
+        if canonical == cmd.SHOW_RUNNING_CONFIG:  # one per switch, and large: never seen twice
+            return _parse(canonical, text, template_dir=template_dir)
         return _parse_seen(canonical, text, template_dir)
     except ParseError as exc:
         if host and not exc.host:
@@ -99,7 +101,7 @@ def parse(command: str, text: str, *, host: str | None = None, template_dir: Pat
         raise
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _parse_seen(canonical: str, text: str, template_dir: Path | None) -> ParsedOutput:
     return _parse(canonical, text, template_dir=template_dir)
 
