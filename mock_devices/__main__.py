@@ -25,6 +25,7 @@ from mock_devices.server import (
     NotLoopbackError,
     bind_listen_sockets,
     load_or_create_host_key,
+    new_event_loop,
     raise_fd_limit,
 )
 
@@ -190,7 +191,8 @@ async def serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return asyncio.run(serve(args))
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            return runner.run(serve(args))
     except UsageError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2

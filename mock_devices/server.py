@@ -40,6 +40,15 @@ def check_loopback(host: str) -> None:
         raise NotLoopbackError(f"{host} is not a 127.x.y.z loopback address; refusing to bind it")
 
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop when installed: the fleet's loop serves every switch, its own overhead counts."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def load_or_create_host_key(state_dir: Path | None = None) -> asyncssh.SSHKey:
     """The mock's ed25519 host key: generated once, stored 0600, reused by every run."""
     directory = (state_dir or DEFAULT_STATE_DIR).expanduser()

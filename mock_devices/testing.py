@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mock_devices.interface import Device
 from mock_devices.inventory_out import SatelliteApiInfo, write_inventory
-from mock_devices.server import MockServer, bind_listen_sockets, load_or_create_host_key
+from mock_devices.server import MockServer, bind_listen_sockets, load_or_create_host_key, new_event_loop
 
 if TYPE_CHECKING:
     from mock_devices.fleet import Fleet
@@ -74,7 +74,7 @@ class BackgroundServer:
             raise
 
     def _run(self) -> None:
-        loop = asyncio.new_event_loop()
+        loop = new_event_loop()
         self._loop = loop
         try:
             loop.run_until_complete(self._serve())

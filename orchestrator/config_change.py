@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hier_config import HConfig, HConfigChild, MatchRule, WorkflowRemediation, get_hconfig
 from hier_config.models import IdempotentCommandsRule
@@ -114,6 +115,7 @@ class ConfigChange:
         return not self.commands
 
 
+@lru_cache(maxsize=1024)  # a fleet's switches mostly share their call-home block: computed once per variant
 def compute_change(running_excerpt: str, desired_snippet: str) -> ConfigChange:
     running = parse_config(running_excerpt)
     future = running.future(parse_config(desired_snippet))

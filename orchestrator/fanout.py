@@ -12,6 +12,7 @@ from typing import TypeVar
 from nornir.core.inventory import Host
 
 from orchestrator.errors import FleetregError
+from tasks import event_loop
 from tasks.cli import DeviceCli
 from tasks.connection import cli_params, open_cli, transport_of
 from tasks.device_errors import translate
@@ -25,7 +26,7 @@ def run_on_hosts(
     hosts: Iterable[Host], step: Step[T], *, workers: int, on_host_done: Progress | None = None
 ) -> dict[str, T | FleetregError]:
     """`step` on every host (at most `workers` sessions at once): its result, or the error."""
-    return asyncio.run(_run_all(list(hosts), step, workers, on_host_done))
+    return event_loop.run(_run_all(list(hosts), step, workers, on_host_done))
 
 
 async def _run_all(

@@ -42,6 +42,7 @@ from orchestrator.pki import ca_fingerprints
 from orchestrator.plan_model import HostPlan, Wave
 from orchestrator.redact import Redactor
 from orchestrator.runfolder import write_private
+from tasks import event_loop
 from tasks.backout import backout
 from tasks.cli import DeviceCli
 from tasks.configure import configure, save_config
@@ -148,7 +149,7 @@ class ApplyRunner:
         self.stop_requested.set()
 
     def run_wave(self, wave: Wave, flows: Mapping[str, HostFlow]) -> WaveReport:
-        return asyncio.run(self._run_wave(wave, flows))
+        return event_loop.run(self._run_wave(wave, flows))
 
     async def _run_wave(self, wave: Wave, flows: Mapping[str, HostFlow]) -> WaveReport:
         report = WaveReport(wave)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -11,6 +10,7 @@ from mock_devices.testing import MockFleet
 from orchestrator.inventory import load_inventory
 from orchestrator.nornir_setup import build_nornir
 from orchestrator.secrets import Credentials
+from tasks import event_loop
 from tasks.cli import DeviceCli
 from tasks.connection import cli_params, open_cli
 
@@ -35,4 +35,4 @@ def with_cli(
             finally:
                 await cli.abort()
 
-    return asyncio.run(run())
+    return event_loop.run(run())
