@@ -111,7 +111,22 @@ class Journal:
         self._db.close()
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Everything journaled inside is one transaction: committed at the end, before the
+        caller lets any of the steps it recorded as started talk to a switch. The runner's
+        scheduler journals a whole round (finished steps, new steps) this way: one commit
+        instead of several per step kept its event loop (and every session) waiting."""
+        if self._db.in_transaction:
+            yield
+            return
+        with self._tx():
+            yield
+
+    @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        if self._db.in_transaction:  # inside batch(): part of its transaction
+            yield self._db
+            return
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db

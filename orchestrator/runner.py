@@ -160,36 +160,45 @@ class ApplyRunner:
         finished: asyncio.Queue[tuple[_Job, _StepResult]] = asyncio.Queue()
         running: set[asyncio.Task[None]] = set()
         self._executor = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="fleetreg-netmiko")
+        done: list[tuple[_Job, _StepResult]] = []
         try:
-            while pending_new or continuing or timers or inflight:
-                now = self.clock()
-                while timers and timers[0][0] <= now:
-                    continuing.append(heapq.heappop(timers)[2])
-                if self.stop_requested.is_set():
-                    for job in [*continuing, *(t[2] for t in timers)]:
-                        self._interrupted(job, report)
-                    continuing.clear()
-                    timers.clear()
-                    pending_new.clear()
-                while inflight < self.options.workers and (continuing or pending_new):
-                    next_job = (
-                        continuing.popleft() if continuing else self._first_job(flows[pending_new.popleft()], report)
-                    )
-                    if next_job is None:
-                        continue
-                    self._journal_start(next_job)
+            while pending_new or continuing or timers or inflight or done:
+                # one round: what finished, what is due, what can start; one journal commit
+                with self.journal.batch():
+                    for job, result in done:
+                        inflight -= 1
+                        self._handle(job, result, report, continuing, timers)
+                    now = self.clock()
+                    while timers and timers[0][0] <= now:
+                        continuing.append(heapq.heappop(timers)[2])
+                    if self.stop_requested.is_set():
+                        for job in [*continuing, *(t[2] for t in timers)]:
+                            self._interrupted(job, report)
+                        continuing.clear()
+                        timers.clear()
+                        pending_new.clear()
+                    starting: list[_Job] = []
+                    while inflight + len(starting) < self.options.workers and (continuing or pending_new):
+                        next_job = (
+                            continuing.popleft()
+                            if continuing
+                            else self._first_job(flows[pending_new.popleft()], report)
+                        )
+                        if next_job is not None:
+                            self._journal_start(next_job)
+                            starting.append(next_job)
+                for job in starting:  # journaled as started (committed) before they run
                     inflight += 1
-                    task = asyncio.create_task(self._execute_into(next_job, finished))
+                    task = asyncio.create_task(self._execute_into(job, finished))
                     running.add(task)
                     task.add_done_callback(running.discard)
                 timeout = max(0.0, timers[0][0] - self.clock()) if timers else None
                 if not inflight:
+                    done = []
                     if timers:
                         await self._sleep(timeout or 0.0)
                     continue
-                for job, result in await self._finished_steps(finished, timeout):
-                    inflight -= 1
-                    self._handle(job, result, report, continuing, timers)
+                done = await self._finished_steps(finished, timeout)
         finally:
             await self._close_all()
             self._executor.shutdown(wait=False, cancel_futures=True)
