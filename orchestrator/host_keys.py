@@ -33,8 +33,8 @@ class HostKeyPolicy:
     def file_for(self, host: str) -> Path:
         return self.path if self.mode == "strict" else self.path / _SAFE_NAME.sub("_", host)
 
-    def netmiko_options(self, host: str) -> dict[str, Any]:
-        """What the connection plugin needs for this switch (popped before Netmiko sees it)."""
+    def connection_options(self, host: str) -> dict[str, Any]:
+        """What opening this switch's session needs (tasks.connection.cli_params reads it)."""
         return {"mode": self.mode, "file": str(self.file_for(host))}
 
 

@@ -76,7 +76,7 @@ def build_nornir(
                     platform=entry.platform,
                     extras={
                         **netmiko_extras(entry, credentials, connect_timeout=connect_timeout, extras=extras),
-                        **({HOST_KEYS_EXTRA: host_keys.netmiko_options(entry.name)} if host_keys else {}),
+                        **({HOST_KEYS_EXTRA: host_keys.connection_options(entry.name)} if host_keys else {}),
                         HOST_NAME_EXTRA: entry.name,
                     },
                 )

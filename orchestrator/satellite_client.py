@@ -226,7 +226,7 @@ class SatelliteClient:
         self._jitter = jitter
         self._bearer: str | None = None
         self._bearer_refresh_at = 0.0
-        self._bearer_lock = threading.Lock()  # apply's worker threads may share one client
+        self._bearer_lock = threading.Lock()  # one client may serve several threads
         self.bearer_fetches = 0  # how many bearers this client obtained
         self.waits: list[float] = []  # every backoff slept, in seconds
         self._http = httpx.Client(

@@ -3,8 +3,9 @@ running the ordinary ApplyRunner on its share with its own journal connection (S
 mode takes their writes in turn). The parent keeps what is global: waves, failure thresholds,
 progress, Ctrl-C, the satellite post-check and the reports.
 
-One Python process drives Netmiko on about one core (the GIL); a change window on a 2-core
-machine with hundreds of switches is CPU-bound, so `--processes` defaults to the core count."""
+One process runs all its sessions on one event loop, so on one core. `--processes N` (default 1)
+gives a wave N loops; on the 2-core benchmark machine, where the emulated fleet shares the cores,
+it did not shorten a 1,000-switch apply (bench/README.md), so it stays opt-in."""
 
 from __future__ import annotations
 

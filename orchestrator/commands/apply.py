@@ -135,8 +135,8 @@ with_common = compose(
         type=click.IntRange(1, 64),
         default=1,
         show_default=True,
-        help="Worker processes per wave: one Python process drives switches on about one core; "
-        "large fleets go faster with one per core (workers are split between them).",
+        help="Processes per wave (workers are split between them): one process runs its sessions "
+        "on one core; more help only when fleetreg's own CPU is the limit.",
     ),
 )
 
