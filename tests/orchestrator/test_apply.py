@@ -1,4 +1,4 @@
-"""apply end to end: real Netmiko over real SSH to the mock fleet, real TextFSM, real SQLite."""
+"""apply end to end: real SSH to the mock fleet (asyncssh, and Netmiko in one test), real TextFSM, real SQLite."""
 
 from __future__ import annotations
 
@@ -170,3 +170,23 @@ def test_a_switch_changed_after_the_plan_is_skipped_as_drifted(mock_fleet_factor
     assert rows[victim]["outcome_reason"].startswith("changed since the plan: registration_status: 'REGISTERED' ->")
     assert {r["outcome"] for h, r in rows.items() if h != victim} <= {"migrated", "already-migrated"}
     assert mock.call(lambda: mock.fleet.device(victim).running_config_text()) == before  # untouched
+
+
+def test_the_netmiko_transport_migrates_the_same_fleet(mock_fleet_factory, tmp_path: Path) -> None:
+    """`--transport netmiko`: the same plan and apply through Netmiko (run in the runner's
+    executor threads), with session logs that hold no secret."""
+    mock = mock_fleet_factory(6)
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        code, plan_dir, apply_dir = plan_and_apply(
+            mock, runs, "--transport", "netmiko", apply_args=("--transport", "netmiko")
+        )
+    assert code == 0
+    plan = load_plan_json(plan_dir)
+    rows = list(csv.DictReader((apply_dir / "hosts.csv").open()))
+    assert Counter(r["outcome"] for r in rows) == Counter(
+        "already-migrated" if h["classification"] == "already-migrated" else "migrated" for h in plan["hosts"]
+    )
+    assert any((apply_dir / "session-logs").iterdir())
+    secrets = [v for k, v in env.items() if "TOKEN" in k or "PASSWORD" in k or "SECRET" in k]
+    assert files_containing(runs, secrets) == []
