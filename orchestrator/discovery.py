@@ -45,7 +45,8 @@ def run_discover(
         return await discover(cli, tuple(commands), read_timeout=read_timeout)
 
     workers = getattr(nr.runner, "num_workers", 20)
-    results = run_on_hosts(nr.inventory.hosts.values(), read, workers=workers, on_host_done=on_host_done)
+    hosts = nr.inventory.hosts.values()
+    results = run_on_hosts(hosts, read, name="discover", workers=workers, on_host_done=on_host_done)
     outcomes: list[DiscoverOutcome] = []
     raw: dict[str, dict[str, str]] = {}
     trustpoints_of = {h.name: (h.settings.trustpoint.name,) for h in inventory.hosts}

@@ -23,14 +23,15 @@ Progress = Callable[[str, bool], None]  # (host, ok) after each host
 
 
 def run_on_hosts(
-    hosts: Iterable[Host], step: Step[T], *, workers: int, on_host_done: Progress | None = None
+    hosts: Iterable[Host], step: Step[T], *, name: str, workers: int, on_host_done: Progress | None = None
 ) -> dict[str, T | FleetregError]:
-    """`step` on every host (at most `workers` sessions at once): its result, or the error."""
-    return event_loop.run(_run_all(list(hosts), step, workers, on_host_done))
+    """`step` (called `name` in errors) on every host, at most `workers` sessions at once: its
+    result, or the error."""
+    return event_loop.run(_run_all(list(hosts), step, name, workers, on_host_done))
 
 
 async def _run_all(
-    hosts: list[Host], step: Step[T], workers: int, on_host_done: Progress | None
+    hosts: list[Host], step: Step[T], name: str, workers: int, on_host_done: Progress | None
 ) -> dict[str, T | FleetregError]:
     slots = asyncio.Semaphore(max(1, workers))
     results: dict[str, T | FleetregError] = {}
@@ -38,7 +39,7 @@ async def _run_all(
 
         async def one(host: Host) -> None:
             async with slots:
-                results[host.name] = await _on_host(host, step, executor)
+                results[host.name] = await _on_host(host, step, name, executor)
             if on_host_done is not None:
                 on_host_done(host.name, not isinstance(results[host.name], FleetregError))
 
@@ -46,7 +47,7 @@ async def _run_all(
     return results
 
 
-async def _on_host(host: Host, step: Step[T], executor: ThreadPoolExecutor) -> T | FleetregError:
+async def _on_host(host: Host, step: Step[T], name: str, executor: ThreadPoolExecutor) -> T | FleetregError:
     try:
         cli = await open_cli(cli_params(host), transport_of(host), executor)
     except Exception as exc:
@@ -55,6 +56,6 @@ async def _on_host(host: Host, step: Step[T], executor: ThreadPoolExecutor) -> T
         result = await step(cli, host)
     except Exception as exc:
         await cli.abort()
-        return translate(exc, host=host.name, step=getattr(step, "__name__", "step"))
+        return translate(exc, host=host.name, step=name)
     await cli.close()
     return result

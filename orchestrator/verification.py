@@ -71,7 +71,7 @@ def verify_hosts(
 
     selected = [h for name, h in nr.inventory.hosts.items() if name in hosts]
     workers = getattr(nr.runner, "num_workers", 20)
-    results = run_on_hosts(selected, check, workers=workers, on_host_done=on_host_done)
+    results = run_on_hosts(selected, check, name="verify", workers=workers, on_host_done=on_host_done)
     verdicts = []
     for name in sorted(hosts):
         result = results.get(name)

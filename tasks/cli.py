@@ -34,6 +34,11 @@ class CliParams:
     netmiko_extras: Mapping[str, Any] = field(default_factory=dict)  # the netmiko transport's options
 
 
+def step_name(command: str) -> str:
+    """A command as the step named in errors: never with its token (`register idtoken ...`)."""
+    return command.split(" idtoken ")[0].strip()
+
+
 class ConfigLineRejected(Exception):
     """The switch answered a config line with an error line (`% Invalid input ...`).
     The session is still usable; it may still be in config mode (see `exit_config_mode`)."""

@@ -10,8 +10,8 @@ from nornir.core.inventory import Host
 from orchestrator.host_keys import HOST_KEYS_EXTRA
 from tasks.cli import CliParams, DeviceCli
 from tasks.netmiko_cli import NetmikoCli
-from tasks.session_log import MaskedLog, SessionLogSpec
-from tasks.ssh_cli import HostKeyPolicy, SshCli
+from tasks.session_log import SessionLogSpec
+from tasks.ssh_cli import SshCli
 
 TRANSPORTS = ("asyncssh", "netmiko")
 DEFAULT_TRANSPORT = "asyncssh"
@@ -51,18 +51,7 @@ async def open_cli(params: CliParams, transport: str, executor: Executor | None 
     runs Netmiko in (one per session at a time)."""
     if transport == "netmiko":
         return await NetmikoCli.connect(params, executor)
-    policy = HostKeyPolicy(params.host_key_mode or "tofu", params.host_key_file) if params.host_key_file else None
-    return await SshCli.connect(
-        host=params.host,
-        hostname=params.hostname,
-        port=params.port,
-        username=params.username,
-        password=params.password,
-        secret=params.secret,
-        connect_timeout=params.connect_timeout,
-        host_keys=policy,
-        session_log=MaskedLog(params.session_log) if params.session_log is not None else None,
-    )
+    return await SshCli.connect(params)
 
 
 async def send(cli: DeviceCli, command: str, *, read_timeout: float) -> str:

@@ -22,7 +22,7 @@ from netmiko.exceptions import ConfigInvalidException, ReadException, ReadTimeou
 from netmiko.session_log import SessionLog
 
 from orchestrator.host_keys import record_first_use
-from tasks.cli import IOS_XE, CliParams, ConfigLineRejected
+from tasks.cli import IOS_XE, CliParams, ConfigLineRejected, step_name
 from tasks.device_errors import device_errors
 from tasks.session_guard import ClosedAwareChannel, abort, make_ready
 
@@ -251,8 +251,9 @@ class NetmikoCli:
         return await asyncio.get_running_loop().run_in_executor(self._executor, guarded)
 
     async def send_command(self, command: str, *, read_timeout: float) -> str:
-        step = command.split(" idtoken ")[0]
-        return await self._run(step, lambda: str(self.conn.send_command(command, read_timeout=read_timeout)))
+        return await self._run(
+            step_name(command), lambda: str(self.conn.send_command(command, read_timeout=read_timeout))
+        )
 
     async def send_config(
         self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True

@@ -10,16 +10,11 @@
 
 from __future__ import annotations
 
-import weakref
-
 from netmiko import BaseConnection
 from netmiko.channel import SSHChannel
 from netmiko.exceptions import ReadException
 
 from orchestrator.errors import AuthError
-
-# Sessions already prepared, by identity (a connection is prepared once, at first use).
-_READY: weakref.WeakSet[BaseConnection] = weakref.WeakSet()
 
 
 class ClosedAwareChannel(SSHChannel):
@@ -34,10 +29,8 @@ class ClosedAwareChannel(SSHChannel):
 
 
 def make_ready(conn: BaseConnection, *, host: str) -> BaseConnection:
-    """`conn`, prepared on first use: closed-aware channel, privileged EXEC. Netmiko and
+    """`conn`, prepared once after login: closed-aware channel, privileged EXEC. Netmiko and
     paramiko errors propagate for the caller's translation; a refused enable is an AuthError."""
-    if conn in _READY:
-        return conn
     if isinstance(conn.channel, SSHChannel) and not isinstance(conn.channel, ClosedAwareChannel):
         conn.channel = ClosedAwareChannel(conn.remote_conn, encoding=conn.encoding)
     if not conn.check_enable_mode():
@@ -49,7 +42,6 @@ def make_ready(conn: BaseConnection, *, host: str) -> BaseConnection:
                 host=host,
                 step="enable",
             ) from None
-    _READY.add(conn)
     return conn
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,7 +19,7 @@ import asyncssh
 
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
 from orchestrator.host_keys import fingerprint, record_first_use
-from tasks.cli import IOS_XE, CliPlatform, ConfigLineRejected
+from tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, step_name
 from tasks.session_log import MaskedLog
 
 T = TypeVar("T")
@@ -53,30 +52,21 @@ CLOSE_WAIT_S = 2.0
 
 
 # ------------------------------------------------------------------ host keys
-@dataclass
-class HostKeyPolicy:
-    """`mode` tofu: `file` is this switch's own known_hosts file, written at first use;
-    strict: `file` is the operator's known_hosts and a switch not in it is refused."""
-
-    mode: str
-    file: Path
-
-
 class _Client(asyncssh.SSHClient):
-    """Checks the switch's host key against the policy before any password is sent."""
+    """Checks the switch's host key against the run's policy before any password is sent:
+    tofu (the switch's own known_hosts file, written at first use) or strict (the operator's
+    known_hosts; a switch not in it is refused). No file: any key is accepted."""
 
-    def __init__(self, policy: HostKeyPolicy | None, hostname: str, port: int) -> None:
-        self.policy = policy
-        self.hostname = hostname
-        self.port = port
+    def __init__(self, params: CliParams) -> None:
+        self.params = params
         self.problem: HostKeyError | None = None
 
     def validate_host_public_key(self, host: str, addr: str, port: int, key: asyncssh.SSHKey) -> bool:
-        policy = self.policy
-        if policy is None:
+        file, hostname, switch_port = self.params.host_key_file, self.params.hostname, self.params.port
+        if file is None:
             return True
         got = _key_text(key)
-        known = _known_keys(policy.file, self.hostname, addr, self.port)
+        known = _known_keys(file, hostname, addr, switch_port)
         if any(k == got for k in known):
             return True
         if known:
@@ -86,10 +76,10 @@ class _Client(asyncssh.SSHClient):
                 "(if the switch was replaced, delete its known_hosts entry)"
             )
             return False
-        if policy.mode == "strict":
+        if self.params.host_key_mode == "strict":
             self.problem = UnknownHostKeyError("not in the --known-hosts file (strict checking)")
             return False
-        record_first_use(policy.file, self.hostname, self.port, *got)
+        record_first_use(file, hostname, switch_port, *got)
         return True
 
 
@@ -231,31 +221,19 @@ class SshCli:
 
     # ---------------------------------------------------------------- opening
     @classmethod
-    async def connect(
-        cls,
-        *,
-        host: str,
-        hostname: str,
-        port: int,
-        username: str,
-        password: str,
-        secret: str | None,
-        connect_timeout: float,
-        host_keys: HostKeyPolicy | None = None,
-        session_log: MaskedLog | None = None,
-        platform: CliPlatform = IOS_XE,
-    ) -> SshCli:
-        client = _Client(host_keys, hostname, port)
+    async def connect(cls, params: CliParams, *, platform: CliPlatform = IOS_XE) -> SshCli:
+        client = _Client(params)
+        session_log = MaskedLog(params.session_log) if params.session_log is not None else None
         try:
-            async with asyncio.timeout(connect_timeout + 5):
-                conn, shell = await _connect(client, hostname, port, username, password, connect_timeout, session_log)
+            async with asyncio.timeout(params.connect_timeout + 5):
+                conn, shell = await _connect(client, params, session_log)
         except Exception as exc:
             if session_log is not None:
                 session_log.close()
-            raise _connect_error(exc, client, host) from None
-        cli = cls(conn, shell, platform=platform, host=host)
+            raise _connect_error(exc, client, params.host) from None
+        cli = cls(conn, shell, platform=platform, host=params.host)
         try:
-            await cli._prepare(secret, connect_timeout)
+            await cli._prepare(params.secret, params.connect_timeout)
         except BaseException:
             await cli.abort()
             raise
@@ -347,7 +325,7 @@ class SshCli:
 
     async def _wait(self, write: str | None, matcher: Matcher, timeout: float, *, step: str) -> str:
         if self._closed:
-            raise ConnectError("session already closed", host=self.host, step=_step(step))
+            raise ConnectError("session already closed", host=self.host, step=step_name(step))
         answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._shell.begin(write, matcher, answer)
         try:
@@ -356,10 +334,10 @@ class SshCli:
         except TimeoutError:
             self._shell.cancel(answer)
             raise CommandTimeout(
-                f"no prompt before the read timeout ({timeout:g}s)", host=self.host, step=_step(step)
+                f"no prompt before the read timeout ({timeout:g}s)", host=self.host, step=step_name(step)
             ) from None
         except ConnectError as exc:
-            raise ConnectError(exc.message, host=self.host, step=_step(step)) from None
+            raise ConnectError(exc.message, host=self.host, step=step_name(step)) from None
 
     async def _finish(self) -> None:
         if self._closed:
@@ -374,30 +352,20 @@ class SshCli:
                 self._shell.session_log.close()
 
 
-def _step(command: str) -> str:
-    """A command as a step name in errors: never a token (`register idtoken ...`)."""
-    return command.split(" idtoken ")[0].strip() if " idtoken " in command else command.strip()
-
-
 def _either(*patterns: re.Pattern[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.MULTILINE)
 
 
 async def _connect(
-    client: _Client,
-    hostname: str,
-    port: int,
-    username: str,
-    password: str,
-    timeout: float,
-    session_log: MaskedLog | None,
+    client: _Client, params: CliParams, session_log: MaskedLog | None
 ) -> tuple[asyncssh.SSHClientConnection, _Shell]:
+    timeout = params.connect_timeout
     conn = await asyncssh.connect(
-        hostname,
-        port,
+        params.hostname,
+        params.port,
         client_factory=lambda: client,
-        username=username,
-        password=password,
+        username=params.username,
+        password=params.password,
         known_hosts=([], [], []),  # every key goes through _Client.validate_host_public_key
         client_keys=None,
         agent_path=None,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tasks.cli import IOS_XE
-from tasks.ssh_cli import _step, clean_output, pattern_matcher, prompt_matcher
+from tasks.cli import IOS_XE, step_name
+from tasks.ssh_cli import clean_output, pattern_matcher, prompt_matcher
 
 PROMPT = IOS_XE.prompt_re("ams-sw001")
 
@@ -55,5 +55,5 @@ def test_error_lines_are_found_in_answers() -> None:
 
 
 def test_a_register_command_never_becomes_a_step_name_with_its_token() -> None:
-    assert _step("license smart register idtoken SECRET-TOKEN force") == "license smart register"
-    assert _step("show version") == "show version"
+    assert step_name("license smart register idtoken SECRET-TOKEN force") == "license smart register"
+    assert step_name("show version") == "show version"
