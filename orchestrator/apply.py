@@ -209,9 +209,11 @@ def apply_plan(
     confirm: ConfirmWave | None = None,
     on_event: EventSink | None = None,
     on_runner: Callable[[WaveRunner], None] | None = None,
+    checked: Session | None = None,
 ) -> ApplyResult:
-    plan = load_plan(plan_path)
-    session = Session(plan, options)
+    """Run the plan at `plan_path`; `checked`: what `check_apply` returned for it (not loaded again)."""
+    session = checked or Session(load_plan(plan_path), options)
+    plan = session.plan
     run_dir = create_run("apply", options.runs_dir)
     shutil.copyfile(plan_path / PLAN_FILE if plan_path.is_dir() else plan_path, run_dir / PLAN_FILE)
     (run_dir / PLAN_FILE).chmod(0o600)
@@ -236,13 +238,11 @@ def apply_plan(
         journal.close()
 
 
-def check_apply(plan_path: Path, options: ApplyOptions) -> Plan:
+def check_apply(plan_path: Path, options: ApplyOptions) -> Session:
     """Everything apply checks before it touches a switch (plan file, inventory and settings
     unchanged, credentials, tokens), without starting a run: the CLI calls it before it
-    shows any progress, so bad input ends in one error line."""
-    plan = load_plan(plan_path)
-    Session(plan, options)
-    return plan
+    shows any progress, so bad input ends in one error line. Pass the result to `apply_plan`."""
+    return Session(load_plan(plan_path), options)
 
 
 def check_resume(run: str, options: ApplyOptions) -> Plan:

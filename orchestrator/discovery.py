@@ -39,30 +39,35 @@ def run_discover(
     commands: Sequence[str] = DISCOVER_COMMANDS,
     read_timeout: float = 30,
 ) -> tuple[list[DiscoverOutcome], dict[str, dict[str, str]]]:
-    """Discover every host of `nr`. Returns outcomes (facts or error) and the raw outputs."""
+    """Discover every host of `nr`. Returns outcomes (facts or error) and the raw outputs.
+    Each switch's outputs are parsed as soon as they are read, while the others' commands are
+    still on the wire, rather than all of them after the last switch answered."""
+    trustpoints_of = {h.name: (h.settings.trustpoint.name,) for h in inventory.hosts}
 
-    async def read(cli: DeviceCli, host: Host) -> dict[str, str]:
-        return await discover(cli, tuple(commands), read_timeout=read_timeout)
+    async def read(cli: DeviceCli, host: Host) -> tuple[dict[str, str], DiscoverOutcome]:
+        outputs = await discover(cli, tuple(commands), read_timeout=read_timeout)
+        return outputs, _outcome_of(host.name, outputs, trustpoints_of.get(host.name, ()))
 
     workers = getattr(nr.runner, "num_workers", 20)
     hosts = nr.inventory.hosts.values()
     results = run_on_hosts(hosts, read, name="discover", workers=workers, on_host_done=on_host_done)
     outcomes: list[DiscoverOutcome] = []
     raw: dict[str, dict[str, str]] = {}
-    trustpoints_of = {h.name: (h.settings.trustpoint.name,) for h in inventory.hosts}
     for name in nr.inventory.hosts:
-        outputs = results[name]
-        if isinstance(outputs, FleetregError):
-            outcomes.append(_outcome_from_exception(name, outputs))
+        result = results[name]
+        if isinstance(result, FleetregError):
+            outcomes.append(_outcome_from_exception(name, result))
             continue
-        raw[name] = outputs
-        try:
-            facts = build_facts(name, outputs, trustpoints=trustpoints_of.get(name, ()))
-        except ParseError as exc:
-            outcomes.append(_outcome_from_exception(name, exc))
-            continue
-        outcomes.append(DiscoverOutcome(host=name, facts=facts))
+        raw[name], outcome = result
+        outcomes.append(outcome)
     return outcomes, raw
+
+
+def _outcome_of(name: str, outputs: dict[str, str], trustpoints: tuple[str, ...]) -> DiscoverOutcome:
+    try:
+        return DiscoverOutcome(host=name, facts=build_facts(name, outputs, trustpoints=trustpoints))
+    except ParseError as exc:
+        return _outcome_from_exception(name, exc)
 
 
 # Raw outputs kept in the run folder: never the full running config (it holds secrets).

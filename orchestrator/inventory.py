@@ -16,6 +16,7 @@ import difflib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -151,10 +152,13 @@ class Inventory:
     # username / password / enable_secret from defaults.yaml, for credentials_from_env (lab use)
     login_defaults: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
+    @cached_property
+    def _index(self) -> dict[str, HostEntry]:
+        return {host.name: host for host in self.hosts}
+
     def by_name(self, name: str) -> HostEntry:
-        for host in self.hosts:
-            if host.name == name:
-                return host
+        if name in self._index:
+            return self._index[name]
         raise InventoryError(
             f"no host {name!r} in the inventory{_did_you_mean(name, [h.name for h in self.hosts])}",
             file=str(self.directory / HOSTS_FILE),

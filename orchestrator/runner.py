@@ -2,8 +2,9 @@
 
 Design for a change window: a step holds one of the `workers` slots only while it talks to a
 switch. A switch that waits for its registration (5-15 s on a real satellite) gives its slot
-back and is polled again from a timer heap, so other switches start meanwhile. Switches that
-are already under way go before new ones. Every step is journaled before and after it runs.
+back and is polled again from a timer heap, so other switches start meanwhile; a poll over the
+session the switch still has open (one `show license status`) takes no slot at all. Switches
+that are already under way go before new ones. Every step is journaled before and after it runs.
 
 Everything runs on one asyncio loop in one thread: the scheduler, the journal and every SSH
 session (asyncssh). Threads were measured to cost a GIL hand-off per command and 60 % longer
@@ -57,6 +58,8 @@ from tasks.verify import verify
 TokenProvider = Callable[[HostPlan], str]  # the registration token for this switch
 # Steps that only read: after a lost or timed-out session they are simply run again on a new one.
 READ_ONLY_STEPS = frozenset({"precheck", "recheck", "wait_registered", "wait_ack", "verify"})
+# Registration polls: one show command, which needs no worker slot while the session is open.
+POLL_STEPS = frozenset({"wait_registered", "wait_ack"})
 # ... and the backout, which is idempotent (declarative config lines, deregister, write memory):
 # giving up on it after one lost session would leave the switch half-configured.
 REPEATABLE_STEPS = READ_ONLY_STEPS | {"backout", "install_ca"}  # install_ca checks what is there first
@@ -89,6 +92,7 @@ class _Job:
     step: str
     attempt: int = 0  # connect attempts for this step
     started: bool = False
+    slot: bool = True  # holds one of the workers slots (every step but a poll over an open session)
 
 
 @dataclass
@@ -156,29 +160,40 @@ class ApplyRunner:
         pending_new: deque[str] = deque(h for h in wave.hosts if h in flows)
         continuing: deque[_Job] = deque()
         timers: list[tuple[float, int, _Job]] = []
-        inflight = 0
+        inflight = 0  # steps holding a worker slot
+        polling = 0  # polls over open sessions (no slot)
         finished: asyncio.Queue[tuple[_Job, _StepResult]] = asyncio.Queue()
         running: set[asyncio.Task[None]] = set()
         self._executor = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="fleetreg-netmiko")
         done: list[tuple[_Job, _StepResult]] = []
         try:
-            while pending_new or continuing or timers or inflight or done:
+            while pending_new or continuing or timers or inflight or polling or done:
                 # one round: what finished, what is due, what can start; one journal commit
+                starting: list[_Job] = []
                 with self.journal.batch():
                     for job, result in done:
-                        inflight -= 1
+                        if job.slot:
+                            inflight -= 1
+                        else:
+                            polling -= 1
                         self._handle(job, result, report, continuing, timers)
-                    now = self.clock()
-                    while timers and timers[0][0] <= now:
-                        continuing.append(heapq.heappop(timers)[2])
                     if self.stop_requested.is_set():
                         for job in [*continuing, *(t[2] for t in timers)]:
                             self._interrupted(job, report)
                         continuing.clear()
                         timers.clear()
                         pending_new.clear()
-                    starting: list[_Job] = []
-                    while inflight + len(starting) < self.options.workers and (continuing or pending_new):
+                    now = self.clock()
+                    while timers and timers[0][0] <= now:
+                        due = heapq.heappop(timers)[2]
+                        due.slot = not (due.step in POLL_STEPS and due.flow.plan.name in self._clis)
+                        if due.slot:
+                            continuing.append(due)
+                        else:
+                            self._journal_start(due)
+                            starting.append(due)
+                    slots = self.options.workers - inflight
+                    while slots > 0 and (continuing or pending_new):
                         next_job = (
                             continuing.popleft()
                             if continuing
@@ -187,13 +202,17 @@ class ApplyRunner:
                         if next_job is not None:
                             self._journal_start(next_job)
                             starting.append(next_job)
+                            slots -= 1
                 for job in starting:  # journaled as started (committed) before they run
-                    inflight += 1
+                    if job.slot:
+                        inflight += 1
+                    else:
+                        polling += 1
                     task = asyncio.create_task(self._execute_into(job, finished))
                     running.add(task)
                     task.add_done_callback(running.discard)
                 timeout = max(0.0, timers[0][0] - self.clock()) if timers else None
-                if not inflight:
+                if not inflight and not polling:
                     done = []
                     if timers:
                         await self._sleep(timeout or 0.0)

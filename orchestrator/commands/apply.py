@@ -165,8 +165,11 @@ def apply_command(
         result = _run_with_progress(0, "resume", lambda **kw: resume_apply(resume_run, options, confirm=confirm, **kw))
     else:
         assert plan is not None
-        total = sum(1 for h in check_apply(plan, options).hosts if h.is_actionable)
-        result = _run_with_progress(total, "apply", lambda **kw: apply_plan(plan, options, confirm=confirm, **kw))
+        checked = check_apply(plan, options)
+        total = sum(1 for h in checked.plan.hosts if h.is_actionable)
+        result = _run_with_progress(
+            total, "apply", lambda **kw: apply_plan(plan, options, confirm=confirm, checked=checked, **kw)
+        )
     print_result(result)
     if result.exit_code:
         raise click.exceptions.Exit(result.exit_code)

@@ -3,6 +3,7 @@ Turns a template's `Error` rule into a ParseError naming the command and the off
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -21,6 +22,7 @@ INDEX_FILE = "index"
 _ERROR_INPUT_LINE = re.compile(r"Input Line: (?P<line>.*)$", re.DOTALL)
 
 
+@functools.cache
 def default_template_dir() -> Path:
     return Path(orchestrator.__file__).resolve().parents[1] / "templates" / "textfsm"
 

@@ -1,0 +1,58 @@
+"""asyncssh's empty IGNORE before every packet is skipped, except with CBC ciphers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from cli_sessions import with_cli
+
+from tasks.cli import DeviceCli
+from tasks.ssh_cli import SshCli
+from tasks.ssh_packets import sends_cbc
+
+
+def _conn(cipher: bytes, *, client: bool = True) -> SimpleNamespace:
+    other = b"aes128-gcm@openssh.com"
+    return SimpleNamespace(
+        is_client=lambda: client,
+        _enc_alg_cs=cipher if client else other,
+        _enc_alg_sc=other if client else cipher,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cipher", "client", "cbc"),
+    [
+        (b"aes128-gcm@openssh.com", True, False),
+        (b"aes256-ctr", False, False),
+        (b"chacha20-poly1305@openssh.com", True, False),
+        (b"aes128-cbc", True, True),
+        (b"aes256-cbc", False, True),
+    ],
+)
+def test_the_sending_direction_cipher_decides(cipher: bytes, client: bool, cbc: bool) -> None:
+    assert sends_cbc(_conn(cipher, client=client)) is cbc
+
+
+def test_a_connection_whose_cipher_cannot_be_read_keeps_the_ignores() -> None:
+    assert sends_cbc(SimpleNamespace(is_client=lambda: True)) is True
+
+
+@pytest.mark.integration
+def test_one_packet_per_command_line_with_gcm(mock_fleet_factory) -> None:
+    mock = mock_fleet_factory(1)
+    host = mock.fleet.devices[0].name
+    commands = 10
+
+    async def count_packets(cli: DeviceCli) -> tuple[int, bytes]:
+        assert isinstance(cli, SshCli)
+        conn = cli._conn
+        before = conn._send_seq
+        for _ in range(commands):
+            await cli.send_command("show version", read_timeout=10)
+        return conn._send_seq - before, conn._enc_alg_cs
+
+    sent, cipher = with_cli(mock, "asyncssh", host, count_packets)
+    assert cipher == b"aes128-gcm@openssh.com"
+    assert sent <= commands + 2, f"{sent} packets for {commands} command lines (IGNOREs still sent?)"
