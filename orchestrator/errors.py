@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 
 class FleetregError(Exception):
     """Root of every error fleetreg raises on purpose."""
@@ -124,3 +126,13 @@ class CommandError(DeviceError):
 
 class CommandTimeout(CommandError):
     reason = "command timed out"
+
+
+def exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and what it was raised from (Netmiko wraps paramiko's errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__

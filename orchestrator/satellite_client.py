@@ -21,7 +21,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
-from orchestrator.errors import FleetregError
+from orchestrator.errors import FleetregError, exception_chain
 
 RETRYABLE_5XX = frozenset({500, 502, 503, 504})
 RETRY_AFTER_CAP_S = 120.0
@@ -129,18 +129,9 @@ def _tls_context(ca_file: str | None, verify_tls: bool, where: str) -> ssl.SSLCo
         ) from None
 
 
-def _exception_chain(exc: BaseException) -> list[BaseException]:
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
-
-
 def _tls_failure(exc: BaseException) -> str | None:
     """The reason when `exc` is a TLS failure (certificate verify, handshake), else None."""
-    for item in _exception_chain(exc):
+    for item in exception_chain(exc):
         if isinstance(item, ssl.SSLCertVerificationError):
             return f"certificate verify failed: {item.verify_message or item.reason}"
         if isinstance(item, ssl.SSLError):
@@ -156,7 +147,7 @@ def _transport_reason(exc: httpx.TransportError, timeout: float) -> str:
         return f"connect timed out after {timeout:g}s"
     if isinstance(exc, httpx.TimeoutException):
         return f"no answer within {timeout:g}s"
-    for item in _exception_chain(exc):
+    for item in exception_chain(exc):
         if isinstance(item, ConnectionRefusedError):
             return "connection refused"
         if isinstance(item, OSError) and item.strerror:

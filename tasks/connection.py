@@ -9,7 +9,6 @@ from nornir.core.inventory import Host
 
 from orchestrator.host_keys import HOST_KEYS_EXTRA
 from tasks.cli import CliParams, DeviceCli
-from tasks.netmiko_cli import NetmikoCli
 from tasks.session_log import SessionLogSpec
 from tasks.ssh_cli import SshCli
 
@@ -50,6 +49,8 @@ async def open_cli(params: CliParams, transport: str, executor: Executor | None 
     """A logged-in session in privileged EXEC. `executor`: the threads the netmiko transport
     runs Netmiko in (one per session at a time)."""
     if transport == "netmiko":
+        from tasks.netmiko_cli import NetmikoCli  # Netmiko and paramiko load only when used (~0.3 s)
+
         return await NetmikoCli.connect(params, executor)
     return await SshCli.connect(params)
 

@@ -23,22 +23,13 @@ from netmiko.session_log import SessionLog
 
 from orchestrator.host_keys import record_first_use
 from tasks.cli import IOS_XE, CliParams, ConfigLineRejected, step_name
-from tasks.device_errors import device_errors
+from tasks.device_errors import device_errors, register_translator
+from tasks.netmiko_errors import netmiko_translate
 from tasks.session_guard import ClosedAwareChannel, abort, make_ready
 
 T = TypeVar("T")
 
-# Netmiko spends most of a default session sleeping. fast_cli shortens its fixed delays and
-# lets prompt detection return as soon as the prompt is seen. The round trips Netmiko adds on
-# top (measured in bench/README.md) are removed by TunedCiscoXe below, which the "netmiko"
-# connection plugin uses for IOS / IOS-XE. No timeouts here: these extras are layered last
-# (orchestrator.nornir_setup.netmiko_extras), so they would override --connect-timeout and
-# the inventory's own conn_timeout / read_timeout_override (with 200 logins at once on 2
-# cores, 10 s was too short: paramiko's "No existing session ... conn_timeout" failures).
-DEFAULT_NETMIKO_EXTRAS: dict[str, Any] = {
-    "fast_cli": True,
-    "keepalive": 30,
-}
+register_translator(netmiko_translate)  # Netmiko's and paramiko's exceptions, once this transport is loaded
 
 # Netmiko's ConfigInvalidException text, naming the refused line and the error line
 FAILED_COMMAND_RE = re.compile(r"at command: (?P<cmd>.*), matched error: (?P<err>.*)")
