@@ -4,6 +4,7 @@ action returned: run another step, poll again later, or finish with an outcome."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -226,6 +227,18 @@ class HostFlow:
         if problems:
             return self.step_failed("verify", "; ".join(problems))
         return self.step_done("verify")
+
+
+# How long a host waits for the satellite once its SSH work is done: registration takes seconds
+# to minutes, a CSLU sync's ACK about a second, and some hosts do not wait at all.
+_WAIT_RANK = {"wait_registered": 0, "wait_ack": 1}
+
+
+def longest_wait_first(plans: Iterable[HostPlan]) -> list[HostPlan]:
+    """The order to start a wave's hosts in: those with the longest wait after their SSH steps
+    first (then plan order). Their waits then overlap the SSH work of the short-wait hosts
+    started after them, instead of trailing after the wave's last SSH step (LPT scheduling)."""
+    return sorted(plans, key=lambda plan: min((_WAIT_RANK.get(s.name, 2) for s in plan.steps), default=2))
 
 
 def step_after(plan: HostPlan, step: str | None) -> str | None:

@@ -95,6 +95,7 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._batching = False
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not path.exists():
@@ -115,12 +116,22 @@ class Journal:
         """Everything journaled inside is one transaction: committed at the end, before the
         caller lets any of the steps it recorded as started talk to a switch. The runner's
         scheduler journals a whole round (finished steps, new steps) this way: one commit
-        instead of several per step kept its event loop (and every session) waiting."""
-        if self._db.in_transaction:
+        instead of several per step kept its event loop (and every session) waiting. The
+        transaction begins at the first write: a round that journals nothing costs nothing."""
+        if self._batching:
             yield
             return
-        with self._tx():
+        self._batching = True
+        try:
             yield
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+        finally:
+            self._batching = False
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -128,6 +139,9 @@ class Journal:
             yield self._db
             return
         self._db.execute("BEGIN IMMEDIATE")
+        if self._batching:  # batch() commits or rolls back
+            yield self._db
+            return
         try:
             yield self._db
         except BaseException:

@@ -37,3 +37,12 @@ def test_a_round_that_fails_leaves_nothing_behind(tmp_path: Path) -> None:
     with journal.batch():  # the journal is usable again
         journal.step_started("r1", "sw1", "precheck")
     assert len(journal.steps("r1")) == 1
+
+
+def test_a_round_that_journals_nothing_takes_no_write_lock(tmp_path: Path) -> None:
+    path = tmp_path / "fleetreg.db"
+    journal, other = journal_with_run(path), Journal(path)
+    with journal.batch():
+        other.step_started("r1", "sw2", "precheck")  # would wait for the lock (busy_timeout) if held
+        journal.step_started("r1", "sw1", "precheck")
+    assert sorted(s.host for s in other.steps("r1")) == ["sw1", "sw2"]
