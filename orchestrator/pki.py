@@ -3,6 +3,7 @@ switch prints them during `crypto pki authenticate`, and the lines to paste. Pur
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 from cryptography import x509
@@ -38,6 +39,7 @@ def _der(pem: str) -> bytes:
     return certificate.public_bytes(serialization.Encoding.DER)
 
 
+@functools.lru_cache(maxsize=16)  # every switch's install_ca checks the same file
 def ca_fingerprints(pem: str) -> tuple[str, str]:
     """(MD5, SHA1) of the first certificate in `pem`, as IOS prints them, e.g.
     ('7C96FE82 21406DC1 91ADDEB0 C8948B44', '89D35AB9 D3F6BE58 0BD257AD 91BF0BBB C3036CA3')."""

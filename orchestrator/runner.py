@@ -39,6 +39,7 @@ from orchestrator.errors import (
 )
 from orchestrator.facts import build_facts
 from orchestrator.host_flow import Action, Finish, HostFlow, PollLater, longest_wait_first
+from orchestrator.inbox import Inbox
 from orchestrator.journal import Journal
 from orchestrator.pki import ca_fingerprints
 from orchestrator.plan_model import HostPlan, Wave
@@ -164,7 +165,7 @@ class ApplyRunner:
         timers: list[tuple[float, int, _Job]] = []
         inflight = 0  # steps holding a worker slot
         polling = 0  # polls over open sessions (no slot)
-        finished: asyncio.Queue[tuple[_Job, _StepResult]] = asyncio.Queue()
+        finished: Inbox[tuple[_Job, _StepResult]] = Inbox()
         running: set[asyncio.Task[None]] = set()
         self._executor = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="fleetreg-netmiko")
         done: list[tuple[_Job, _StepResult]] = []
@@ -219,7 +220,9 @@ class ApplyRunner:
                     if timers:
                         await self._sleep(timeout or 0.0)
                     continue
-                done = await self._finished_steps(finished, timeout)
+                # the steps finished by now, waiting for the first until the next timer is due
+                # (0.5 s at most, so that Ctrl-C is seen)
+                done = await finished.take(min(timeout, 0.5) if timeout is not None else 0.5)
         finally:
             await self._close_all()
             self._executor.shutdown(wait=False, cancel_futures=True)
@@ -228,21 +231,6 @@ class ApplyRunner:
     # ================================================================ scheduling
     async def _sleep(self, seconds: float) -> None:
         await asyncio.sleep(min(seconds, 0.5))  # Ctrl-C (stop_requested) is seen within 0.5 s
-
-    @staticmethod
-    async def _finished_steps(
-        finished: asyncio.Queue[tuple[_Job, _StepResult]], timeout: float | None
-    ) -> list[tuple[_Job, _StepResult]]:
-        """The steps finished by now, waiting for the first up to `timeout` (and 0.5 s at most,
-        so that Ctrl-C is seen); empty when none finished."""
-        try:
-            async with asyncio.timeout(min(timeout, 0.5) if timeout is not None else 0.5):
-                done = [await finished.get()]
-        except TimeoutError:
-            return []
-        while not finished.empty():
-            done.append(finished.get_nowait())
-        return done
 
     def _first_job(self, flow: HostFlow, report: WaveReport) -> _Job | None:
         action = flow.next_action()
@@ -386,8 +374,8 @@ class ApplyRunner:
             await asyncio.gather(*self._closing, return_exceptions=True)
 
     # ================================================================ execution (on the loop)
-    async def _execute_into(self, job: _Job, finished: asyncio.Queue[tuple[_Job, _StepResult]]) -> None:
-        finished.put_nowait((job, await self._execute(job)))
+    async def _execute_into(self, job: _Job, finished: Inbox[tuple[_Job, _StepResult]]) -> None:
+        finished.put((job, await self._execute(job)))
 
     async def _execute(self, job: _Job) -> _StepResult:
         name = job.flow.plan.name

@@ -384,7 +384,7 @@ async def _connect(
         known_hosts=([], [], []),  # every key goes through _Client.validate_host_public_key
         client_keys=None,
         agent_path=None,
-        preferred_auth=("keyboard-interactive", "password"),
+        preferred_auth=("password", "keyboard-interactive"),  # password: one exchange fewer
         kex_algs=list(KEX_ALGS),
         encryption_algs=list(ENCRYPTION_ALGS),
         compression_algs=None,
