@@ -60,11 +60,11 @@ from tasks.verify import verify
 TokenProvider = Callable[[HostPlan], str]  # the registration token for this switch
 # Steps that only read: after a lost or timed-out session they are simply run again on a new one.
 READ_ONLY_STEPS = frozenset({"precheck", "recheck", "wait_registered", "wait_ack", "verify"})
-# Registration polls: one show command, which needs no worker slot while the session is open.
-POLL_STEPS = frozenset({"wait_registered", "wait_ack"})
 # ... and the backout, which is idempotent (declarative config lines, deregister, write memory):
 # giving up on it after one lost session would leave the switch half-configured.
 REPEATABLE_STEPS = READ_ONLY_STEPS | {"backout", "install_ca"}  # install_ca checks what is there first
+# Registration polls: one show command, which needs no worker slot while the session is open.
+POLL_STEPS = frozenset({"wait_registered", "wait_ack"})
 EventSink = Callable[[str, str, str], None]  # (host, event, text)
 
 
@@ -95,6 +95,29 @@ class _Job:
     attempt: int = 0  # connect attempts for this step
     started: bool = False
     slot: bool = True  # holds one of the workers slots (every step but a poll over an open session)
+
+
+@dataclass
+class _InFlight:
+    """Steps under way: those holding a worker slot, and polls riding on an open session."""
+
+    slots: int = 0
+    polls: int = 0
+
+    def add(self, job: _Job) -> None:
+        if job.slot:
+            self.slots += 1
+        else:
+            self.polls += 1
+
+    def remove(self, job: _Job) -> None:
+        if job.slot:
+            self.slots -= 1
+        else:
+            self.polls -= 1
+
+    def __bool__(self) -> bool:
+        return bool(self.slots or self.polls)
 
 
 @dataclass
@@ -163,22 +186,18 @@ class ApplyRunner:
         pending_new: deque[str] = deque(plan.name for plan in starting_order)
         continuing: deque[_Job] = deque()
         timers: list[tuple[float, int, _Job]] = []
-        inflight = 0  # steps holding a worker slot
-        polling = 0  # polls over open sessions (no slot)
+        inflight = _InFlight()
         finished: Inbox[tuple[_Job, _StepResult]] = Inbox()
         running: set[asyncio.Task[None]] = set()
         self._executor = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="fleetreg-netmiko")
         done: list[tuple[_Job, _StepResult]] = []
         try:
-            while pending_new or continuing or timers or inflight or polling or done:
+            while pending_new or continuing or timers or inflight or done:
                 # one round: what finished, what is due, what can start; one journal commit
                 starting: list[_Job] = []
                 with self.journal.batch():
                     for job, result in done:
-                        if job.slot:
-                            inflight -= 1
-                        else:
-                            polling -= 1
+                        inflight.remove(job)
                         self._handle(job, result, report, continuing, timers)
                     if self.stop_requested.is_set():
                         for job in [*continuing, *(t[2] for t in timers)]:
@@ -186,16 +205,8 @@ class ApplyRunner:
                         continuing.clear()
                         timers.clear()
                         pending_new.clear()
-                    now = self.clock()
-                    while timers and timers[0][0] <= now:
-                        due = heapq.heappop(timers)[2]
-                        due.slot = not (due.step in POLL_STEPS and due.flow.plan.name in self._clis)
-                        if due.slot:
-                            continuing.append(due)
-                        else:
-                            self._journal_start(due)
-                            starting.append(due)
-                    slots = self.options.workers - inflight
+                    self._take_due(timers, continuing, starting)
+                    slots = self.options.workers - inflight.slots
                     while slots > 0 and (continuing or pending_new):
                         next_job = (
                             continuing.popleft()
@@ -207,15 +218,12 @@ class ApplyRunner:
                             starting.append(next_job)
                             slots -= 1
                 for job in starting:  # journaled as started (committed) before they run
-                    if job.slot:
-                        inflight += 1
-                    else:
-                        polling += 1
+                    inflight.add(job)
                     task = asyncio.create_task(self._execute_into(job, finished))
                     running.add(task)
                     task.add_done_callback(running.discard)
                 timeout = max(0.0, timers[0][0] - self.clock()) if timers else None
-                if not inflight and not polling:
+                if not inflight:
                     done = []
                     if timers:
                         await self._sleep(timeout or 0.0)
@@ -231,6 +239,19 @@ class ApplyRunner:
     # ================================================================ scheduling
     async def _sleep(self, seconds: float) -> None:
         await asyncio.sleep(min(seconds, 0.5))  # Ctrl-C (stop_requested) is seen within 0.5 s
+
+    def _take_due(self, timers: list[tuple[float, int, _Job]], continuing: deque[_Job], starting: list[_Job]) -> None:
+        """Jobs whose timer is due: a poll over an open session starts now, without a slot; the
+        others (a poll that must log in again, a retry) queue for a slot."""
+        now = self.clock()
+        while timers and timers[0][0] <= now:
+            due = heapq.heappop(timers)[2]
+            due.slot = not (due.step in POLL_STEPS and due.flow.plan.name in self._clis)
+            if due.slot:
+                continuing.append(due)
+            else:
+                self._journal_start(due)
+                starting.append(due)
 
     def _first_job(self, flow: HostFlow, report: WaveReport) -> _Job | None:
         action = flow.next_action()
