@@ -25,6 +25,16 @@ from tasks.ssh_packets import skip_empty_ignore_packets
 HOST_KEY_FILE = "ssh_host_ed25519_key"
 DEFAULT_STATE_DIR = Path("~/.cache/fleetreg-mock")
 SERVER_VERSION = "Cisco-1.25"  # what IOS-XE announces: SSH-2.0-Cisco-1.25
+# IOS-XE 17's ciphers: AES-GCM and AES-CTR, and CBC still offered for old clients
+ENCRYPTION_ALGS = (
+    "aes128-gcm@openssh.com",
+    "aes256-gcm@openssh.com",
+    "aes128-ctr",
+    "aes192-ctr",
+    "aes256-ctr",
+    "aes128-cbc",
+    "aes256-cbc",
+)
 LOGIN_TIMEOUT_S = 60
 
 
@@ -254,6 +264,7 @@ class MockServer:
             allow_scp=False,
             login_timeout=LOGIN_TIMEOUT_S,
             keepalive_interval=0,
+            encryption_algs=list(ENCRYPTION_ALGS),
         )
 
     async def start(self, sockets: Sequence[socket.socket] | None = None) -> None:

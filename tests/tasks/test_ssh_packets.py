@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from types import SimpleNamespace
 
+import asyncssh
 import pytest
 from cli_sessions import with_cli
 
 from tasks.cli import DeviceCli
 from tasks.ssh_cli import SshCli
-from tasks.ssh_packets import sends_cbc
+from tasks.ssh_packets import sends_cbc, skip_empty_ignore_packets
 
 
 def _conn(cipher: bytes, *, client: bool = True) -> SimpleNamespace:
@@ -56,3 +58,38 @@ def test_one_packet_per_command_line_with_gcm(mock_fleet_factory) -> None:
     sent, cipher = with_cli(mock, "asyncssh", host, count_packets)
     assert cipher == b"aes128-gcm@openssh.com"
     assert sent <= commands + 2, f"{sent} packets for {commands} command lines (IGNOREs still sent?)"
+
+
+@pytest.mark.integration
+def test_a_cbc_session_still_sends_an_ignore_before_each_packet(mock_fleet_factory) -> None:
+    mock = mock_fleet_factory(1)
+    device = mock.fleet.devices[0]
+    env = mock.env
+    commands = 10
+
+    async def count_packets() -> tuple[int, bytes]:
+        skip_empty_ignore_packets()
+        conn = await asyncssh.connect(
+            device.host,
+            device.port,
+            username=env["FLEETREG_USERNAME"],
+            password=env["FLEETREG_PASSWORD"],
+            known_hosts=None,
+            encryption_algs=["aes128-cbc"],
+            client_keys=None,
+            agent_path=None,
+            config=None,
+        )
+        try:
+            writer, _reader, _stderr = await conn.open_session(term_type="vt100")
+            before = conn._send_seq
+            for _ in range(commands):
+                writer.write("\n")
+            await asyncio.sleep(0.2)
+            return conn._send_seq - before, conn._enc_alg_cs
+        finally:
+            conn.close()
+
+    sent, cipher = asyncio.run(count_packets())
+    assert cipher == b"aes128-cbc"
+    assert sent >= 2 * commands, f"{sent} packets for {commands} writes: the CBC countermeasure was dropped"
