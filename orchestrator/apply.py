@@ -33,7 +33,7 @@ from orchestrator.settings import SatelliteApiSettings
 from orchestrator.shards import ShardedRunner
 from orchestrator.verification import satellite_problems
 from tasks.connection import DEFAULT_TRANSPORT
-from tasks.connection_options import DEFAULT_NETMIKO_EXTRAS
+from tasks.netmiko_options import DEFAULT_NETMIKO_EXTRAS
 
 ConfirmWave = Callable[[Wave, int], bool]  # (wave, hosts to run) -> go?
 

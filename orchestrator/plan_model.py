@@ -3,7 +3,6 @@ No secrets: registration tokens appear only as their reference (`env:VAR`, `secr
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -134,9 +133,12 @@ class Plan(_Frozen):
     waves: tuple[Wave, ...]
     licenses: tuple[LicenseCheck, ...] = ()  # empty when the satellite API is not used
 
-    @cached_property
-    def _hosts_by_name(self) -> dict[str, HostPlan]:
-        return {host.name: host for host in self.hosts}
-
     def host(self, name: str) -> HostPlan:
-        return self._hosts_by_name[name]
+        for host in self.hosts:
+            if host.name == name:
+                return host
+        raise KeyError(name)
+
+    def hosts_by_name(self) -> dict[str, HostPlan]:
+        """For callers that look up every host (a lookup with `host` is a scan)."""
+        return {host.name: host for host in self.hosts}

@@ -104,13 +104,14 @@ def summarise(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) -> 
 
 
 def _context(plan: Plan, outcomes: Mapping[str, HostOutcome] | None, title: str) -> dict[str, Any]:
+    by_name = plan.hosts_by_name()
     return {
         "plan": plan,
         "title": title,
         "summary": summarise(plan, outcomes),
         "outcomes": outcomes or {},
         "waves": plan.waves,
-        "hosts_by_wave": {w.number: [plan.host(n) for n in w.hosts] for w in plan.waves},
+        "hosts_by_wave": {w.number: [by_name[n] for n in w.hosts] for w in plan.waves},
         "not_in_waves": [h for h in plan.hosts if h.wave is None],
     }
 

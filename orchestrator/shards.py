@@ -125,8 +125,9 @@ def run_shard(spec_file: Path) -> int:
     try:
         records = journal.hosts(spec["run_id"])
         flows: dict[str, HostFlow] = {}
+        planned = plan.hosts_by_name()
         for name in spec["hosts"]:
-            host, record = plan.host(name), records[name]
+            host, record = planned[name], records[name]
             flows[name] = (
                 session.flow(host)
                 if record.state == "pending"

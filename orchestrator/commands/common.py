@@ -18,7 +18,7 @@ from orchestrator.nornir_setup import build_nornir
 from orchestrator.runfolder import DEFAULT_RUNS_DIR
 from orchestrator.secrets import credentials_from_env
 from tasks.connection import DEFAULT_TRANSPORT, TRANSPORTS
-from tasks.connection_options import DEFAULT_NETMIKO_EXTRAS
+from tasks.netmiko_options import DEFAULT_NETMIKO_EXTRAS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -55,7 +55,8 @@ def verify_command(
     )
     with host_progress(len(inventory.hosts), "verify") as done:
         verdicts = verify_hosts(nr, plan, read_timeout=command_timeout, on_host_done=done)
-    on_device = [plan.host(v.host) for v in verdicts if v.ok]
+    planned = plan.hosts_by_name()
+    on_device = [planned[v.host] for v in verdicts if v.ok]
     satellite = satellite_problems(inventory, on_device)
     verdicts = [
         replace(v, ok=False, problems=(*v.problems, satellite[v.host])) if v.host in satellite else v for v in verdicts

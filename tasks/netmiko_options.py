@@ -1,4 +1,5 @@
-"""Login options both transports share, in a module light enough to import anywhere."""
+"""The netmiko transport's default options, importable without loading Netmiko (the CLI
+shows and layers them whichever transport a run uses)."""
 
 from __future__ import annotations
 
