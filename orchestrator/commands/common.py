@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 from nornir.core import Nornir
@@ -121,7 +123,6 @@ inventory_options = compose(
     click.option("--group", "groups", default=None, help="Only members of these groups (comma-separated)."),
     click.option("--site", "sites", default=None, help="Only these sites (comma-separated)."),
 )
-run_options = compose(RUNS_DIR, WORKERS, CONNECT_TIMEOUT, KNOWN_HOSTS, TRANSPORT, command_timeout(), PROJECT)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -141,26 +142,52 @@ def select_inventory(
     return inventory.filter(hosts=_split(hosts), groups=_split(groups), sites=_split(sites))
 
 
-def fleet_nornir(
-    inventory: Inventory,
-    *,
-    workers: int,
-    connect_timeout: float,
-    runs_dir: Path,
-    known_hosts: Path | None,
-    transport: str = DEFAULT_TRANSPORT,
-) -> Nornir:
-    """Nornir over the selected switches: credentials from the environment, fleetreg's Netmiko
-    settings, host keys trusted on first use under runs_dir (or checked against known_hosts)."""
-    return build_nornir(
-        inventory,
-        credentials_from_env(inventory_defaults=inventory.login_defaults),
-        workers=workers,
-        connect_timeout=connect_timeout,
-        extras=DEFAULT_NETMIKO_EXTRAS,
-        host_keys=HostKeyPolicy.for_runs(runs_dir, known_hosts),
-        transport=transport,
-    )
+@dataclass(frozen=True)
+class FleetAccess:
+    """How discover, plan and verify reach the switches: their shared command-line options."""
+
+    runs_dir: Path
+    workers: int
+    connect_timeout: float
+    known_hosts: Path | None
+    transport: str = DEFAULT_TRANSPORT
+
+    def nornir(self, inventory: Inventory) -> Nornir:
+        """Nornir over the selected switches: credentials from the environment, fleetreg's
+        Netmiko settings, host keys trusted on first use under runs_dir (or checked against
+        known_hosts)."""
+        return build_nornir(
+            inventory,
+            credentials_from_env(inventory_defaults=inventory.login_defaults),
+            workers=self.workers,
+            connect_timeout=self.connect_timeout,
+            extras=DEFAULT_NETMIKO_EXTRAS,
+            host_keys=HostKeyPolicy.for_runs(self.runs_dir, self.known_hosts),
+            transport=self.transport,
+        )
+
+
+def fleet_access_options(command: F) -> F:
+    """--runs-dir, --workers, --connect-timeout, --known-hosts and --transport, handed to the
+    command as one `access: FleetAccess`."""
+
+    @functools.wraps(command)
+    def gather(
+        *args: Any,
+        runs_dir: Path,
+        workers: int,
+        connect_timeout: float,
+        known_hosts: Path | None,
+        transport: str,
+        **kwargs: Any,
+    ) -> Any:
+        access = FleetAccess(runs_dir, workers, connect_timeout, known_hosts, transport)
+        return command(*args, access=access, **kwargs)
+
+    return compose(RUNS_DIR, WORKERS, CONNECT_TIMEOUT, KNOWN_HOSTS, TRANSPORT)(cast(F, gather))
+
+
+run_options = compose(fleet_access_options, command_timeout(), PROJECT)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from nornir.core import Nornir
 from rich.table import Table
 
 from orchestrator.commands.common import (
-    fleet_nornir,
+    FleetAccess,
     host_progress,
     inventory_options,
     run_options,
@@ -143,28 +143,17 @@ def discover_command(
     hosts: str | None,
     groups: str | None,
     sites: str | None,
-    runs_dir: Path,
-    workers: int,
-    connect_timeout: float,
-    known_hosts: Path | None,
-    transport: str,
+    access: FleetAccess,
     command_timeout: float,
     project_dir: Path,
 ) -> None:
     """Read each switch's licensing state (show commands only) into runs/<time>-discover/."""
     inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
-    run_dir = create_run("discover", runs_dir)
+    run_dir = create_run("discover", access.runs_dir)
     outcomes = discover_fleet(
         inventory,
         run_dir,
-        fleet_nornir(
-            inventory,
-            workers=workers,
-            connect_timeout=connect_timeout,
-            runs_dir=runs_dir,
-            known_hosts=known_hosts,
-            transport=transport,
-        ),
+        access.nornir(inventory),
         command_timeout=command_timeout,
     )
     stdout.print(discover_summary(outcomes, inventory))
@@ -196,11 +185,7 @@ def plan_command(
     hosts: str | None,
     groups: str | None,
     sites: str | None,
-    runs_dir: Path,
-    workers: int,
-    connect_timeout: float,
-    known_hosts: Path | None,
-    transport: str,
+    access: FleetAccess,
     command_timeout: float,
     project_dir: Path,
     from_run: str | None,
@@ -211,22 +196,15 @@ def plan_command(
     """Discover, then write plan.json, report.html, runbook.md and hosts.csv for review."""
     policy = _policy(wave_size, canary, max_failures)
     inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
-    run_dir = create_run("plan", runs_dir)
+    run_dir = create_run("plan", access.runs_dir)
     if from_run:
-        source = find_run(from_run, runs_dir)
+        source = find_run(from_run, access.runs_dir)
         outcomes = load_discover_run(source)
     else:
         outcomes = discover_fleet(
             inventory,
             run_dir,
-            fleet_nornir(
-                inventory,
-                workers=workers,
-                connect_timeout=connect_timeout,
-                runs_dir=runs_dir,
-                known_hosts=known_hosts,
-                transport=transport,
-            ),
+            access.nornir(inventory),
             command_timeout=command_timeout,
         )
     plan = build_plan(

@@ -9,15 +9,11 @@ import click
 from rich.table import Table
 
 from orchestrator.commands.common import (
-    CONNECT_TIMEOUT,
-    KNOWN_HOSTS,
     PLAN_INVENTORY_DIR,
-    RUNS_DIR,
-    TRANSPORT,
-    WORKERS,
+    FleetAccess,
     command_timeout,
     compose,
-    fleet_nornir,
+    fleet_access_options,
     host_progress,
     stdout,
 )
@@ -29,30 +25,19 @@ from orchestrator.verification import expected_hosts, satellite_problems, verify
 
 @click.command("verify")
 @click.argument("run")
-@compose(RUNS_DIR, PLAN_INVENTORY_DIR, WORKERS, CONNECT_TIMEOUT, command_timeout(), KNOWN_HOSTS, TRANSPORT)
+@compose(fleet_access_options, PLAN_INVENTORY_DIR, command_timeout())
 def verify_command(
     run: str,
-    runs_dir: Path,
+    access: FleetAccess,
     inventory_dir: Path | None,
-    workers: int,
-    connect_timeout: float,
     command_timeout: float,
-    known_hosts: Path | None,
-    transport: str,
 ) -> None:
     """Check, read-only, that every host of a plan or apply run (id, folder or plan.json) is on the satellite."""
     path = Path(run)
-    plan = load_plan(path if path.is_file() else find_run(run, runs_dir))
+    plan = load_plan(path if path.is_file() else find_run(run, access.runs_dir))
     inventory = load_inventory(inventory_dir or Path(plan.inventory_dir), check_secrets=False)
     inventory = inventory.filter(hosts=[h.name for h in expected_hosts(plan)])
-    nr = fleet_nornir(
-        inventory,
-        workers=workers,
-        connect_timeout=connect_timeout,
-        runs_dir=runs_dir,
-        known_hosts=known_hosts,
-        transport=transport,
-    )
+    nr = access.nornir(inventory)
     with host_progress(len(inventory.hosts), "verify") as done:
         verdicts = verify_hosts(nr, plan, read_timeout=command_timeout, on_host_done=done)
     planned = plan.hosts_by_name()

@@ -21,11 +21,6 @@ def mock(mock_fleet_factory: Callable[..., MockFleet]) -> MockFleet:
     return mock_fleet_factory(3)
 
 
-@pytest.fixture(params=TRANSPORTS)
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def set_faults(mock: MockFleet, name: str, **faults: Any) -> None:
     switch = mock.fleet.device(name)
     mock.call(setattr, switch, "faults", replace(switch.faults, **faults))
@@ -82,26 +77,24 @@ def test_user_mode_login_with_a_banner_is_enabled(mock: MockFleet, transport: st
     assert "Smart Licensing" in with_cli(mock, transport, host, status)
 
 
-def test_wrong_enable_secret_is_an_auth_error(mock: MockFleet, transport: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "enable_secret", "message"),
+    [
+        ("user_mode_login", "not-the-secret", "enable secret refused"),
+        ("wrong_password", "", "authentication failed"),
+    ],
+)
+def test_a_refused_login_is_an_auth_error(
+    mock: MockFleet, transport: str, fault: str, enable_secret: str, message: str
+) -> None:
     host = names(mock)[0]
-    set_faults(mock, host, user_mode_login=True)
+    set_faults(mock, host, **{fault: True})
 
     async def nothing(cli: DeviceCli) -> None:
         return None
 
-    with pytest.raises(AuthError, match="enable secret refused"):
-        with_cli(mock, transport, host, nothing, enable_secret="not-the-secret")
-
-
-def test_wrong_password_is_an_auth_error(mock: MockFleet, transport: str) -> None:
-    host = names(mock)[2]
-    set_faults(mock, host, wrong_password=True)
-
-    async def nothing(cli: DeviceCli) -> None:
-        return None
-
-    with pytest.raises(AuthError, match="authentication failed"):
-        with_cli(mock, transport, host, nothing)
+    with pytest.raises(AuthError, match=message):
+        with_cli(mock, transport, host, nothing, enable_secret=enable_secret)
 
 
 def test_a_hung_command_times_out(mock: MockFleet, transport: str) -> None:

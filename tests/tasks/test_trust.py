@@ -12,7 +12,6 @@ from mock_devices.testing import MockFleet
 from orchestrator.errors import CommandError
 from orchestrator.pki import ca_fingerprints
 from tasks.cli import DeviceCli
-from tasks.connection import TRANSPORTS
 from tasks.trust import install_ca
 
 TRUSTPOINT = "FLEETREG-SSM"
@@ -21,11 +20,6 @@ TRUSTPOINT = "FLEETREG-SSM"
 @pytest.fixture
 def mock(mock_fleet_factory: Callable[..., MockFleet]) -> MockFleet:
     return mock_fleet_factory(2)
-
-
-@pytest.fixture(params=TRANSPORTS)
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 async def in_exec_mode(cli: DeviceCli) -> bool:
