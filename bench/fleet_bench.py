@@ -55,9 +55,10 @@ FIXED_ROUND_TRIPS = {
     "wait_registered": 1,  # the poll that sees REGISTERED / AUTHORIZED
     "wait_ack": 1,
     "save_final": 1,
-    # show crypto pki certificates, configure terminal, the 4 trustpoint lines, crypto pki
-    # authenticate, the PEM pasted with its `quit` (one round trip: the lines go together), yes, end
-    "install_ca": 10,
+    # show crypto pki certificates, configure terminal, the trustpoint line, its 3 settings (one
+    # batch), crypto pki authenticate, the PEM pasted with its `quit` (one round trip: the lines
+    # go together), yes, end
+    "install_ca": 8,
 }
 
 
@@ -88,15 +89,18 @@ class HostPath:
     after: int
 
 
-def step_round_trips(step: str, *, config_lines: int, mode: str | None) -> int:
+def step_round_trips(step: str, *, config_lines: Sequence[str], mode: str | None) -> int:
     if step == "configure":
-        return config_lines + 2  # configure terminal ... end
+        from tasks.cli import config_batches  # the rule fleetreg types config lines by
+
+        # configure terminal, each batch of lines that need not wait for each other's prompt, end
+        return len(config_batches(config_lines)) + 2
     if step == "verify":
         return 2 if mode == "callhome" else 1  # show license status (+ call-home section)
     return FIXED_ROUND_TRIPS.get(step, 1)
 
 
-def host_path(steps: Sequence[str], *, config_lines: int, mode: str | None, timing: MockTiming) -> HostPath:
+def host_path(steps: Sequence[str], *, config_lines: Sequence[str], mode: str | None, timing: MockTiming) -> HostPath:
     before = after = 0
     wait_s = 0.0
     seen_wait = False
@@ -156,7 +160,7 @@ def plan_paths(plan: dict[str, Any], timing: MockTiming) -> list[list[HostPath]]
             [
                 host_path(
                     [s["name"] for s in h["steps"]],
-                    config_lines=len(h["config_commands"]),
+                    config_lines=h["config_commands"],
                     mode=h.get("mode"),
                     timing=timing,
                 )

@@ -3,6 +3,7 @@ FleetregError into one line on stderr and its exit code. Never a traceback for u
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -48,6 +49,9 @@ def _register_commands() -> None:
     register_all(app)
 
 
+GC_YOUNG_OBJECTS = 10_000
+
+
 def prepare_process() -> None:
     """What every fleetreg process does first (also apply's shard processes)."""
     _quiet_libraries()
@@ -55,6 +59,11 @@ def prepare_process() -> None:
     # describes the network and is for its owner only.
     os.umask(0o077)
     _raise_open_file_limit()
+    # A run holds thousands of long-lived objects (inventory, plan, sessions) and allocates
+    # fast: collecting the young generation every 700 allocations cost 1 s of CPU per 1,000
+    # switches in a plan, half of that with a larger young generation and `tasks.event_loop`
+    # freezing what exists when the loop starts.
+    gc.set_threshold(GC_YOUNG_OBJECTS, 20, 20)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,9 +30,9 @@ async def restore_lines(cli: DeviceCli, commands: Sequence[str], read_timeout: f
     """Type the backout lines in one config session. The lines were planned against the full
     change; when the change was cut short (session lost mid-configure) some of what they
     remove was never created, and IOS refuses e.g. `no profile "X"` with `% Profile X does not
-    exist`. Such a refused `no ...` line already holds, so typing goes on with the next line;
-    any other refusal, and any syntax error, fails the backout. Returns the lines skipped."""
-    remaining = [c.strip() for c in commands if c.strip()]
+    exist`. Such a refused `no ...` line already holds, so typing goes on after what the switch
+    received; any other refusal, and any syntax error, fails the backout. Returns the lines skipped."""
+    remaining = [c for c in commands if c.strip()]
     skipped: list[str] = []
     enter = True
     while remaining:
@@ -40,12 +40,13 @@ async def restore_lines(cli: DeviceCli, commands: Sequence[str], read_timeout: f
             await cli.send_config(remaining, enter=enter, read_timeout=read_timeout)
             return skipped
         except ConfigLineRejected as exc:
-            line, error = exc.line.strip(), exc.error
-            if not line.startswith("no ") or SYNTAX_ERROR_RE.search(error) or line not in remaining:
-                await leave_config_mode(cli)
-                raise CommandError(f"switch rejected {line!r}: {error}", host=cli.host, step="backout") from None
-            skipped.append(f"{line} ({error})")
-            remaining = remaining[remaining.index(line) + 1 :]
+            for line, error in exc.rejected:
+                line = line.strip()
+                if not line.startswith("no ") or SYNTAX_ERROR_RE.search(error):
+                    await leave_config_mode(cli)
+                    raise CommandError(f"switch rejected {line!r}: {error}", host=cli.host, step="backout") from None
+                skipped.append(f"{line} ({error})")
+            remaining = remaining[exc.typed :]
             enter = False  # still in config mode, in the submode of the refused line
     await leave_config_mode(cli)  # the refused line was the last one
     return skipped

@@ -40,13 +40,39 @@ def step_name(command: str) -> str:
 
 
 class ConfigLineRejected(Exception):
-    """The switch answered a config line with an error line (`% Invalid input ...`).
-    The session is still usable; it may still be in config mode (see `exit_config_mode`)."""
+    """The switch answered config lines with error lines (`% Invalid input ...`). `rejected`: each
+    refused line with its error, in order (`line`, `error`: the first); `typed`: how many of the
+    lines given to `send_config` the switch received (typing stops after the batch of the first
+    refused line, see `config_batches`). The session is still usable; it may still be in config
+    mode (see `exit_config_mode`)."""
 
-    def __init__(self, line: str, error: str) -> None:
+    def __init__(self, rejected: Sequence[tuple[str, str]], typed: int) -> None:
+        line, error = rejected[0]
         super().__init__(f"{line!r}: {error}")
         self.line = line
         self.error = error
+        self.rejected = tuple(rejected)
+        self.typed = typed
+
+
+def config_batches(lines: Sequence[str], exits: Sequence[str] = ("exit", "end")) -> list[list[str]]:
+    """Group indented config lines into what may be typed without waiting for each prompt: the
+    settings of one section, up to the line that changes the mode. A batch ends after a top-level
+    line (it may open a section, or ask a question), after `exit`, after a line whose section
+    follows (deeper indentation next), and before a change of depth. So every line that changes
+    the mode has been answered, without an error, before anything typed in that mode is sent; a
+    refused setting can only be followed by its siblings in the same section. Lines come back
+    stripped; unindented input gives one line per batch (typed one at a time)."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    items = [(len(line) - len(line.lstrip()), line.strip()) for line in lines if line.strip()]
+    for index, (depth, text) in enumerate(items):
+        current.append(text)
+        following = items[index + 1][0] if index + 1 < len(items) else None
+        if depth == 0 or text in exits or following != depth:
+            batches.append(current)
+            current = []
+    return batches
 
 
 class DeviceCli(Protocol):
@@ -63,9 +89,10 @@ class DeviceCli(Protocol):
     async def send_config(
         self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
     ) -> str:
-        """Type `lines` in config mode (entered first unless `enter` is False, left after unless
-        `leave` is False), one after the other; the first line answered by an error line raises
-        ConfigLineRejected and stops typing. Returns the transcript."""
+        """Type `lines` (indented as in a running config) in config mode, entered first unless
+        `enter` is False, left after unless `leave` is False. A transport may type each batch of
+        `config_batches` at once; an error line raises ConfigLineRejected after the batch that
+        holds it, and nothing more is typed. Returns the transcript."""
         ...
 
     async def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
@@ -95,7 +122,7 @@ class CliPlatform:
     """A platform's CLI conventions, as data (scrapli's idea)."""
 
     any_prompt: re.Pattern[str]  # a prompt line, before the hostname is known
-    prompt_line: str  # a prompt line of this switch: format with base=re.escape(hostname)
+    prompt_head: str  # this switch's prompt at the start of a line: format with base=re.escape(hostname)
     config_prompt_end: re.Pattern[str]
     session_setup: tuple[str, ...]  # typed once after login (paging off, wide lines)
     enable_command: str
@@ -107,7 +134,15 @@ class CliPlatform:
     hostname_width: int  # IOS cuts the hostname in prompts to this many characters in config mode
 
     def prompt_re(self, hostname: str) -> re.Pattern[str]:
-        return re.compile(self.prompt_line.format(base=re.escape(hostname[: self.hostname_width])))
+        """A prompt line of this switch, alone at the end of what was read."""
+        return re.compile(self._head(hostname) + r"$")
+
+    def echo_re(self, hostname: str, line: str) -> re.Pattern[str]:
+        """`line` typed after this switch's prompt, as the switch echoes it back."""
+        return re.compile(self._head(hostname) + f"(?P<typed>{re.escape(line)})" + r"\r?\n", re.MULTILINE)
+
+    def _head(self, hostname: str) -> str:
+        return self.prompt_head.format(base=re.escape(hostname[: self.hostname_width]))
 
     def error_in(self, output: str) -> str | None:
         found = self.error_line.search(output)
@@ -116,8 +151,8 @@ class CliPlatform:
 
 IOS_XE = CliPlatform(
     any_prompt=re.compile(r"(?:^|\n)[\w.\-@/:()]+[>#][ \t]*\Z"),
-    # the hostname learned at login, the rest of the name and any (config-...) mode, > or #, nothing after
-    prompt_line=r"^{base}\S*[>#][ \t]*$",
+    # the hostname learned at login, the rest of the name and any (config-...) mode, > or #
+    prompt_head=r"^{base}\S*[>#][ \t]*",
     config_prompt_end=re.compile(r"\)#[ \t]*$"),
     session_setup=("terminal width 511", "terminal length 0"),
     enable_command="enable",

@@ -11,11 +11,10 @@ from tasks.connection import send
 
 
 async def configure(cli: DeviceCli, commands: Sequence[str], read_timeout: float = 30) -> str:
-    """Type `commands` in one config session. A `%` error line fails the step, naming the line;
-    the session is left back in exec mode either way."""
-    lines = [c.strip() for c in commands if c.strip()]
+    """Type `commands` (indented as in a running config) in one config session. A `%` error line
+    fails the step, naming the line; the session is left back in exec mode either way."""
     try:
-        return await cli.send_config(lines, read_timeout=read_timeout)
+        return await cli.send_config(commands, read_timeout=read_timeout)
     except ConfigLineRejected as exc:
         await leave_config_mode(cli)
         raise CommandError(f"switch rejected {exc.line!r}: {exc.error}", host=cli.host, step="configure") from None

@@ -249,11 +249,13 @@ class NetmikoCli:
     async def send_config(
         self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
     ) -> str:
+        typed = [line.strip() for line in lines if line.strip()]  # one at a time: Netmiko's own way
+
         def type_lines() -> str:
             try:
                 return str(
                     self.conn.send_config_set(
-                        list(lines),
+                        typed,
                         enter_config_mode=enter,
                         exit_config_mode=leave,
                         error_pattern=IOS_XE.error_line.pattern,
@@ -263,7 +265,10 @@ class NetmikoCli:
             except ConfigInvalidException as exc:
                 match = FAILED_COMMAND_RE.search(str(exc))
                 line, error = (match["cmd"].strip(), match["err"].strip()) if match else ("?", str(exc))
-                raise ConfigLineRejected(line, error) from None
+                # Netmiko stops at the first refused line: the lines before it were accepted
+                raise ConfigLineRejected(
+                    [(line, error)], typed.index(line) + 1 if line in typed else len(typed)
+                ) from None
 
         return await self._run("configure", type_lines)
 

@@ -19,7 +19,7 @@ import asyncssh
 
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
 from orchestrator.host_keys import fingerprint, record_first_use
-from tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, step_name
+from tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, config_batches, step_name
 from tasks.session_log import MaskedLog
 from tasks.ssh_packets import skip_empty_ignore_packets
 
@@ -191,6 +191,40 @@ def pattern_matcher(pattern: re.Pattern[str], *, echo: bool = True) -> Matcher:
     return match
 
 
+def batch_matcher(echoes: Sequence[re.Pattern[str]], prompt: re.Pattern[str]) -> Matcher:
+    """Lines typed at once: the echo of each line after the first follows the prompt that
+    answered the one before; the text ends with the prompt after the last line."""
+    last_prompt = prompt_matcher(prompt, echo=False)
+
+    def match(text: str) -> int | None:
+        position = after_echo(text)
+        for echo in echoes:
+            if position is None:
+                return None
+            found = echo.search(text, position)
+            position = found.end() if found else None
+        if position is None:
+            return None
+        end = last_prompt(text[position:])
+        return None if end is None else position + end
+
+    return match
+
+
+def split_answers(text: str, echoes: Sequence[re.Pattern[str]]) -> list[str]:
+    """What `batch_matcher` read, cut into each line's answer: its echo, output and prompt."""
+    answers = []
+    start = 0
+    position = after_echo(text) or 0
+    for echo in echoes:
+        found = echo.search(text, position)
+        assert found is not None  # batch_matcher saw every echo
+        answers.append(text[start : found.start("typed")])
+        start, position = found.start("typed"), found.end()
+    answers.append(text[start:])
+    return answers
+
+
 def clean_output(text: str, *, prompt_included: bool = True) -> str:
     """What Netmiko's send_command returns: line breaks normalised, echo and final prompt cut."""
     lines = text.replace("\r\n", "\n").replace("\r", "").split("\n")
@@ -286,15 +320,28 @@ class SshCli:
             transcript += answer
             if not platform.config_prompt_end.search(answer.rstrip("\r\n")):
                 raise DeviceError("failed to enter configuration mode", host=self.host, step="configure")
-        for line in lines:
-            answer = await self._raw(line, read_timeout)
-            transcript += answer
-            error = platform.error_in(clean_output(answer))
-            if error is not None:
-                raise ConfigLineRejected(line, error)
+        typed = 0
+        for batch in config_batches(lines):
+            answers = await self._batch(batch, read_timeout)
+            typed += len(batch)
+            transcript += "".join(answers)
+            errors = [platform.error_in(clean_output(answer)) for answer in answers]
+            rejected = [(line, error) for line, error in zip(batch, errors, strict=True) if error is not None]
+            if rejected:
+                raise ConfigLineRejected(rejected, typed)
         if leave:
             await self.exit_config_mode()
         return transcript
+
+    async def _batch(self, batch: Sequence[str], timeout: float) -> list[str]:
+        """Type `batch` at once; each line's answer (its echo, output and the prompt after it)."""
+        if len(batch) == 1:
+            return [await self._raw(batch[0], timeout)]
+        echoes = [self._platform.echo_re(self.base_prompt, line) for line in batch[1:]]
+        text = await self._wait(
+            "".join(line + "\n" for line in batch), batch_matcher(echoes, self._prompt), timeout, step=batch[0]
+        )
+        return split_answers(text, echoes)
 
     async def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
         matcher = pattern_matcher(re.compile(pattern, re.MULTILINE))

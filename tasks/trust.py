@@ -70,7 +70,7 @@ async def _authenticate(
     cli: DeviceCli, trustpoint: str, lines: list[str], expected: str, *, read_timeout: float
 ) -> str:
     host = cli.host
-    setup = [f"crypto pki trustpoint {trustpoint}", "enrollment terminal", "revocation-check none", "exit"]
+    setup = [f"crypto pki trustpoint {trustpoint}", " enrollment terminal", " revocation-check none", " exit"]
     try:
         transcript = await cli.send_config(setup, leave=False, read_timeout=read_timeout)
     except ConfigLineRejected as exc:

@@ -32,14 +32,33 @@ def load_bench() -> ModuleType:
     return module
 
 
+CALLHOME_CHANGE = [
+    "call-home",
+    ' profile "CiscoTAC-1"',
+    "  no active",
+    "  exit",
+    ' profile "SSM-OnPrem"',
+    "  reporting smart-licensing-data",
+    "  destination transport-method http",
+    "  active",
+    "  exit",
+    " exit",
+    "ip http client source-interface Vlan10",
+]
+
+
 def test_host_path_counts_the_round_trips_before_and_after_the_registration_wait() -> None:
     fb = load_bench()
     timing = fb.MockTiming(150, 50, (5, 15))
-    path = fb.host_path(CALLHOME_STEPS, config_lines=18, mode="callhome", timing=timing)
-    # before: width + length + 4 shows, 18 lines + conf t + end, write, deregister, register
-    assert (path.before, path.wait_s, path.after) == (29, 10.0, 4)  # after: last poll, write, 2 verify shows
+    path = fb.host_path(CALLHOME_STEPS, config_lines=CALLHOME_CHANGE, mode="callhome", timing=timing)
+    # before: width + length + 4 shows, conf t + 7 batches of lines + end, write, deregister, register
+    assert (path.before, path.wait_s, path.after) == (6 + 9 + 3, 10.0, 4)  # after: last poll, write, 2 verify shows
+    slp_change = ["license smart transport cslu", "license smart url cslu http://ssm.example.net/cslu/v1/pi"]
     slp = fb.host_path(
-        ["backup", "configure", "save_config", "sync", "wait_ack", "verify"], config_lines=2, mode="cslu", timing=timing
+        ["backup", "configure", "save_config", "sync", "wait_ack", "verify"],
+        config_lines=slp_change,
+        mode="cslu",
+        timing=timing,
     )
     assert (slp.before, slp.wait_s, slp.after) == (6 + 4 + 1 + 1, 1.0, 2)
     assert timing.command_s == pytest.approx(0.175)

@@ -14,6 +14,7 @@ from mock_devices.testing import MockFleet
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError
 from tasks.cli import ConfigLineRejected, DeviceCli
 from tasks.connection import TRANSPORTS
+from tasks.ssh_cli import SshCli
 
 
 @pytest.fixture
@@ -65,6 +66,70 @@ def test_config_lines_are_typed_and_a_rejected_line_stops_typing(mock: MockFleet
     running = mock.call(mock.fleet.device(host).running_config_text)
     assert "contact-email-addr noc@example.net" in running and "never@example.net" not in running
     assert "Cisco IOS XE Software" in version  # still usable, back in exec mode
+
+
+SECTION_WITH_A_BAD_SETTING = [
+    "call-home",
+    " contact-email-addr first@example.net",
+    " no such setting",
+    " vrf Mgmt-vrf",
+    " exit",
+    "call-home",
+    " contact-email-addr never@example.net",
+]
+
+
+def test_a_refused_setting_stops_typing_at_the_end_of_its_section(mock: MockFleet, transport: str) -> None:
+    host = names(mock)[2]
+
+    async def session(cli: DeviceCli) -> ConfigLineRejected:
+        try:
+            await cli.send_config(SECTION_WITH_A_BAD_SETTING, read_timeout=10)
+        except ConfigLineRejected as exc:
+            rejected = exc
+        else:
+            raise AssertionError("the bad line was accepted")
+        await cli.exit_config_mode()
+        return rejected
+
+    rejected = with_cli(mock, transport, host, session)
+    assert rejected.line == "no such setting" and rejected.rejected == (("no such setting", rejected.error),)
+    running = mock.call(mock.fleet.device(host).running_config_text)
+    assert "contact-email-addr first@example.net" in running and "never@example.net" not in running
+    if transport == "asyncssh":  # the section's settings went together: its siblings were typed too
+        assert rejected.typed == 5 and " vrf Mgmt-vrf" in running
+    else:  # Netmiko types one line at a time
+        assert rejected.typed == 3 and " vrf Mgmt-vrf" not in running
+
+
+def test_a_section_costs_one_round_trip_per_batch_over_asyncssh(
+    mock: MockFleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = names(mock)[0]
+    lines = ["call-home", " contact-email-addr noc@example.net", " vrf Mgmt-vrf", " exit"]
+    waits: list[str] = []
+    real_wait = SshCli._wait
+
+    async def counted(self: SshCli, write: str | None, *args: Any, **kwargs: Any) -> str:
+        waits.append(write or "")
+        return await real_wait(self, write, *args, **kwargs)
+
+    async def session(cli: DeviceCli) -> str:
+        monkeypatch.setattr(SshCli, "_wait", counted)
+        transcript = await cli.send_config(lines, read_timeout=10)
+        monkeypatch.undo()
+        return transcript
+
+    transcript = with_cli(mock, "asyncssh", host, session)
+    assert waits == [
+        "configure terminal\n",
+        "call-home\n",
+        "contact-email-addr noc@example.net\nvrf Mgmt-vrf\nexit\n",
+        "end\n",
+    ]
+    assert all(line.strip() in transcript for line in lines)
+    running = mock.call(mock.fleet.device(host).running_config_text)
+    assert "contact-email-addr noc@example.net" in running and " vrf Mgmt-vrf" in running
 
 
 def test_user_mode_login_with_a_banner_is_enabled(mock: MockFleet, transport: str) -> None:

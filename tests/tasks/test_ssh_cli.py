@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tasks.cli import IOS_XE, step_name
-from tasks.ssh_cli import clean_output, pattern_matcher, prompt_matcher
+from tasks.cli import IOS_XE, config_batches, step_name
+from tasks.ssh_cli import batch_matcher, clean_output, pattern_matcher, prompt_matcher, split_answers
 
 PROMPT = IOS_XE.prompt_re("ams-sw001")
 
@@ -57,3 +57,61 @@ def test_error_lines_are_found_in_answers() -> None:
 def test_a_register_command_never_becomes_a_step_name_with_its_token() -> None:
     assert step_name("license smart register idtoken SECRET-TOKEN force") == "license smart register"
     assert step_name("show version") == "show version"
+
+
+CHANGE = [
+    "call-home",
+    ' profile "CiscoTAC-1"',
+    "  no active",
+    "  exit",
+    ' profile "SSM-OnPrem"',
+    "  reporting smart-licensing-data",
+    "  destination transport-method http",
+    "  active",
+    "  exit",
+    " exit",
+    "ip http client source-interface Vlan10",
+]
+
+
+def test_a_section_s_settings_are_typed_together_up_to_the_line_that_changes_the_mode() -> None:
+    assert config_batches(CHANGE) == [
+        ["call-home"],  # top level: may open a section, so it is answered first
+        ['profile "CiscoTAC-1"'],  # its section follows
+        ["no active", "exit"],
+        ['profile "SSM-OnPrem"'],
+        ["reporting smart-licensing-data", "destination transport-method http", "active", "exit"],
+        ["exit"],
+        ["ip http client source-interface Vlan10"],
+    ]
+
+
+def test_a_change_of_depth_ends_a_batch_and_flat_lines_go_one_at_a_time() -> None:
+    assert config_batches(["a", " b", " c", "  d", " e", "f"]) == [["a"], ["b", "c"], ["d"], ["e"], ["f"]]
+    assert config_batches(["a", "b", "", "c"]) == [["a"], ["b"], ["c"]]
+
+
+def _typed(lines: list[str], answers: list[str]) -> str:
+    """The stream a switch sends back for lines typed at once: each prompt followed by the next echo."""
+    prompts = ["ams-sw001(cfg-call-home-profile)#"] * (len(lines) - 1) + ["ams-sw001(cfg-call-home)#"]
+    return "".join(f"{line}\r\n{answer}{prompt}" for line, answer, prompt in zip(lines, answers, prompts, strict=True))
+
+
+def test_lines_typed_together_are_complete_at_the_prompt_after_the_last_echo() -> None:
+    lines = ["destination transport-method http", "bad setting", "exit"]
+    echoes = [IOS_XE.echo_re("ams-sw001", line) for line in lines[1:]]
+    match = batch_matcher(echoes, PROMPT)
+    text = _typed(lines, ["", "              ^\r\n% Invalid input detected at '^' marker.\r\n\r\n", ""])
+    assert match(text) == len(text)
+    cut_before_last_prompt = text[: text.rindex("ams-sw001(cfg-call-home)#")]
+    assert match(cut_before_last_prompt) is None
+    assert match(text[: text.index("exit")]) is None  # a prompt, but not after the last line
+    answers = split_answers(text, echoes)
+    assert "".join(answers) == text
+    assert clean_output(answers[0]) == ""
+    assert [IOS_XE.error_in(clean_output(a)) for a in answers] == [
+        None,
+        "% Invalid input detected at '^' marker.",
+        None,
+    ]
+    assert answers[1].startswith("bad setting\r\n") and answers[1].endswith("#")

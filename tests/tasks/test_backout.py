@@ -1,0 +1,54 @@
+"""Backout lines over real SSH: a `no ...` line the switch refuses because what it removes was
+never created already holds; typing goes on after what the switch received."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from cli_sessions import with_cli
+
+from mock_devices.testing import MockFleet
+from orchestrator.errors import CommandError
+from tasks.backout import restore_lines
+from tasks.cli import DeviceCli
+
+NEVER_CREATED = [
+    "call-home",
+    ' no profile "SSM-OnPrem"',
+    ' no profile "Other-Sat"',
+    ' profile "CiscoTAC-1"',
+    "  active",
+    "  exit",
+    " contact-email-addr restored@example.net",
+    " exit",
+]
+
+
+@pytest.fixture
+def mock(mock_fleet_factory: Callable[..., MockFleet]) -> MockFleet:
+    return mock_fleet_factory(2)
+
+
+def test_refused_removals_are_skipped_and_every_other_line_is_typed(mock: MockFleet, transport: str) -> None:
+    host = mock.fleet.devices[0].name
+
+    async def restore(cli: DeviceCli) -> list[str]:
+        return await restore_lines(cli, NEVER_CREATED, read_timeout=10)
+
+    skipped = with_cli(mock, transport, host, restore)
+    assert [s.split(" (")[0] for s in skipped] == ['no profile "SSM-OnPrem"', 'no profile "Other-Sat"']
+    assert all("does not exist" in s for s in skipped)
+    running = mock.call(mock.fleet.device(host).running_config_text)
+    assert "contact-email-addr restored@example.net" in running
+
+
+def test_any_other_refusal_fails_the_backout(mock: MockFleet, transport: str) -> None:
+    host = mock.fleet.devices[1].name
+    lines = ["call-home", ' no profile "SSM-OnPrem"', " no such setting", " contact-email-addr never@example.net"]
+
+    async def restore(cli: DeviceCli) -> list[str]:
+        return await restore_lines(cli, lines, read_timeout=10)
+
+    with pytest.raises(CommandError, match="no such setting"):
+        with_cli(mock, transport, host, restore)
