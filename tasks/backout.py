@@ -47,6 +47,6 @@ async def restore_lines(cli: DeviceCli, commands: Sequence[str], read_timeout: f
                     raise CommandError(f"switch rejected {line!r}: {error}", host=cli.host, step="backout") from None
                 skipped.append(f"{line} ({error})")
             remaining = remaining[exc.typed :]
-            enter = False  # still in config mode, in the submode of the refused line
+            enter = False  # still in config mode, where the last line the switch received left it
     await leave_config_mode(cli)  # the refused line was the last one
     return skipped

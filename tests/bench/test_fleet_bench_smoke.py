@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from config_lines import CALLHOME_CHANGE
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "fleet_bench.py"
 CALLHOME_STEPS = [
@@ -30,21 +31,6 @@ def load_bench() -> ModuleType:
     sys.modules["fleet_bench"] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
-
-
-CALLHOME_CHANGE = [
-    "call-home",
-    ' profile "CiscoTAC-1"',
-    "  no active",
-    "  exit",
-    ' profile "SSM-OnPrem"',
-    "  reporting smart-licensing-data",
-    "  destination transport-method http",
-    "  active",
-    "  exit",
-    " exit",
-    "ip http client source-interface Vlan10",
-]
 
 
 def test_host_path_counts_the_round_trips_before_and_after_the_registration_wait() -> None:

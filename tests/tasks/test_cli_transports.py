@@ -31,6 +31,16 @@ def names(mock: MockFleet) -> list[str]:
     return [d.name for d in mock.fleet.devices]
 
 
+async def rejection_of(cli: DeviceCli, lines: list[str]) -> ConfigLineRejected:
+    """Type `lines`, which hold a bad one; the rejection, once back in exec mode."""
+    try:
+        await cli.send_config(lines, read_timeout=10)
+    except ConfigLineRejected as exc:
+        await cli.exit_config_mode()
+        return exc
+    raise AssertionError("the bad line was accepted")
+
+
 def test_both_transports_return_the_same_text(mock: MockFleet) -> None:
     host = names(mock)[0]
 
@@ -50,14 +60,8 @@ def test_config_lines_are_typed_and_a_rejected_line_stops_typing(mock: MockFleet
 
     async def session(cli: DeviceCli) -> tuple[ConfigLineRejected, str]:
         await cli.send_config(["call-home", " contact-email-addr noc@example.net"], read_timeout=10)
-        try:
-            lines = ["call-home", "no such command here", "contact-email-addr never@example.net"]
-            await cli.send_config(lines, read_timeout=10)
-        except ConfigLineRejected as exc:
-            rejected = exc
-        else:
-            raise AssertionError("the bad line was accepted")
-        await cli.exit_config_mode()
+        lines = ["call-home", "no such command here", "contact-email-addr never@example.net"]
+        rejected = await rejection_of(cli, lines)
         return rejected, await cli.send_command("show version", read_timeout=10)
 
     rejected, version = with_cli(mock, transport, host, session)
@@ -83,14 +87,7 @@ def test_a_refused_setting_stops_typing_at_the_end_of_its_section(mock: MockFlee
     host = names(mock)[2]
 
     async def session(cli: DeviceCli) -> ConfigLineRejected:
-        try:
-            await cli.send_config(SECTION_WITH_A_BAD_SETTING, read_timeout=10)
-        except ConfigLineRejected as exc:
-            rejected = exc
-        else:
-            raise AssertionError("the bad line was accepted")
-        await cli.exit_config_mode()
-        return rejected
+        return await rejection_of(cli, SECTION_WITH_A_BAD_SETTING)
 
     rejected = with_cli(mock, transport, host, session)
     assert rejected.line == "no such setting" and rejected.rejected == (("no such setting", rejected.error),)

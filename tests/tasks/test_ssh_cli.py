@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from config_lines import CALLHOME_CHANGE
+
 from tasks.cli import IOS_XE, config_batches, step_name
 from tasks.ssh_cli import batch_matcher, clean_output, pattern_matcher, prompt_matcher, split_answers
 
@@ -59,23 +61,8 @@ def test_a_register_command_never_becomes_a_step_name_with_its_token() -> None:
     assert step_name("show version") == "show version"
 
 
-CHANGE = [
-    "call-home",
-    ' profile "CiscoTAC-1"',
-    "  no active",
-    "  exit",
-    ' profile "SSM-OnPrem"',
-    "  reporting smart-licensing-data",
-    "  destination transport-method http",
-    "  active",
-    "  exit",
-    " exit",
-    "ip http client source-interface Vlan10",
-]
-
-
 def test_a_section_s_settings_are_typed_together_up_to_the_line_that_changes_the_mode() -> None:
-    assert config_batches(CHANGE) == [
+    assert config_batches(CALLHOME_CHANGE) == [
         ["call-home"],  # top level: may open a section, so it is answered first
         ['profile "CiscoTAC-1"'],  # its section follows
         ["no active", "exit"],
