@@ -137,9 +137,9 @@ class CliPlatform:
         """A prompt line of this switch, alone at the end of what was read."""
         return re.compile(self._head(hostname) + r"$")
 
-    def echo_re(self, hostname: str, line: str) -> re.Pattern[str]:
-        """`line` typed after this switch's prompt, as the switch echoes it back."""
-        return re.compile(self._head(hostname) + f"(?P<typed>{re.escape(line)})" + r"\r?\n", re.MULTILINE)
+    def prompt_head_re(self, hostname: str) -> re.Pattern[str]:
+        """This switch's prompt at the start of any line, whatever is typed after it."""
+        return re.compile(self._head(hostname), re.MULTILINE)
 
     def _head(self, hostname: str) -> str:
         return self.prompt_head.format(base=re.escape(hostname[: self.hostname_width]))
@@ -151,8 +151,8 @@ class CliPlatform:
 
 IOS_XE = CliPlatform(
     any_prompt=re.compile(r"(?:^|\n)[\w.\-@/:()]+[>#][ \t]*\Z"),
-    # the hostname learned at login, the rest of the name and any (config-...) mode, > or #
-    prompt_head=r"^{base}\S*[>#][ \t]*",
+    # the hostname learned at login, the rest of the name and any (config-...) mode, up to the first > or #
+    prompt_head=r"^{base}\S*?[>#][ \t]*",
     config_prompt_end=re.compile(r"\)#[ \t]*$"),
     session_setup=("terminal width 511", "terminal length 0"),
     enable_command="enable",

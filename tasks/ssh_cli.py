@@ -191,18 +191,26 @@ def pattern_matcher(pattern: re.Pattern[str], *, echo: bool = True) -> Matcher:
     return match
 
 
-def batch_matcher(echoes: Sequence[re.Pattern[str]], prompt: re.Pattern[str]) -> Matcher:
+def find_echo(text: str, head: re.Pattern[str], line: str, start: int) -> tuple[int, int] | None:
+    """Where `line`, typed after a prompt (`head`), is echoed from `start` on: the start of the
+    typed text and the end of its line break; None if not yet read."""
+    for prompt in head.finditer(text, start):
+        typed, end = prompt.end(), prompt.end() + len(line)
+        if text.startswith(line, typed) and text.startswith(("\r\n", "\n"), end):
+            return typed, end + (2 if text.startswith("\r", end) else 1)
+    return None
+
+
+def batch_matcher(head: re.Pattern[str], later_lines: Sequence[str], prompt: re.Pattern[str]) -> Matcher:
     """Lines typed at once: the echo of each line after the first follows the prompt that
     answered the one before; the text ends with the prompt after the last line."""
     last_prompt = prompt_matcher(prompt, echo=False)
 
     def match(text: str) -> int | None:
         position = after_echo(text)
-        for echo in echoes:
-            if position is None:
-                return None
-            found = echo.search(text, position)
-            position = found.end() if found else None
+        for line in later_lines:
+            echo = None if position is None else find_echo(text, head, line, position)
+            position = None if echo is None else echo[1]
         if position is None:
             return None
         end = last_prompt(text[position:])
@@ -211,16 +219,16 @@ def batch_matcher(echoes: Sequence[re.Pattern[str]], prompt: re.Pattern[str]) ->
     return match
 
 
-def split_answers(text: str, echoes: Sequence[re.Pattern[str]]) -> list[str]:
+def split_answers(text: str, head: re.Pattern[str], later_lines: Sequence[str]) -> list[str]:
     """What `batch_matcher` read, cut into each line's answer: its echo, output and prompt."""
     answers = []
     start = 0
     position = after_echo(text) or 0
-    for echo in echoes:
-        found = echo.search(text, position)
-        assert found is not None  # batch_matcher saw every echo
-        answers.append(text[start : found.start("typed")])
-        start, position = found.start("typed"), found.end()
+    for line in later_lines:
+        echo = find_echo(text, head, line, position)
+        assert echo is not None  # batch_matcher saw every echo
+        answers.append(text[start : echo[0]])
+        start, position = echo
     answers.append(text[start:])
     return answers
 
@@ -252,6 +260,7 @@ class SshCli:
         self.host = host
         self.base_prompt = ""
         self._prompt = platform.prompt_re("")
+        self._prompt_head = platform.prompt_head_re("")
         self._closed = False
 
     # ---------------------------------------------------------------- opening
@@ -284,6 +293,7 @@ class SshCli:
         prompt = greeting.replace("\r", "").rstrip().split("\n")[-1].strip()
         self.base_prompt = prompt[:-1]
         self._prompt = platform.prompt_re(self.base_prompt)
+        self._prompt_head = platform.prompt_head_re(self.base_prompt)
         if prompt.endswith(">"):
             await self._enable(secret, timeout)
         for command in platform.session_setup:
@@ -337,11 +347,13 @@ class SshCli:
         """Type `batch` at once; each line's answer (its echo, output and the prompt after it)."""
         if len(batch) == 1:
             return [await self._raw(batch[0], timeout)]
-        echoes = [self._platform.echo_re(self.base_prompt, line) for line in batch[1:]]
         text = await self._wait(
-            "".join(line + "\n" for line in batch), batch_matcher(echoes, self._prompt), timeout, step=batch[0]
+            "".join(line + "\n" for line in batch),
+            batch_matcher(self._prompt_head, batch[1:], self._prompt),
+            timeout,
+            step=batch[0],
         )
-        return split_answers(text, echoes)
+        return split_answers(text, self._prompt_head, batch[1:])
 
     async def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
         matcher = pattern_matcher(re.compile(pattern, re.MULTILINE))

@@ -86,14 +86,14 @@ def _typed(lines: list[str], answers: list[str]) -> str:
 
 def test_lines_typed_together_are_complete_at_the_prompt_after_the_last_echo() -> None:
     lines = ["destination transport-method http", "bad setting", "exit"]
-    echoes = [IOS_XE.echo_re("ams-sw001", line) for line in lines[1:]]
-    match = batch_matcher(echoes, PROMPT)
+    head = IOS_XE.prompt_head_re("ams-sw001")
+    match = batch_matcher(head, lines[1:], PROMPT)
     text = _typed(lines, ["", "              ^\r\n% Invalid input detected at '^' marker.\r\n\r\n", ""])
     assert match(text) == len(text)
     cut_before_last_prompt = text[: text.rindex("ams-sw001(cfg-call-home)#")]
     assert match(cut_before_last_prompt) is None
     assert match(text[: text.index("exit")]) is None  # a prompt, but not after the last line
-    answers = split_answers(text, echoes)
+    answers = split_answers(text, head, lines[1:])
     assert "".join(answers) == text
     assert clean_output(answers[0]) == ""
     assert [IOS_XE.error_in(clean_output(a)) for a in answers] == [
@@ -102,3 +102,12 @@ def test_lines_typed_together_are_complete_at_the_prompt_after_the_last_echo() -
         None,
     ]
     assert answers[1].startswith("bad setting\r\n") and answers[1].endswith("#")
+
+
+def test_an_echo_is_found_after_the_prompt_even_when_the_line_holds_prompt_characters() -> None:
+    head = IOS_XE.prompt_head_re("ams-sw001")
+    lines = ["tag#1 a>b", "exit"]  # a first word with # in it: the prompt ends at the first #
+    text = _typed(["active", *lines], ["", "", ""])
+    match = batch_matcher(head, lines, PROMPT)
+    assert match(text) == len(text)
+    assert split_answers(text, head, lines)[1] == "tag#1 a>b\r\nams-sw001(cfg-call-home-profile)#"
