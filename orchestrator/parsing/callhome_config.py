@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from hier_config import HConfig, HConfigChild, Platform, get_hconfig, get_hconfig_driver
+import re
+
+from hier_config import HConfig, HConfigChild, get_hconfig
+from hier_config.platforms.cisco_ios.driver import HConfigDriverCiscoIOS
+from hier_config.platforms.driver_base import HConfigDriverRules
 
 from orchestrator.config_change import RELEVANT_PREFIXES
 from orchestrator.errors import ParseError
@@ -11,7 +15,22 @@ from orchestrator.parsing.models import CallHomeConfig, CallHomeProfileConfig, T
 
 _CONFIG_BANNERS = ("Building configuration", "Current configuration")
 _CALL_HOME = "call-home"
-_DRIVER = get_hconfig_driver(Platform.CISCO_IOS)  # built once: its rules cost more than a small parse
+_A_COMMENT = " ! a comment inside a section"
+
+
+class SectionsDriver(HConfigDriverCiscoIOS):
+    """IOS's driver for the sections read here. Of its per-line rules, each a regex call per
+    line, only the comment rule can match them (the others remove the header, `version`,
+    `end`, address-family exits...): at three parses per switch the rest cost 1.3 ms."""
+
+    @staticmethod
+    def _instantiate_rules() -> HConfigDriverRules:
+        rules = HConfigDriverCiscoIOS._instantiate_rules()
+        rules.per_line_sub[:] = [rule for rule in rules.per_line_sub if re.match(rule.search, _A_COMMENT)]
+        return rules
+
+
+_DRIVER = SectionsDriver()  # built once: its rules cost more than a small parse
 
 
 def parse_callhome_config(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hier_config import Platform, get_hconfig_driver
 
 from orchestrator.errors import ParseError
-from orchestrator.parsing import CallHomeConfig, CallHomeProfileConfig, TrustpointConfig, parse
+from orchestrator.parsing import CallHomeConfig, CallHomeProfileConfig, TrustpointConfig, callhome_config, parse
+from orchestrator.parsing.output_text import output_lines
 
 REPO = Path(__file__).resolve().parents[3]
 SAMPLES = REPO / ".." / "shared" / "samples"
@@ -130,3 +132,24 @@ def test_full_config_without_version_or_hostname_is_refused() -> None:
         parse("show running-config", "The quick brown fox\njumps over the lazy dog.\n")
     assert info.value.unexpected_line == "The quick brown fox"
     assert info.value.command == "show running-config"
+
+
+@pytest.mark.parametrize(
+    ("command", "path"),
+    [
+        ("show running-config", SAMPLES / "runcfg_libgr_c9200l_17.6_full.txt"),
+        ("show running-config", VARIANTS / "runcfg_variant_slp_cslu_full.txt"),
+        ("show running-config | section call-home", VARIANTS / "runcfg_variant_section_callhome_migrated.txt"),
+    ],
+)
+def test_the_lean_driver_reads_what_ios_full_driver_reads(
+    command: str, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = output_lines(path.read_text())
+    lean = callhome_config.parse_callhome_config(lines, command=command, section_only="section" in command)
+    monkeypatch.setattr(callhome_config, "_DRIVER", get_hconfig_driver(Platform.CISCO_IOS))
+    full = callhome_config.parse_callhome_config(lines, command=command, section_only="section" in command)
+    assert lean == full and lean.callhome_present
+    assert (
+        len(callhome_config._DRIVER.rules.per_line_sub) > len(callhome_config.SectionsDriver().rules.per_line_sub) == 1
+    )
