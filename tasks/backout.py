@@ -40,8 +40,7 @@ async def restore_lines(cli: DeviceCli, commands: Sequence[str], read_timeout: f
             await cli.send_config(remaining, enter=enter, read_timeout=read_timeout)
             return skipped
         except ConfigLineRejected as exc:
-            for line, error in exc.rejected:
-                line = line.strip()
+            for line, error in exc.rejected:  # lines as typed: stripped
                 if not line.startswith("no ") or SYNTAX_ERROR_RE.search(error):
                     await leave_config_mode(cli)
                     raise CommandError(f"switch rejected {line!r}: {error}", host=cli.host, step="backout") from None

@@ -55,7 +55,10 @@ class ConfigLineRejected(Exception):
         self.typed = typed
 
 
-def config_batches(lines: Sequence[str], exits: Sequence[str] = ("exit", "end")) -> list[list[str]]:
+SECTION_EXITS = ("exit", "end")
+
+
+def config_batches(lines: Sequence[str]) -> list[list[str]]:
     """Group indented config lines into what may be typed without waiting for each prompt: the
     settings of one section, up to the line that changes the mode. A batch ends after a top-level
     line (it may open a section, or ask a question), after `exit`, after a line whose section
@@ -69,7 +72,7 @@ def config_batches(lines: Sequence[str], exits: Sequence[str] = ("exit", "end"))
     for index, (depth, text) in enumerate(items):
         current.append(text)
         following = items[index + 1][0] if index + 1 < len(items) else None
-        if depth == 0 or text in exits or following != depth:
+        if depth == 0 or text in SECTION_EXITS or following != depth:
             batches.append(current)
             current = []
     return batches

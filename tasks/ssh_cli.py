@@ -201,36 +201,42 @@ def find_echo(text: str, head: re.Pattern[str], line: str, start: int) -> tuple[
     return None
 
 
+def echo_spans(text: str, head: re.Pattern[str], later_lines: Sequence[str]) -> list[tuple[int, int]] | None:
+    """For lines typed at once: where each line after the first is echoed (after the prompt that
+    answered the line before), as (start of the typed text, end of its line break); None until
+    all of them were read."""
+    position = after_echo(text)
+    spans = []
+    for line in later_lines:
+        echo = None if position is None else find_echo(text, head, line, position)
+        if echo is None:
+            return None
+        spans.append(echo)
+        position = echo[1]
+    return spans if position is not None else None
+
+
 def batch_matcher(head: re.Pattern[str], later_lines: Sequence[str], prompt: re.Pattern[str]) -> Matcher:
-    """Lines typed at once: the echo of each line after the first follows the prompt that
-    answered the one before; the text ends with the prompt after the last line."""
-    last_prompt = prompt_matcher(prompt, echo=False)
+    """Lines typed at once: complete when every echo was read and the prompt after the last line."""
+    last_prompt = prompt_matcher(prompt)
 
     def match(text: str) -> int | None:
-        position = after_echo(text)
-        for line in later_lines:
-            echo = None if position is None else find_echo(text, head, line, position)
-            position = None if echo is None else echo[1]
-        if position is None:
+        spans = echo_spans(text, head, later_lines)
+        if spans is None:
             return None
-        end = last_prompt(text[position:])
-        return None if end is None else position + end
+        start = spans[-1][0] if spans else 0
+        end = last_prompt(text[start:])
+        return None if end is None else start + end
 
     return match
 
 
 def split_answers(text: str, head: re.Pattern[str], later_lines: Sequence[str]) -> list[str]:
     """What `batch_matcher` read, cut into each line's answer: its echo, output and prompt."""
-    answers = []
-    start = 0
-    position = after_echo(text) or 0
-    for line in later_lines:
-        echo = find_echo(text, head, line, position)
-        assert echo is not None  # batch_matcher saw every echo
-        answers.append(text[start : echo[0]])
-        start, position = echo
-    answers.append(text[start:])
-    return answers
+    spans = echo_spans(text, head, later_lines)
+    assert spans is not None  # batch_matcher saw every echo
+    starts = [0, *(typed for typed, _ in spans)]
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
 def clean_output(text: str, *, prompt_included: bool = True) -> str:
@@ -345,8 +351,6 @@ class SshCli:
 
     async def _batch(self, batch: Sequence[str], timeout: float) -> list[str]:
         """Type `batch` at once; each line's answer (its echo, output and the prompt after it)."""
-        if len(batch) == 1:
-            return [await self._raw(batch[0], timeout)]
         text = await self._wait(
             "".join(line + "\n" for line in batch),
             batch_matcher(self._prompt_head, batch[1:], self._prompt),
