@@ -10,6 +10,7 @@ does not recognise raises ParseError naming the command and the first unexpected
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -88,26 +89,62 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 def parse(command: str, text: str, *, host: str | None = None, template_dir: Path | None = None) -> ParsedOutput:
     """Parse `text`, the output of `command` (abbreviations accepted), into its model.
 
-    The same text parses to the same (frozen) model, so answers seen before are not parsed
-    again: a switch polled every second while its registration is pending repeats itself."""
+    The same output parses to the same (frozen) model, so outputs seen before are not parsed
+    again: a fleet polling its registration shows the same few states over and over."""
     canonical = normalise_command(command)
     try:
+        lines = output_lines(text)
         if canonical == cmd.SHOW_RUNNING_CONFIG:  # one per switch, and large: never seen twice
-            return _parse(canonical, text, template_dir=template_dir)
-        return _parse_seen(canonical, text, template_dir)
+            return _parse(canonical, lines, template_dir=template_dir)
+        countdown = _countdown(canonical, lines)
+        if countdown is None:
+            return _parse_seen(canonical, tuple(lines), template_dir)
+        return _parse_counting_down(canonical, lines, countdown, template_dir)
     except ParseError as exc:
         if host and not exc.host:
             raise ParseError(exc.message, command=exc.command, unexpected_line=exc.unexpected_line, host=host) from exc
         raise
 
 
+# IOS counts the evaluation period down every second, so two polls of a switch whose state has
+# not changed still differ in that one line. It is parsed with the value replaced, which makes
+# the rest a cache hit, and the model gets the value back.
+_COUNTDOWN_COMMANDS = frozenset({cmd.SHOW_LICENSE_STATUS, cmd.SHOW_LICENSE_ALL})
+_COUNTDOWN_LINE = re.compile(r"\s*Evaluation\s+Period\s+Remaining:\s+(.+)")
+_COUNTDOWN_PLACEHOLDER = "<counting down>"
+
+
+def _countdown(canonical: str, lines: list[str]) -> tuple[int, re.Match[str]] | None:
+    """The one countdown line of `lines` (its index and match), if the command has one."""
+    if canonical not in _COUNTDOWN_COMMANDS:
+        return None
+    found = [(i, m) for i, line in enumerate(lines) if "Remaining" in line and (m := _COUNTDOWN_LINE.fullmatch(line))]
+    return found[0] if len(found) == 1 else None
+
+
+def _parse_counting_down(
+    canonical: str, lines: list[str], countdown: tuple[int, re.Match[str]], template_dir: Path | None
+) -> ParsedOutput:
+    index, match = countdown
+    masked = list(lines)
+    masked[index] = lines[index][: match.start(1)] + _COUNTDOWN_PLACEHOLDER
+    try:
+        result = _parse_seen(canonical, tuple(masked), template_dir)
+    except ParseError:
+        result = None  # the error is reported for the real line below
+    if isinstance(result, LicenseStatus) and result.evaluation_period_remaining == _COUNTDOWN_PLACEHOLDER:
+        return result.model_copy(update={"evaluation_period_remaining": match.group(1)})
+    return _parse(canonical, lines, template_dir=template_dir)  # the line was read some other way
+
+
 @lru_cache(maxsize=2048)
-def _parse_seen(canonical: str, text: str, template_dir: Path | None) -> ParsedOutput:
-    return _parse(canonical, text, template_dir=template_dir)
+def _parse_seen(canonical: str, lines: tuple[str, ...], template_dir: Path | None) -> ParsedOutput:
+    return _parse(canonical, list(lines), template_dir=template_dir)
 
 
-def _parse(canonical: str, text: str, *, host: str | None = None, template_dir: Path | None = None) -> ParsedOutput:
-    lines = output_lines(text)
+def _parse(
+    canonical: str, lines: list[str], *, host: str | None = None, template_dir: Path | None = None
+) -> ParsedOutput:
     if canonical == cmd.SHOW_RUNNING_CONFIG_CALL_HOME:
         # An empty `| section call-home` is a real answer: call-home is not configured.
         return parse_callhome_config(lines, command=canonical, section_only=True, host=host)

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from orchestrator.parsing import LicenseStatus, parse
+from orchestrator.errors import ParseError
+from orchestrator.parsing import LicenseStatus, _parse, _parse_seen, parse
+from orchestrator.parsing import commands as cmd
+from orchestrator.parsing.output_text import output_lines
 
 REPO = Path(__file__).resolve().parents[3]
 SAMPLES = REPO / ".." / "shared" / "samples"
@@ -245,3 +248,44 @@ def test_result_is_json_serialisable_and_frozen() -> None:
     assert dumped["mode"] == "classic"
     with pytest.raises(Exception, match="frozen"):
         s.mode = "slp"
+
+
+COUNTDOWN_VARIANTS = sorted(VARIANTS.glob("sls_variant_*.txt"))
+
+
+@pytest.mark.parametrize("path", COUNTDOWN_VARIANTS, ids=lambda p: p.stem)
+def test_countdown_is_put_back_after_the_cached_parse(path: Path) -> None:
+    """Outputs that differ only in the evaluation countdown parse once; each model carries its
+    own countdown and equals what a parse without the cache gives."""
+    text = path.read_bytes().decode()
+    uncached = _parse(cmd.SHOW_LICENSE_STATUS, output_lines(text))
+    assert parse("show license status", text) == uncached
+    if uncached.evaluation_period_remaining is None:  # type: ignore[union-attr]
+        return
+    later = text.replace(uncached.evaluation_period_remaining, "1 days, 2 hours, 3 minutes, 4 seconds")  # type: ignore[union-attr]
+    before = _parse_seen.cache_info()
+    result = parse("show license status", later)
+    assert _parse_seen.cache_info().hits == before.hits + 1
+    assert result == uncached.model_copy(
+        update={"evaluation_period_remaining": "1 days, 2 hours, 3 minutes, 4 seconds"}
+    )
+
+
+def test_countdown_read_by_another_rule_is_parsed_without_the_cache() -> None:
+    """A countdown line in a section whose catch-all rule reads it fills no field: the
+    placeholder never reaches the model."""
+    text = (VARIANTS / "sls_variant_classic_registration_in_progress.txt").read_bytes().decode()
+    countdown = next(line for line in text.splitlines(keepends=True) if "Evaluation Period Remaining" in line)
+    moved = text.replace(countdown, "").replace("Registration:\n", "Registration:\n" + countdown, 1)
+    assert moved.count("Evaluation Period Remaining") == 1 and moved != text
+    result = parse("show license status", moved)
+    assert result == _parse(cmd.SHOW_LICENSE_STATUS, output_lines(moved))
+    assert result.evaluation_period_remaining is None  # type: ignore[union-attr]
+
+
+def test_unrecognised_countdown_output_names_the_real_line() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse(
+            "show license status", "Smart Licensing is ENABLED\n\nEvaluation Period Remaining: 3 days\n%garbage here\n"
+        )
+    assert caught.value.unexpected_line == "%garbage here"
