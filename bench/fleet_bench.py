@@ -43,7 +43,7 @@ OK_OUTCOMES = frozenset({"migrated", "already-migrated", "skipped"})
 # Round trips a careful script must make, per step (one command line = one round trip to the
 # switch, whose answer comes after the per-command latency).
 SESSION_SETUP = 2  # terminal width 511, terminal length 0 (the login prompt costs no round trip)
-DISCOVER_SHOWS = 4  # show version / license status / running-config / call-home profile all
+DISCOVER_SHOWS = 3  # show version / license status / running-config
 FIXED_ROUND_TRIPS = {
     "precheck": SESSION_SETUP + DISCOVER_SHOWS,  # apply opens its own session
     "recheck": 1,

@@ -27,7 +27,7 @@ for host in hosts:
         username=env["FLEETREG_USERNAME"],
         password=env["FLEETREG_PASSWORD"],
     )
-    for show in ("show version", "show license status", "show running-config", "show call-home profile all"):
+    for show in ("show version", "show license status", "show running-config"):
         conn.send_command(show)
     conn.send_config_set(host["config_commands"])
     conn.send_command("write memory")

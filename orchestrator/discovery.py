@@ -71,7 +71,7 @@ def _outcome_of(name: str, outputs: dict[str, str], trustpoints: tuple[str, ...]
 
 
 # Raw outputs kept in the run folder: never the full running config (it holds secrets).
-KEPT_RAW = ("show version", "show license status", "show call-home profile all")
+KEPT_RAW = ("show version", "show license status")
 
 
 def save_discover_run(run_dir: Path, outcomes: Sequence[DiscoverOutcome], raw: dict[str, dict[str, str]]) -> None:

@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
@@ -20,17 +20,15 @@ from orchestrator.parsing import parse_as
 from orchestrator.parsing.models import (
     CallHomeConfig,
     CallHomeProfileConfig,
-    CallHomeProfiles,
     LicenseStatus,
     VersionInfo,
 )
 
-# What discover runs on every switch, in order. Read-only.
+# What discover runs on every switch, in order, and apply's pre-check runs again. Read-only.
 DISCOVER_COMMANDS: tuple[str, ...] = (
     "show version",
     "show license status",
     "show running-config",
-    "show call-home profile all",
 )
 
 if TYPE_CHECKING:
@@ -43,17 +41,23 @@ CISCO_TAC_DEFAULT_URL = "https://tools.cisco.com/its/service/oddce/services/DDCE
 FIRST_SLP_VERSION = (17, 3, 2)
 
 
-class DeviceFacts(BaseModel):
-    """What discover learned about one switch. No secrets: the config is an excerpt."""
+class DriftFacts(BaseModel):
+    """The part of a switch's state that a plan's fingerprint covers: what apply's pre-check
+    reads again to refuse a switch that changed since the plan. No secrets: the config is an
+    excerpt."""
 
     model_config = ConfigDict(frozen=True)
 
     host: str
     version: VersionInfo
     license: LicenseStatus
-    callhome: CallHomeConfig
-    profiles: CallHomeProfiles
     config_excerpt: str
+
+
+class DeviceFacts(DriftFacts):
+    """What discover learned about one switch: the drift facts and the parsed call-home config."""
+
+    callhome: CallHomeConfig
 
     @property
     def licensing_mode(self) -> Literal["classic", "slp"]:
@@ -150,30 +154,37 @@ def _has_ack(lic: LicenseStatus) -> bool:
 
 def build_facts(host: str, outputs: Mapping[str, str], *, trustpoints: tuple[str, ...] = ()) -> DeviceFacts:
     """Parse the discover outputs of one switch. Raises ParseError naming host and command."""
+    drift = build_drift_facts(host, outputs, trustpoints=trustpoints)
+    callhome = _parsed(CallHomeConfig, "show running-config", outputs, host)
+    return DeviceFacts(**dict(drift), callhome=callhome)
+
+
+def build_drift_facts(host: str, outputs: Mapping[str, str], *, trustpoints: tuple[str, ...] = ()) -> DriftFacts:
+    """What the pre-check needs from the same outputs: the call-home config stays unparsed
+    (its excerpt is fingerprinted as text)."""
     missing = [cmd for cmd in DISCOVER_COMMANDS if cmd not in outputs]
     if missing:
         raise ParseError("no output collected", host=host, command=missing[0])
-    try:
-        version = parse_as(VersionInfo, "show version", outputs["show version"], host=host)
-        license_status = parse_as(LicenseStatus, "show license status", outputs["show license status"], host=host)
-        callhome = parse_as(CallHomeConfig, "show running-config", outputs["show running-config"], host=host)
-        profiles = parse_as(
-            CallHomeProfiles, "show call-home profile all", outputs["show call-home profile all"], host=host
-        )
-    except ParseError as exc:
-        exc.host = exc.host or host
-        raise
-    return DeviceFacts(
+    return DriftFacts(
         host=host,
-        version=version,
-        license=license_status,
-        callhome=callhome,
-        profiles=profiles,
+        version=_parsed(VersionInfo, "show version", outputs, host),
+        license=_parsed(LicenseStatus, "show license status", outputs, host),
         config_excerpt=relevant_excerpt(outputs["show running-config"], ("SLA-TrustPoint", *trustpoints)),
     )
 
 
-def fingerprint(facts: DeviceFacts) -> str:
+_Parsed = TypeVar("_Parsed", bound=BaseModel)
+
+
+def _parsed(model: type[_Parsed], command: str, outputs: Mapping[str, str], host: str) -> _Parsed:
+    try:
+        return parse_as(model, command, outputs[command], host=host)
+    except ParseError as exc:
+        exc.host = exc.host or host
+        raise
+
+
+def fingerprint(facts: DriftFacts) -> str:
     """A stable digest of the pre-state a plan relies on (config excerpt and licensing
     state, not timers), so apply can refuse a switch that changed since the plan."""
     lic = facts.license
@@ -191,7 +202,7 @@ def fingerprint(facts: DeviceFacts) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def drift_from(pre: PreState | None, now: DeviceFacts) -> list[str]:
+def drift_from(pre: PreState | None, now: DriftFacts) -> list[str]:
     """What changed on a switch since the plan captured its pre-state (for `drifted` reports)."""
     if pre is None:
         return ["no pre-state in the plan"]

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from orchestrator.facts import DeviceFacts, drift_from, fingerprint
+from orchestrator.facts import DriftFacts, drift_from, fingerprint
 from orchestrator.parsing.models import CallHomeConfig, LicenseStatus
 from orchestrator.plan_model import HostPlan
 
@@ -160,7 +160,7 @@ class HostFlow:
         return self.failure.reason or "" if self.failure else ""
 
     # -------------------------------------------------------------- decisions on what the switch shows
-    def precheck(self, facts: DeviceFacts, raw_status: str) -> Action:
+    def precheck(self, facts: DriftFacts, raw_status: str) -> Action:
         self.before_status = raw_status
         self.pre_config = facts.config_excerpt
         if self.plan.fingerprint and fingerprint(facts) != self.plan.fingerprint:

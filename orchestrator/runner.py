@@ -37,7 +37,7 @@ from orchestrator.errors import (
     FleetregError,
     HostKeyError,
 )
-from orchestrator.facts import build_facts
+from orchestrator.facts import build_drift_facts
 from orchestrator.host_flow import Action, Finish, HostFlow, PollLater, longest_wait_first
 from orchestrator.inbox import Inbox
 from orchestrator.journal import Journal
@@ -440,7 +440,7 @@ class ApplyRunner:
         if step == "precheck":
             outputs = await discover(cli, read_timeout=timeout)
             trustpoints = (settings.trustpoint.name,) if settings is not None else ()
-            facts = build_facts(plan.name, outputs, trustpoints=trustpoints)
+            facts = build_drift_facts(plan.name, outputs, trustpoints=trustpoints)
             return facts, outputs["show license status"]
         if step == "backup":
             write_private(self.run_dir / "backups" / f"{plan.name}.cfg", self._backup_text(job.flow))

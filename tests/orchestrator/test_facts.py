@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from tests_support import entry, outputs
 
-from orchestrator.facts import build_facts, registered_to
+from orchestrator.errors import ParseError
+from orchestrator.facts import DeviceFacts, build_drift_facts, build_facts, fingerprint, registered_to
 from orchestrator.planner import DiscoverOutcome, plan_host
 
 HEADER = "Building configuration...\n\nCurrent configuration : 9154 bytes\n!\n"
@@ -42,3 +43,23 @@ def test_where_a_switch_licenses_today(samples: Path) -> None:
     assert registered_to(cloud, "ssm.example.net") == "cloud"
     unregistered = build_facts("sw1", outputs(samples, status="sls_ntc_slp_transport_off.txt"))
     assert registered_to(unregistered, "ssm.example.net") == "unregistered"
+
+
+@pytest.mark.parametrize(
+    "status", ["sls_genie_sl_registered_csr1kv.txt", "sls_ntc_slp_transport_off.txt", "sls_ntc_slp_smart_slepolicy.txt"]
+)
+def test_the_pre_check_fingerprints_what_discovery_did(samples: Path, status: str) -> None:
+    """Apply's pre-check reads only what the fingerprint covers; a switch unchanged since the
+    plan must give the plan's fingerprint."""
+    read = outputs(samples, status=status)
+    drift = build_drift_facts("sw1", read, trustpoints=("ONPREM-CA",))
+    assert fingerprint(drift) == fingerprint(build_facts("sw1", read, trustpoints=("ONPREM-CA",)))
+    assert not isinstance(drift, DeviceFacts)
+
+
+def test_the_pre_check_names_a_missing_output(samples: Path) -> None:
+    read = outputs(samples, status="sls_genie_sl_registered_csr1kv.txt")
+    del read["show running-config"]
+    with pytest.raises(ParseError) as caught:
+        build_drift_facts("sw1", read)
+    assert (caught.value.host, caught.value.command) == ("sw1", "show running-config")

@@ -42,12 +42,10 @@ def outputs(
     *,
     version: str | None = None,
     status: str,
-    profiles: str = "schpa_genie_five_profiles.txt",
     running: str | None = None,
 ) -> dict[str, str]:
     return {
         "show version": version or (samples / "sver_ntc_c9500_16.9.3.txt").read_text(),
         "show license status": (samples / status).read_text(),
         "show running-config": running or (samples / "runcfg_libgr_c9200l_17.6_full.txt").read_text(),
-        "show call-home profile all": (samples / profiles).read_text(),
     }
