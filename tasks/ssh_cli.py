@@ -19,9 +19,9 @@ import asyncssh
 
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
 from orchestrator.host_keys import fingerprint, record_first_use
+from tasks import ssh_packets
 from tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, config_batches, step_name
 from tasks.session_log import MaskedLog
-from tasks.ssh_packets import skip_empty_ignore_packets
 
 T = TypeVar("T")
 Matcher = Callable[[str], int | None]  # end of the wanted text in what was read, or None: read on
@@ -437,7 +437,7 @@ async def _connect(
     client: _Client, params: CliParams, session_log: MaskedLog | None
 ) -> tuple[asyncssh.SSHClientConnection, _Shell]:
     timeout = params.connect_timeout
-    skip_empty_ignore_packets()
+    ssh_packets.install()
     conn = await asyncssh.connect(
         params.hostname,
         params.port,

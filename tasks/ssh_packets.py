@@ -1,4 +1,6 @@
-"""One asyncssh behaviour switched off: an empty SSH_MSG_IGNORE before every encrypted packet.
+"""Two per-packet costs of asyncssh that fleetreg does without.
+
+1. An empty SSH_MSG_IGNORE before every encrypted packet.
 
 asyncssh (2.x) sends it unconditionally. It is the CBC-era countermeasure against predictable
 IVs (RFC 4251 section 9.3.1); with the AEAD and CTR ciphers fleetreg negotiates first it only
@@ -8,17 +10,24 @@ IOS-XE and OpenSSH do not send these packets either, and sending fewer IGNOREs i
 SSH ("no implementation is required to send them", RFC 4253 section 11.2).
 
 With a CBC cipher the packets are still sent. If asyncssh's internals change so that the
-cipher cannot be read, nothing is skipped: the worst case is the old cost, never less safety."""
+cipher cannot be read, nothing is skipped: the worst case is the old cost, never less safety.
+
+2. A debug line formatted for every packet sent or received (its type name, its size in words)
+before asyncssh's logger drops it: packets are only logged at asyncssh debug level 3. The
+formatting is skipped below that level; `asyncssh.set_debug_level(3)` logs every packet as before.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from asyncssh import connection as _connection
+from asyncssh import logging as _logging
+from asyncssh import packet as _packet
 from asyncssh.constants import MSG_IGNORE
 
 _EMPTY_STRING = b"\0\0\0\0"  # String(b""): the payload of the inserted IGNORE
-_INSTALLED = "_fleetreg_skips_empty_ignore"
+_INSTALLED = "_fleetreg_installed"
 
 
 def sends_cbc(conn: Any) -> bool:
@@ -30,8 +39,30 @@ def sends_cbc(conn: Any) -> bool:
     return not isinstance(cipher, bytes) or b"-cbc" in cipher
 
 
+PACKET_DEBUG_LEVEL = 3  # asyncssh's SSHLogger.packet logs at this debug level and above
+
+
+def install() -> None:
+    """Both, once per process (idempotent): every asyncssh connection, both sides."""
+    skip_empty_ignore_packets()
+    format_packet_logs_only_when_logged()
+
+
+def format_packet_logs_only_when_logged() -> None:
+    cls = _packet.SSHPacketLogger
+    original = cls._log_packet
+    if getattr(original, _INSTALLED, False):
+        return
+
+    def _log_packet(self: Any, *args: Any) -> None:
+        if _logging.SSHLogger._debug_level >= PACKET_DEBUG_LEVEL:
+            original(self, *args)
+
+    setattr(_log_packet, _INSTALLED, True)
+    cls._log_packet = _log_packet  # type: ignore[method-assign,assignment]
+
+
 def skip_empty_ignore_packets() -> None:
-    """Install once per process (idempotent): affects every asyncssh connection, both sides."""
     cls = _connection.SSHConnection
     original = cls.send_packet
     if getattr(original, _INSTALLED, False):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from types import SimpleNamespace
 
 import asyncssh
@@ -93,3 +95,28 @@ def test_a_cbc_session_still_sends_an_ignore_before_each_packet(mock_fleet_facto
     sent, cipher = asyncio.run(count_packets())
     assert cipher == b"aes128-cbc"
     assert sent >= 2 * commands, f"{sent} packets for {commands} writes: the CBC countermeasure was dropped"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("debug_level", "logged"), [(1, False), (2, False), (3, True)])
+def test_packets_are_logged_only_at_asyncssh_debug_level_3(
+    mock_fleet_factory, caplog: pytest.LogCaptureFixture, debug_level: int, logged: bool
+) -> None:
+    """The per-packet log line is no longer formatted for nothing, and is still written when
+    asked for."""
+    mock = mock_fleet_factory(1)
+    host = mock.fleet.devices[0].name
+
+    async def one_command(cli: DeviceCli) -> None:
+        await cli.send_command("show version", read_timeout=10)
+
+    asyncssh.set_debug_level(debug_level)
+    try:
+        with caplog.at_level(logging.DEBUG, logger="asyncssh"):
+            with_cli(mock, "asyncssh", host, one_command)
+    finally:
+        asyncssh.set_debug_level(1)
+    packet_lines = [m for r in caplog.records if re.search(r"\] (Sent|Received) MSG_", m := r.getMessage())]
+    assert bool(packet_lines) is logged
+    if logged:
+        assert any("MSG_CHANNEL_DATA" in line for line in packet_lines)
