@@ -19,7 +19,7 @@ import asyncssh
 
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
 from orchestrator.host_keys import fingerprint, record_first_use
-from tasks import ssh_packets
+from tasks import asyncssh_tuning
 from tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, config_batches, step_name
 from tasks.session_log import MaskedLog
 
@@ -436,9 +436,23 @@ def _either(*patterns: re.Pattern[str]) -> re.Pattern[str]:
 async def _connect(
     client: _Client, params: CliParams, session_log: MaskedLog | None
 ) -> tuple[asyncssh.SSHClientConnection, _Shell]:
+    asyncssh_tuning.install()
+    with asyncssh_tuning.options_built_inline():  # the options below name no file to read
+        conn = await _open(client, params)
+    try:
+        _chan, shell = await conn.create_session(
+            lambda: _Shell(session_log), term_type="vt100", term_size=(511, 1000), encoding="utf-8"
+        )
+    except BaseException:
+        conn.abort()
+        raise
+    assert isinstance(shell, _Shell)
+    return conn, shell
+
+
+async def _open(client: _Client, params: CliParams) -> asyncssh.SSHClientConnection:
     timeout = params.connect_timeout
-    ssh_packets.install()
-    conn = await asyncssh.connect(
+    return await asyncssh.connect(
         params.hostname,
         params.port,
         client_factory=lambda: client,
@@ -456,15 +470,6 @@ async def _connect(
         keepalive_interval=0,  # every wait has its own timeout; a keepalive timer re-armed per packet cost 5 % CPU
         config=None,
     )
-    try:
-        _chan, shell = await conn.create_session(
-            lambda: _Shell(session_log), term_type="vt100", term_size=(511, 1000), encoding="utf-8"
-        )
-    except BaseException:
-        conn.abort()
-        raise
-    assert isinstance(shell, _Shell)
-    return conn, shell
 
 
 async def _close(conn: asyncssh.SSHClientConnection) -> None:

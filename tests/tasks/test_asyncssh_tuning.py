@@ -1,19 +1,22 @@
-"""asyncssh's empty IGNORE before every packet is skipped, except with CBC ciphers."""
+"""asyncssh costs fleetreg does without: IGNOREs (kept with CBC), packet log lines nobody logs,
+a thread hop per login."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import asyncssh
 import pytest
 from cli_sessions import with_cli
 
+from tasks.asyncssh_tuning import install, options_built_inline, sends_cbc, skip_empty_ignore_packets
 from tasks.cli import DeviceCli
 from tasks.ssh_cli import SshCli
-from tasks.ssh_packets import sends_cbc, skip_empty_ignore_packets
 
 
 def _conn(cipher: bytes, *, client: bool = True) -> SimpleNamespace:
@@ -120,3 +123,46 @@ def test_packets_are_logged_only_at_asyncssh_debug_level_3(
     assert bool(packet_lines) is logged
     if logged:
         assert any("MSG_CHANNEL_DATA" in line for line in packet_lines)
+
+
+class _CountingExecutor(ThreadPoolExecutor):
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.submitted = 0
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("inline", [True, False])
+def test_fleetreg_sessions_build_their_options_without_a_thread(mock_fleet_factory, inline: bool) -> None:
+    """Inside options_built_inline no work goes to the loop's executor; outside it asyncssh
+    builds its options there as it always did."""
+    mock = mock_fleet_factory(1)
+    device = mock.fleet.devices[0]
+    env = mock.env
+
+    async def connect_once() -> int:
+        install()
+        executor = _CountingExecutor()
+        asyncio.get_running_loop().set_default_executor(executor)
+        scope = options_built_inline() if inline else contextlib.nullcontext()
+        with scope:
+            conn = await asyncssh.connect(
+                device.host,
+                device.port,
+                username=env["FLEETREG_USERNAME"],
+                password=env["FLEETREG_PASSWORD"],
+                known_hosts=None,
+                client_keys=None,
+                agent_path=None,
+                config=None,
+            )
+        conn.close()
+        await conn.wait_closed()
+        return executor.submitted
+
+    submitted = asyncio.run(connect_once())
+    assert (submitted == 0) is inline
