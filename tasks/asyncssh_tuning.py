@@ -20,6 +20,12 @@ formatting is skipped below that level; `asyncssh.set_debug_level(3)` logs every
 executor, because building them can read files (OpenSSH config, keys, known_hosts, agent).
 fleetreg's sessions name none of those, so inside `options_built_inline()` they are built on the
 loop's own thread. Measured: 4.0 -> 3.4 ms of CPU per login and logout (100 at once, mock).
+
+4. A new AES-GCM key object for every packet: asyncssh's GCM cipher builds `AESGCM(key)` (an
+OpenSSL context) per packet sent or received. `KeptKeyGCMCipher` builds it once per key and
+direction, with the same nonces (RFC 5647: fixed field + 64-bit invocation counter, per
+packet) and the same results, tag failures included (tested against asyncssh's class). Measured
+in a 1,000-switch migration: the GCM shim was 7 % of fleetreg's CPU.
 """
 
 from __future__ import annotations
@@ -31,9 +37,13 @@ from contextvars import ContextVar
 from typing import Any
 
 from asyncssh import connection as _connection
+from asyncssh import encryption as _encryption
 from asyncssh import logging as _logging
 from asyncssh import packet as _packet
 from asyncssh.constants import MSG_IGNORE
+from asyncssh.crypto import cipher as _cipher
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _EMPTY_STRING = b"\0\0\0\0"  # String(b""): the payload of the inserted IGNORE
 _INSTALLED = "_fleetreg_installed"
@@ -55,11 +65,48 @@ _BUILD_INLINE: ContextVar[bool] = ContextVar("fleetreg_build_asyncssh_options_in
 
 
 def install() -> None:
-    """All three, once per process (idempotent). 1 and 2 apply to every asyncssh connection,
+    """All four, once per process (idempotent). 1, 2 and 4 apply to every asyncssh connection,
     both sides; 3 only to client connections opened inside `options_built_inline()`."""
     skip_empty_ignore_packets()
     format_packet_logs_only_when_logged()
     build_client_options_inline_when_asked()
+    keep_gcm_keys()
+
+
+_GCM_TAG_SIZE = 16
+_INVOCATION_MASK = (1 << 64) - 1
+
+
+class KeptKeyGCMCipher(_cipher.GCMCipher):
+    """asyncssh's GCMCipher with its AESGCM object made once, in the constructor."""
+
+    def __init__(self, cipher_name: str, key: bytes, iv: bytes) -> None:
+        super().__init__(cipher_name, key, iv)
+        self._aead = AESGCM(key)
+        self._fixed = iv[:4]
+        self._invocation = int.from_bytes(iv[4:], "big")
+
+    def _next_nonce(self) -> bytes:
+        nonce = self._fixed + self._invocation.to_bytes(8, "big")
+        self._invocation = (self._invocation + 1) & _INVOCATION_MASK
+        return nonce
+
+    def encrypt_and_sign(self, header: bytes, data: bytes) -> tuple[bytes, bytes]:
+        sealed = self._aead.encrypt(self._next_nonce(), data, header)
+        return header + sealed[:-_GCM_TAG_SIZE], sealed[-_GCM_TAG_SIZE:]
+
+    def verify_and_decrypt(self, header: bytes, data: bytes, mac: bytes) -> bytes | None:
+        nonce = self._next_nonce()  # the counter moves on a failed tag too, as in asyncssh
+        try:
+            return self._aead.decrypt(nonce, data + mac, header)
+        except InvalidTag:
+            return None
+
+
+def keep_gcm_keys() -> None:
+    """Only where asyncssh's GCM encryption still builds the class this one extends."""
+    if getattr(_encryption, "GCMCipher", None) is _cipher.GCMCipher:
+        _encryption.GCMCipher = KeptKeyGCMCipher  # type: ignore[misc]
 
 
 @contextlib.contextmanager

@@ -1,5 +1,5 @@
 """asyncssh costs fleetreg does without: IGNOREs (kept with CBC), packet log lines nobody logs,
-a thread hop per login."""
+a thread hop per login, an AES-GCM key object per packet."""
 
 from __future__ import annotations
 
@@ -12,9 +12,18 @@ from types import SimpleNamespace
 
 import asyncssh
 import pytest
+from asyncssh import encryption as asyncssh_encryption
+from asyncssh.crypto.cipher import GCMCipher
 from cli_sessions import with_cli
 
-from tasks.asyncssh_tuning import install, options_built_inline, sends_cbc, skip_empty_ignore_packets
+from tasks.asyncssh_tuning import (
+    KeptKeyGCMCipher,
+    install,
+    keep_gcm_keys,
+    options_built_inline,
+    sends_cbc,
+    skip_empty_ignore_packets,
+)
 from tasks.cli import DeviceCli
 from tasks.ssh_cli import SshCli
 
@@ -166,3 +175,33 @@ def test_fleetreg_sessions_build_their_options_without_a_thread(mock_fleet_facto
 
     submitted = asyncio.run(connect_once())
     assert (submitted == 0) is inline
+
+
+@pytest.mark.parametrize("key_size", [16, 32])
+@pytest.mark.parametrize("iv_tail", [b"\x00" * 8, b"\xff" * 8, bytes(range(8))], ids=["zero", "wraps", "any"])
+def test_the_kept_key_gcm_cipher_seals_and_opens_as_asyncssh_does(key_size: int, iv_tail: bytes) -> None:
+    """Same ciphertext, tag and nonce sequence (the counter wraps at 2**64), same None on a bad tag."""
+    key, iv = bytes(range(key_size)), b"\x01\x02\x03\x04" + iv_tail
+    theirs_out, ours_out = GCMCipher("aes128-gcm", key, iv), KeptKeyGCMCipher("aes128-gcm", key, iv)
+    theirs_in, ours_in = GCMCipher("aes128-gcm", key, iv), KeptKeyGCMCipher("aes128-gcm", key, iv)
+    for n, size in enumerate([16, 32, 1024, 48, 16]):
+        header, data = (size).to_bytes(4, "big"), bytes([n]) * size
+        sealed = ours_out.encrypt_and_sign(header, data)
+        assert sealed == theirs_out.encrypt_and_sign(header, data)
+        body, tag = sealed[0][4:], sealed[1]
+        if n == 2:  # a tampered tag: refused by both, and both counters still move on
+            bad = bytes([tag[0] ^ 1]) + tag[1:]
+            assert ours_in.verify_and_decrypt(header, body, bad) is None
+            assert theirs_in.verify_and_decrypt(header, body, bad) is None
+            continue
+        assert ours_in.verify_and_decrypt(header, body, tag) == data
+        assert theirs_in.verify_and_decrypt(header, body, tag) == data
+
+
+def test_gcm_sessions_use_the_kept_key_cipher() -> None:
+    install()
+    assert asyncssh_encryption.GCMCipher is KeptKeyGCMCipher
+    keep_gcm_keys()  # a second install changes nothing
+    assert (
+        asyncssh_encryption.GCMEncryption.new("aes128-gcm", bytes(16), bytes(12))._cipher.__class__ is KeptKeyGCMCipher
+    )
