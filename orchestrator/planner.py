@@ -26,7 +26,7 @@ from orchestrator.plan_model import (
     WavePolicy,
 )
 from orchestrator.render import render
-from orchestrator.satellite_client import LicenseUsage
+from orchestrator.satellite_models import LicenseUsage
 from orchestrator.satellite_ops import license_preflight
 from orchestrator.settings import MigrationSettings
 

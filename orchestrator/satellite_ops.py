@@ -13,17 +13,15 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from orchestrator.errors import SecretError
-from orchestrator.satellite_client import (
-    LicenseUsage,
-    ProductInstanceInfo,
-    RegistrationToken,
-    SatelliteClient,
-)
+from orchestrator.satellite_models import LicenseUsage, ProductInstanceInfo, RegistrationToken
 from orchestrator.secrets import SECRETS_FILE_ENV, read_secrets_file, secrets_file_path, token_ref_scheme
 from orchestrator.settings import SatelliteApiSettings
+
+if TYPE_CHECKING:
+    from orchestrator.satellite_client import SatelliteClient
 
 TokenOrigin = Literal["reused", "created"]
 
@@ -61,6 +59,8 @@ def client_from_settings(
     environ: Mapping[str, str] | None = None,
     secrets_file: Path | None = None,
 ) -> SatelliteClient:
+    from orchestrator.satellite_client import SatelliteClient  # httpx loads only for runs that use the API
+
     client_id = resolve_secret_ref(
         api.client_id_ref, "satellite_api.client_id_ref", environ=environ, secrets_file=secrets_file
     )

@@ -25,7 +25,7 @@ from orchestrator.plan_model import Plan, WavePolicy
 from orchestrator.plan_store import write_plan_run
 from orchestrator.planner import DiscoverOutcome, build_plan
 from orchestrator.runfolder import create_run, find_run
-from orchestrator.satellite_client import LicenseUsage
+from orchestrator.satellite_models import LicenseUsage
 from orchestrator.satellite_ops import client_from_settings
 from orchestrator.secrets import resolve_token
 
