@@ -142,23 +142,17 @@ def _parse_seen(canonical: str, lines: tuple[str, ...], template_dir: Path | Non
     return _parse(canonical, list(lines), template_dir=template_dir)
 
 
-def _parse(
-    canonical: str, lines: list[str], *, host: str | None = None, template_dir: Path | None = None
-) -> ParsedOutput:
+def _parse(canonical: str, lines: list[str], *, template_dir: Path | None = None) -> ParsedOutput:
+    """Pure and host-free, so its results can be shared; `parse` names the host in errors."""
     if canonical == cmd.SHOW_RUNNING_CONFIG_CALL_HOME:
         # An empty `| section call-home` is a real answer: call-home is not configured.
-        return parse_callhome_config(lines, command=canonical, section_only=True, host=host)
+        return parse_callhome_config(lines, command=canonical, section_only=True)
     if not lines:
-        raise ParseError("output is empty", command=canonical, unexpected_line="", host=host)
+        raise ParseError("output is empty", command=canonical, unexpected_line="")
     if canonical == cmd.SHOW_RUNNING_CONFIG:
-        return parse_callhome_config(lines, command=canonical, section_only=False, host=host)
-    rows = run_template(canonical, lines, template_dir=template_dir, host=host)
-    try:
-        return _TEXTFSM_PARSERS[canonical](rows, canonical, first_line(lines))
-    except ParseError as exc:
-        if host and not exc.host:
-            raise ParseError(exc.message, command=exc.command, unexpected_line=exc.unexpected_line, host=host) from exc
-        raise
+        return parse_callhome_config(lines, command=canonical, section_only=False)
+    rows = run_template(canonical, lines, template_dir=template_dir)
+    return _TEXTFSM_PARSERS[canonical](rows, canonical, first_line(lines))
 
 
 def parse_as(
