@@ -9,6 +9,7 @@ import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
+from typing import Any
 
 import asyncssh
 import pytest
@@ -26,6 +27,22 @@ from tasks.asyncssh_tuning import (
 )
 from tasks.cli import DeviceCli
 from tasks.ssh_cli import SshCli
+
+
+async def plain_connect(mock: Any, **options: Any) -> asyncssh.SSHClientConnection:
+    """asyncssh without fleetreg's client, to the mock's first switch (no file read)."""
+    device, env = mock.fleet.devices[0], mock.env
+    return await asyncssh.connect(
+        device.host,
+        device.port,
+        username=env["FLEETREG_USERNAME"],
+        password=env["FLEETREG_PASSWORD"],
+        known_hosts=None,
+        client_keys=None,
+        agent_path=None,
+        config=None,
+        **options,
+    )
 
 
 def _conn(cipher: bytes, *, client: bool = True) -> SimpleNamespace:
@@ -77,23 +94,11 @@ def test_one_packet_per_command_line_with_gcm(mock_fleet_factory) -> None:
 @pytest.mark.integration
 def test_a_cbc_session_still_sends_an_ignore_before_each_packet(mock_fleet_factory) -> None:
     mock = mock_fleet_factory(1)
-    device = mock.fleet.devices[0]
-    env = mock.env
     commands = 10
 
     async def count_packets() -> tuple[int, bytes]:
         skip_empty_ignore_packets()
-        conn = await asyncssh.connect(
-            device.host,
-            device.port,
-            username=env["FLEETREG_USERNAME"],
-            password=env["FLEETREG_PASSWORD"],
-            known_hosts=None,
-            encryption_algs=["aes128-cbc"],
-            client_keys=None,
-            agent_path=None,
-            config=None,
-        )
+        conn = await plain_connect(mock, encryption_algs=["aes128-cbc"])
         try:
             writer, _reader, _stderr = await conn.open_session(term_type="vt100")
             before = conn._send_seq
@@ -150,8 +155,6 @@ def test_fleetreg_sessions_build_their_options_without_a_thread(mock_fleet_facto
     """Inside options_built_inline no work goes to the loop's executor; outside it asyncssh
     builds its options there as it always did."""
     mock = mock_fleet_factory(1)
-    device = mock.fleet.devices[0]
-    env = mock.env
 
     async def connect_once() -> int:
         install()
@@ -159,16 +162,7 @@ def test_fleetreg_sessions_build_their_options_without_a_thread(mock_fleet_facto
         asyncio.get_running_loop().set_default_executor(executor)
         scope = options_built_inline() if inline else contextlib.nullcontext()
         with scope:
-            conn = await asyncssh.connect(
-                device.host,
-                device.port,
-                username=env["FLEETREG_USERNAME"],
-                password=env["FLEETREG_PASSWORD"],
-                known_hosts=None,
-                client_keys=None,
-                agent_path=None,
-                config=None,
-            )
+            conn = await plain_connect(mock)
         conn.close()
         await conn.wait_closed()
         return executor.submitted
