@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/naive_sequential.py PLAN_DIR/plan.json INVENTORY_DIR [--limit 20]
 
-Per switch: the 4 show commands, the plan's config lines, write memory, deregister (when the
-plan says so), register / sync, poll `show license status` every second until it shows the
-new state, write memory, verify. Credentials and tokens from the mock's fleet.env."""
+Per switch: the 3 show commands, the CA (when the plan installs it), the plan's config lines,
+write memory, deregister (when the plan says so), register / sync, poll `show license status`
+every second until it shows the new state, write memory, verify. Credentials and tokens from the mock's fleet.env."""
 
 import json
 import re
@@ -29,6 +29,14 @@ for host in hosts:
     )
     for show in ("show version", "show license status", "show running-config"):
         conn.send_command(show)
+    install_ca = next((s["commands"] for s in host["steps"] if s["name"] == "install_ca"), None)
+    if install_ca:  # the CA dialogue, answered blindly (no fingerprint check)
+        conn.send_config_set(install_ca[:3])
+        conn.config_mode()
+        conn.send_command_timing(install_ca[3], last_read=1.0)
+        conn.send_command_timing(Path(host["ca_file"]).read_text() + "quit", last_read=1.0)
+        conn.send_command_timing("yes", last_read=1.0)
+        conn.exit_config_mode()
     conn.send_config_set(host["config_commands"])
     conn.send_command("write memory")
     steps = [s["name"] for s in host["steps"]]
