@@ -14,6 +14,7 @@ from typing import Any
 import asyncssh
 import pytest
 from asyncssh import encryption as asyncssh_encryption
+from asyncssh import packet as asyncssh_packet
 from asyncssh.crypto.cipher import GCMCipher
 from cli_sessions import with_cli
 
@@ -117,12 +118,25 @@ def test_a_cbc_session_still_sends_an_ignore_before_each_packet(mock_fleet_facto
 @pytest.mark.integration
 @pytest.mark.parametrize(("debug_level", "logged"), [(1, False), (2, False), (3, True)])
 def test_packets_are_logged_only_at_asyncssh_debug_level_3(
-    mock_fleet_factory, caplog: pytest.LogCaptureFixture, debug_level: int, logged: bool
+    mock_fleet_factory,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    debug_level: int,
+    logged: bool,
 ) -> None:
-    """The per-packet log line is no longer formatted for nothing, and is still written when
-    asked for."""
+    """The per-packet log line is no longer formatted for nothing (asyncssh's formatting sizes
+    each packet with `plural`), and is still written when asked for."""
     mock = mock_fleet_factory(1)
     host = mock.fleet.devices[0].name
+    formatted = 0
+    plural = asyncssh_packet.plural
+
+    def counting_plural(*args: Any) -> str:
+        nonlocal formatted
+        formatted += 1
+        return plural(*args)
+
+    monkeypatch.setattr(asyncssh_packet, "plural", counting_plural)
 
     async def one_command(cli: DeviceCli) -> None:
         await cli.send_command("show version", read_timeout=10)
@@ -135,6 +149,7 @@ def test_packets_are_logged_only_at_asyncssh_debug_level_3(
         asyncssh.set_debug_level(1)
     packet_lines = [m for r in caplog.records if re.search(r"\] (Sent|Received) MSG_", m := r.getMessage())]
     assert bool(packet_lines) is logged
+    assert bool(formatted) is logged
     if logged:
         assert any("MSG_CHANNEL_DATA" in line for line in packet_lines)
 
