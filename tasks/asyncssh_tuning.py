@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -45,23 +45,7 @@ from asyncssh.crypto import cipher as _cipher
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-_EMPTY_STRING = b"\0\0\0\0"  # String(b""): the payload of the inserted IGNORE
 _INSTALLED = "_fleetreg_installed"
-
-
-def sends_cbc(conn: Any) -> bool:
-    """Whether `conn` encrypts what it sends with a CBC cipher (unknown counts as CBC)."""
-    try:
-        cipher = conn._enc_alg_cs if conn.is_client() else conn._enc_alg_sc
-    except AttributeError:
-        return True
-    return not isinstance(cipher, bytes) or b"-cbc" in cipher
-
-
-PACKET_DEBUG_LEVEL = 3  # asyncssh's SSHLogger.packet logs at this debug level and above
-
-
-_BUILD_INLINE: ContextVar[bool] = ContextVar("fleetreg_build_asyncssh_options_inline", default=False)
 
 
 def install() -> None:
@@ -73,6 +57,86 @@ def install() -> None:
     keep_gcm_keys()
 
 
+def _wrap_once(
+    cls: type, name: str, wrap: Callable[[Any], Callable[..., Any]], *, as_classmethod: bool = False
+) -> None:
+    """Replace `cls.name` by `wrap(original)`, unless that was done before."""
+    original = getattr(cls, name)
+    if getattr(original, _INSTALLED, False):
+        return
+    replacement = wrap(original)
+    setattr(replacement, _INSTALLED, True)
+    setattr(cls, name, classmethod(replacement) if as_classmethod else replacement)
+
+
+# -- 1. no empty IGNORE before each packet, except with CBC ------------------------------------
+_EMPTY_STRING = b"\0\0\0\0"  # String(b""): the payload of the inserted IGNORE
+
+
+def sends_cbc(conn: Any) -> bool:
+    """Whether `conn` encrypts what it sends with a CBC cipher (unknown counts as CBC)."""
+    try:
+        cipher = conn._enc_alg_cs if conn.is_client() else conn._enc_alg_sc
+    except AttributeError:
+        return True
+    return not isinstance(cipher, bytes) or b"-cbc" in cipher
+
+
+def skip_empty_ignore_packets() -> None:
+    def wrap(original: Any) -> Callable[..., None]:
+        def send_packet(self: Any, pkttype: int, *args: bytes, handler: Any = None) -> None:
+            if pkttype == MSG_IGNORE and args == (_EMPTY_STRING,) and not sends_cbc(self):
+                return
+            original(self, pkttype, *args, handler=handler)
+
+        return send_packet
+
+    _wrap_once(_connection.SSHConnection, "send_packet", wrap)
+
+
+# -- 2. packet log lines formatted only when logged --------------------------------------------
+PACKET_DEBUG_LEVEL = 3  # asyncssh's SSHLogger.packet logs at this debug level and above
+
+
+def format_packet_logs_only_when_logged() -> None:
+    def wrap(original: Any) -> Callable[..., None]:
+        def _log_packet(self: Any, *args: Any) -> None:
+            if _logging.SSHLogger._debug_level >= PACKET_DEBUG_LEVEL:
+                original(self, *args)
+
+        return _log_packet
+
+    _wrap_once(_packet.SSHPacketLogger, "_log_packet", wrap)
+
+
+# -- 3. client options built on the loop's thread, when asked ----------------------------------
+_BUILD_INLINE: ContextVar[bool] = ContextVar("fleetreg_build_asyncssh_options_inline", default=False)
+
+
+@contextlib.contextmanager
+def options_built_inline() -> Iterator[None]:
+    """Around an `asyncssh.connect` whose options read no file (config=None, known_hosts and
+    client keys given as values, no agent)."""
+    token = _BUILD_INLINE.set(True)
+    try:
+        yield
+    finally:
+        _BUILD_INLINE.reset(token)
+
+
+def build_client_options_inline_when_asked() -> None:
+    def wrap(original: Any) -> Callable[..., Any]:  # `original`: the classmethod, bound
+        async def construct(options_cls: Any, options: Any = None, **kwargs: Any) -> Any:
+            if _BUILD_INLINE.get():
+                return options_cls(options, loop=asyncio.get_running_loop(), **kwargs)
+            return await original.__func__(options_cls, options, **kwargs)
+
+        return construct
+
+    _wrap_once(_connection.SSHClientConnectionOptions, "construct", wrap, as_classmethod=True)
+
+
+# -- 4. one AES-GCM key object per key and direction -------------------------------------------
 _GCM_TAG_SIZE = 16
 _INVOCATION_MASK = (1 << 64) - 1
 
@@ -107,58 +171,3 @@ def keep_gcm_keys() -> None:
     """Only where asyncssh's GCM encryption still builds the class this one extends."""
     if getattr(_encryption, "GCMCipher", None) is _cipher.GCMCipher:
         _encryption.GCMCipher = KeptKeyGCMCipher  # type: ignore[misc]
-
-
-@contextlib.contextmanager
-def options_built_inline() -> Iterator[None]:
-    """Around an `asyncssh.connect` whose options read no file (config=None, known_hosts and
-    client keys given as values, no agent)."""
-    token = _BUILD_INLINE.set(True)
-    try:
-        yield
-    finally:
-        _BUILD_INLINE.reset(token)
-
-
-def build_client_options_inline_when_asked() -> None:
-    cls = _connection.SSHClientConnectionOptions
-    original = cls.construct
-    if getattr(original, _INSTALLED, False):
-        return
-
-    async def construct(options_cls: Any, options: Any = None, **kwargs: Any) -> Any:
-        if _BUILD_INLINE.get():
-            return options_cls(options, loop=asyncio.get_running_loop(), **kwargs)
-        return await original.__func__(options_cls, options, **kwargs)  # type: ignore[attr-defined]
-
-    setattr(construct, _INSTALLED, True)
-    cls.construct = classmethod(construct)  # type: ignore[method-assign,assignment]
-
-
-def format_packet_logs_only_when_logged() -> None:
-    cls = _packet.SSHPacketLogger
-    original = cls._log_packet
-    if getattr(original, _INSTALLED, False):
-        return
-
-    def _log_packet(self: Any, *args: Any) -> None:
-        if _logging.SSHLogger._debug_level >= PACKET_DEBUG_LEVEL:
-            original(self, *args)
-
-    setattr(_log_packet, _INSTALLED, True)
-    cls._log_packet = _log_packet  # type: ignore[method-assign,assignment]
-
-
-def skip_empty_ignore_packets() -> None:
-    cls = _connection.SSHConnection
-    original = cls.send_packet
-    if getattr(original, _INSTALLED, False):
-        return
-
-    def send_packet(self: Any, pkttype: int, *args: bytes, handler: Any = None) -> None:
-        if pkttype == MSG_IGNORE and args == (_EMPTY_STRING,) and not sends_cbc(self):
-            return
-        original(self, pkttype, *args, handler=handler)
-
-    setattr(send_packet, _INSTALLED, True)
-    cls.send_packet = send_packet  # type: ignore[method-assign]

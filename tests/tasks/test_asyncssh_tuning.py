@@ -214,3 +214,18 @@ def test_gcm_sessions_use_the_kept_key_cipher() -> None:
     assert (
         asyncssh_encryption.GCMEncryption.new("aes128-gcm", bytes(16), bytes(12))._cipher.__class__ is KeptKeyGCMCipher
     )
+
+
+def test_a_second_install_changes_nothing() -> None:
+    def patched() -> tuple[object, ...]:
+        return (
+            asyncssh.connection.SSHConnection.send_packet,
+            asyncssh_packet.SSHPacketLogger._log_packet,
+            asyncssh.connection.SSHClientConnectionOptions.__dict__["construct"],
+            asyncssh_encryption.GCMCipher,
+        )
+
+    install()
+    first = patched()
+    install()
+    assert patched() == first
