@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
@@ -155,7 +155,7 @@ def _has_ack(lic: LicenseStatus) -> bool:
 def build_facts(host: str, outputs: Mapping[str, str], *, trustpoints: tuple[str, ...] = ()) -> DeviceFacts:
     """Parse the discover outputs of one switch. Raises ParseError naming host and command."""
     drift = build_drift_facts(host, outputs, trustpoints=trustpoints)
-    callhome = _parsed(CallHomeConfig, "show running-config", outputs, host)
+    callhome = parse_as(CallHomeConfig, "show running-config", outputs["show running-config"], host=host)
     return DeviceFacts(**dict(drift), callhome=callhome)
 
 
@@ -167,21 +167,10 @@ def build_drift_facts(host: str, outputs: Mapping[str, str], *, trustpoints: tup
         raise ParseError("no output collected", host=host, command=missing[0])
     return DriftFacts(
         host=host,
-        version=_parsed(VersionInfo, "show version", outputs, host),
-        license=_parsed(LicenseStatus, "show license status", outputs, host),
+        version=parse_as(VersionInfo, "show version", outputs["show version"], host=host),
+        license=parse_as(LicenseStatus, "show license status", outputs["show license status"], host=host),
         config_excerpt=relevant_excerpt(outputs["show running-config"], ("SLA-TrustPoint", *trustpoints)),
     )
-
-
-_Parsed = TypeVar("_Parsed", bound=BaseModel)
-
-
-def _parsed(model: type[_Parsed], command: str, outputs: Mapping[str, str], host: str) -> _Parsed:
-    try:
-        return parse_as(model, command, outputs[command], host=host)
-    except ParseError as exc:
-        exc.host = exc.host or host
-        raise
 
 
 def fingerprint(facts: DriftFacts) -> str:

@@ -91,8 +91,8 @@ def parse(command: str, text: str, *, host: str | None = None, template_dir: Pat
 
     The same output parses to the same (frozen) model, so outputs seen before are not parsed
     again: a fleet polling its registration shows the same few states over and over."""
-    canonical = normalise_command(command)
     try:
+        canonical = normalise_command(command)
         lines = output_lines(text)
         if canonical == cmd.SHOW_RUNNING_CONFIG:  # one per switch, and large: never seen twice
             return _parse(canonical, lines, template_dir=template_dir)

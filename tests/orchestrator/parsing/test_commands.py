@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from orchestrator.errors import ParseError
-from orchestrator.parsing import SUPPORTED_COMMANDS, normalise_command
+from orchestrator.parsing import SUPPORTED_COMMANDS, normalise_command, parse
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,9 @@ def test_unsupported_commands(typed: str) -> None:
         normalise_command(typed)
     assert "unsupported command" in str(info.value)
     assert info.value.command == typed.strip()
+
+
+def test_parse_names_the_host_for_an_unsupported_command_too() -> None:
+    with pytest.raises(ParseError) as info:
+        parse("show bogus", "anything", host="sw1")
+    assert (info.value.host, info.value.command) == ("sw1", "show bogus")
