@@ -43,9 +43,7 @@ OK_OUTCOMES = frozenset({"migrated", "already-migrated", "skipped"})
 # Round trips a careful script must make, per step (one command line = one round trip to the
 # switch, whose answer comes after the per-command latency).
 SESSION_SETUP = 2  # terminal width 511, terminal length 0 (the login prompt costs no round trip)
-DISCOVER_SHOWS = 3  # show version / license status / running-config
 FIXED_ROUND_TRIPS = {
-    "precheck": SESSION_SETUP + DISCOVER_SHOWS,  # apply opens its own session
     "recheck": 1,
     "backup": 0,  # written locally from the pre-check's output
     "save_config": 1,
@@ -89,7 +87,16 @@ class HostPath:
     after: int
 
 
+def discover_round_trips() -> int:
+    """A session's setup and the show commands discover types (apply's pre-check types them again)."""
+    from orchestrator.facts import DISCOVER_COMMANDS
+
+    return SESSION_SETUP + len(DISCOVER_COMMANDS)
+
+
 def step_round_trips(step: str, *, config_lines: Sequence[str], mode: str | None) -> int:
+    if step == "precheck":  # apply opens its own session
+        return discover_round_trips()
     if step == "configure":
         from tasks.cli import config_batches  # the rule fleetreg types config lines by
 
@@ -171,7 +178,7 @@ def plan_paths(plan: dict[str, Any], timing: MockTiming) -> list[list[HostPath]]
 
 
 def discover_paths(count: int) -> list[list[HostPath]]:
-    return [[HostPath(SESSION_SETUP + DISCOVER_SHOWS, 0.0, 0)] * count]
+    return [[HostPath(discover_round_trips(), 0.0, 0)] * count]
 
 
 # ------------------------------------------------------------------------ journal analysis (pure-ish)
