@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from orchestrator.errors import InventoryError, SecretError
 from orchestrator.secrets import (
     SECRETS_FILE_ENV,
+    resolve_ref,
     resolve_token,
     secrets_file_exposure,
     secrets_file_path,
@@ -848,7 +849,7 @@ def _check_secrets(
             api_refs_checked.add(ref)
             uses_secrets_file |= ref.startswith("secrets:")
             try:
-                resolve_token(ref, environ=env, secrets_file=path)
+                resolve_ref(ref, environ=env, secrets_file=path)
             except SecretError as exc:
                 problems.append(
                     InventoryProblem(

@@ -95,8 +95,6 @@ def _risks(s: MigrationSettings) -> tuple[str, ...]:
             "TLS server identity check disabled (no http secure server-identity-check): "
             "the switch will accept any certificate for the satellite URL"
         )
-    if s.satellite_url.startswith("http://"):
-        risks.append("satellite URL is plain HTTP: licensing data crosses the network unencrypted")
     if s.allow_force:
         risks.append("register with force: overrides an existing registration")
     return tuple(risks)

@@ -407,6 +407,7 @@ class ApplyRunner:
         try:
             return _StepResult(value=await self._run_step(cli, job))
         except FleetregError as exc:
+            exc.step = exc.step or job.step
             if session_unusable(exc):
                 self._close(name, politely=False)
             return _StepResult(error=exc)

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from orchestrator.cli_text import token_problem
 from orchestrator.errors import SecretError
-from orchestrator.satellite_models import LicenseUsage, ProductInstanceInfo, RegistrationToken
+from orchestrator.satellite_models import LicenseUsage, ProductInstanceInfo, RegistrationToken, SatelliteError
 from orchestrator.secrets import SECRETS_FILE_ENV, read_secrets_file, secrets_file_path, token_ref_scheme
 from orchestrator.settings import SatelliteApiSettings
 
@@ -159,6 +160,11 @@ class ApiTokenSource:
                     export_controlled=self._export_controlled,
                 )
                 origin = "created"
+            if problem := token_problem(token.token):
+                raise SatelliteError(
+                    f"the satellite API's registration token for virtual account {virtual_account!r} {problem}",
+                    field="token",
+                )
             self._tokens[virtual_account] = token.token
             self.origins[virtual_account] = origin
             return token.token

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from orchestrator.cli_text import CONTROL_CHARS, token_problem
 from orchestrator.errors import SecretError
 
 SECRETS_FILE_ENV = "FLEETREG_SECRETS_FILE"
@@ -94,7 +95,21 @@ def resolve_token(
     environ: Mapping[str, str] | None = None,
     secrets_file: Path | None = None,
 ) -> str:
-    """The registration token `token_ref` points to. Raises SecretError naming the reference."""
+    """The registration token `token_ref` points to, checked to be one (it is typed into every
+    switch). Raises SecretError naming the reference, never the value."""
+    value = resolve_ref(token_ref, environ=environ, secrets_file=secrets_file)
+    if problem := token_problem(value):
+        raise SecretError(f"the value of {token_ref} {problem}", field="token_ref")
+    return value
+
+
+def resolve_ref(
+    token_ref: str,
+    *,
+    environ: Mapping[str, str] | None = None,
+    secrets_file: Path | None = None,
+) -> str:
+    """The value any reference (`env:VAR` / `secrets:KEY`) points to, unchecked."""
     env = os.environ if environ is None else environ
     scheme = token_ref_scheme(token_ref)
     if scheme not in TOKEN_REF_SCHEMES:
@@ -152,8 +167,13 @@ def credentials_from_env(
 
     username = pick(USERNAME_ENV, "username")
     password = pick(PASSWORD_ENV, "password")
+    enable_secret = pick(ENABLE_SECRET_ENV, "enable_secret")
+    for env_name, value in ((USERNAME_ENV, username), (PASSWORD_ENV, password), (ENABLE_SECRET_ENV, enable_secret)):
+        if value is not None and CONTROL_CHARS.search(value):
+            # typed at the switch's login and enable prompts: a line break would type a command
+            raise SecretError(f"{env_name} holds a control character (a line break?): it is typed at the switch")
     if username is None:
         raise SecretError(f"no SSH username: set {USERNAME_ENV} (or `username` in defaults.yaml)")
     if password is None:
         raise SecretError(f"no SSH password: set {PASSWORD_ENV} (or `password` in defaults.yaml)")
-    return Credentials(username=username, password=password, enable_secret=pick(ENABLE_SECRET_ENV, "enable_secret"))
+    return Credentials(username=username, password=password, enable_secret=enable_secret)

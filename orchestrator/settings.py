@@ -10,11 +10,12 @@ import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from orchestrator.cli_text import check_https_url, check_interface, check_ios_name, check_tenant, check_text
 
 SETTINGS_KEY = "fleetreg"
 TOKEN_REF_RE = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|secrets:[A-Za-z0-9_.-]+)$")
-INTERFACE_RE = re.compile(r"^[A-Za-z][A-Za-z-]*\d+(/\d+)*(\.\d+)?$")
 
 Transport = Literal["auto", "callhome", "cslu"]
 IdentityCheck = Literal["verify", "disable"]
@@ -33,6 +34,16 @@ class TrustpointSettings(BaseModel):
     name: str = "SLA-TrustPoint"
     mode: Literal["ca-file", "revocation-check-none", "keep"] = "revocation-check-none"
     ca_file: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_ios_name(value, "trustpoint.name")
+
+    @field_validator("ca_file")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
 
     @model_validator(mode="after")
     def _ca_file_needed(self) -> TrustpointSettings:
@@ -62,14 +73,12 @@ class SatelliteApiSettings(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
-            raise ValueError(f"malformed satellite API URL {value!r}: expected https://host[:port]")
-        try:
-            parts.port  # noqa: B018 - raises on a bad port
-        except ValueError as exc:
-            raise ValueError(f"malformed satellite API URL {value!r}: {exc}") from None
-        return value.rstrip("/")
+        return check_https_url(value, what="satellite API URL", example="https://host[:port]").rstrip("/")
+
+    @field_validator("account", "ca_file")
+    @classmethod
+    def _text(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
 
     @field_validator("client_id_ref", "client_secret_ref")
     @classmethod
@@ -107,14 +116,22 @@ class MigrationSettings(BaseModel):
     @field_validator("satellite_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
-            raise ValueError(f"malformed satellite URL {value!r}: expected http(s)://host[:port]/path")
-        try:
-            parts.port  # noqa: B018 - raises on a bad port
-        except ValueError as exc:
-            raise ValueError(f"malformed satellite URL {value!r}: {exc}") from None
-        return value
+        return check_https_url(value, what="satellite URL", example="https://host[:port]/path")
+
+    @field_validator("callhome_profile", "vrf")
+    @classmethod
+    def _ios_name(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else check_ios_name(value, str(info.field_name))
+
+    @field_validator("cslu_tenant")
+    @classmethod
+    def _tenant(cls, value: str | None) -> str | None:
+        return None if value is None else check_tenant(value)
+
+    @field_validator("virtual_account")
+    @classmethod
+    def _virtual_account(cls, value: str) -> str:
+        return check_text(value)
 
     @field_validator("token_ref")
     @classmethod
@@ -128,9 +145,7 @@ class MigrationSettings(BaseModel):
     @field_validator("source_interface")
     @classmethod
     def _interface(cls, value: str | None) -> str | None:
-        if value is not None and not INTERFACE_RE.match(value):
-            raise ValueError(f"{value!r} is not an IOS interface name (e.g. Vlan781, GigabitEthernet0/0)")
-        return value
+        return None if value is None else check_interface(value)
 
     @property
     def uses_api_tokens(self) -> bool:

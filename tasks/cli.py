@@ -32,6 +32,7 @@ class CliParams:
     host_key_file: Path | None = None
     session_log: SessionLogSpec | None = None
     netmiko_extras: Mapping[str, Any] = field(default_factory=dict)  # the netmiko transport's options
+    setting_origins: Mapping[str, str] = field(default_factory=dict)  # value -> setting, for refused lines
 
 
 def step_name(command: str) -> str:

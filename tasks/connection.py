@@ -7,8 +7,10 @@ from pathlib import Path
 
 from nornir.core.inventory import Host
 
+from orchestrator.cli_text import setting_origins
 from orchestrator.host_keys import HOST_KEYS_EXTRA
 from tasks.cli import CliParams, DeviceCli
+from tasks.gated_cli import GatedCli
 from tasks.session_log import SessionLogSpec
 from tasks.ssh_cli import SshCli
 
@@ -42,17 +44,21 @@ def cli_params(host: Host, *, session_log: SessionLogSpec | None = None) -> CliP
         host_key_file=Path(policy["file"]) if policy.get("file") else None,
         session_log=session_log,
         netmiko_extras={k: v for k, v in extras.items() if k not in _NOT_FOR_NETMIKO},
+        setting_origins=setting_origins(host.data.get("settings")),
     )
 
 
 async def open_cli(params: CliParams, transport: str, executor: Executor | None = None) -> DeviceCli:
-    """A logged-in session in privileged EXEC. `executor`: the threads the netmiko transport
-    runs Netmiko in (one per session at a time)."""
+    """A logged-in session in privileged EXEC, behind the gate every typed line passes.
+    `executor`: the threads the netmiko transport runs Netmiko in (one per session at a time)."""
+    cli: DeviceCli
     if transport == "netmiko":
         from tasks.netmiko_cli import NetmikoCli  # Netmiko and paramiko load only when used (~0.3 s)
 
-        return await NetmikoCli.connect(params, executor)
-    return await SshCli.connect(params)
+        cli = await NetmikoCli.connect(params, executor)
+    else:
+        cli = await SshCli.connect(params)
+    return GatedCli(cli, params.setting_origins)
 
 
 async def send(cli: DeviceCli, command: str, *, read_timeout: float) -> str:

@@ -13,8 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "inventory"
 BROKEN = REPO / "tests" / "fixtures" / "inventories" / "broken"
 TOKENS = {
-    "FLEETREG_TOKEN_CORPORATE": "CorpTokenValue-0123456789",
-    "FLEETREG_TOKEN_PUBLIC": "PubTokenValue-987654",
+    "FLEETREG_TOKEN_CORPORATE": "CorpTokenValue-0123456789-Q29ycG9yYXRlVG9rZW4%0A",
+    "FLEETREG_TOKEN_PUBLIC": "PubTokenValue-987654-UHVibGljVG9rZW5WYWx1ZQ%3D%3D%0A",
 }
 
 
@@ -48,7 +48,7 @@ def test_check_counts_per_account_site_transport(tokens: None, capsys: pytest.Ca
 def test_check_broken_inventory_one_line_per_problem(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("FLEETREG_TEST_TOKEN", "BrokenFixtureToken-55")
+    monkeypatch.setenv("FLEETREG_TEST_TOKEN", "BrokenFixtureToken-55-QnJva2VuRml4dHVyZVRva2VuVmFsdWU%0A")
     code = main(["inventory", "check", "--inventory", str(BROKEN)])
     out, err = capsys.readouterr()
     assert code == 2
@@ -59,7 +59,7 @@ def test_check_broken_inventory_one_line_per_problem(
         f"{BROKEN}/hosts.yaml:9: host sw-ams-02, field groups: unknown group 'site_nowhere'",
     ]
     assert "Traceback" not in err
-    assert "BrokenFixtureToken-55" not in err
+    assert "BrokenFixtureToken-55-QnJva2VuRml4dHVyZVRva2VuVmFsdWU%0A" not in err
 
 
 def test_check_missing_token_variable_names_it_and_never_echoes_values(
@@ -90,7 +90,7 @@ def test_check_with_secrets_file_option(
         "      token_ref: secrets:va\n"
     )
     secrets = tmp_path / "secrets.yaml"
-    secrets.write_text("va: SecretsFileToken-42\n")
+    secrets.write_text("va: SecretsFileToken-42-U2VjcmV0c0ZpbGVUb2tlblZhbHVl%0A\n")
     secrets.chmod(0o600)
     assert main(["inventory", "check", "--inventory", str(folder), "--secrets-file", str(secrets)]) == 0
     assert "1 hosts" in capsys.readouterr().out

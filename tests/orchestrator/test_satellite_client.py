@@ -127,12 +127,15 @@ def test_token_source_creates_when_none_is_usable(mock_fleet_factory: Callable[.
     assert (outcome.ok, outcome.virtual_account) == (True, PUBLIC)
 
 
+TWO_USES_LEFT = "two-uses-left-token-VHdvVXNlc0xlZnRUb2tlbkZvclRlc3Rz%0A"
+
+
 def test_token_source_creates_when_uses_left_are_too_few(mock_fleet_factory: Callable[..., MockFleet]) -> None:
-    mock = start(mock_fleet_factory, public_tokens=[TokenSpec(value="two-uses-left-token", allowed_uses=3, used=1)])
+    mock = start(mock_fleet_factory, public_tokens=[TokenSpec(value=TWO_USES_LEFT, allowed_uses=3, used=1)])
     with client_for(mock) as client:
-        assert ApiTokenSource(client).token_for(PUBLIC, needed_uses=2) == "two-uses-left-token"
+        assert ApiTokenSource(client).token_for(PUBLIC, needed_uses=2) == TWO_USES_LEFT
         source = ApiTokenSource(client)
-        assert source.token_for(PUBLIC, needed_uses=3) != "two-uses-left-token"
+        assert source.token_for(PUBLIC, needed_uses=3) != TWO_USES_LEFT
     assert source.origins == {PUBLIC: "created"}
 
 

@@ -39,9 +39,9 @@ def test_env_reference_unset_or_empty_names_the_variable() -> None:
 
 
 def test_secrets_reference_from_explicit_file_and_from_environment(tmp_path: Path) -> None:
-    path = secrets_file(tmp_path, f"corporate: {TOKEN}\npublic: other-token\n")
+    path = secrets_file(tmp_path, f"corporate: {TOKEN}\npublic: other-token-T3RoZXJUb2tlbkZvclRoZVB1YmxpY1ZB%0A\n")
     assert resolve_token("secrets:corporate", environ={}, secrets_file=path) == TOKEN
-    assert resolve_token("secrets:public", environ={"FLEETREG_SECRETS_FILE": str(path)}) == "other-token"
+    assert resolve_token("secrets:public", environ={"FLEETREG_SECRETS_FILE": str(path)}) == "other-token-T3RoZXJUb2tlbkZvclRoZVB1YmxpY1ZB%0A"
     assert secrets_file_path(None, {"FLEETREG_SECRETS_FILE": str(path)}) == path
     assert secrets_file_path(tmp_path / "x.yaml", {"FLEETREG_SECRETS_FILE": str(path)}) == tmp_path / "x.yaml"
     assert secrets_file_path(None, {}) is None

@@ -1,0 +1,51 @@
+"""The one gate where text becomes a CLI line: `GatedCli` wraps whichever transport a session
+uses, and every line it is asked to type (exec commands, config lines, dialogue answers, pasted
+text) passes `orchestrator.cli_text.gate_line` first. A refused line is never sent, not even in
+part: the whole call is checked before the transport sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from orchestrator.cli_text import gate_line
+from tasks.cli import DeviceCli
+
+
+class GatedCli:
+    """A DeviceCli that refuses control characters (and IOS's `?`) in anything it types."""
+
+    def __init__(self, inner: DeviceCli, origins: Mapping[str, str] | None = None) -> None:
+        self.inner = inner
+        self.host = inner.host
+        self.origins = dict(origins or {})
+
+    def _checked(self, lines: Sequence[str]) -> None:
+        for line in lines:
+            gate_line(line, host=self.host, origins=self.origins)
+
+    async def send_command(self, command: str, *, read_timeout: float) -> str:
+        self._checked((command,))
+        return await self.inner.send_command(command, read_timeout=read_timeout)
+
+    async def send_config(
+        self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
+    ) -> str:
+        self._checked(lines)
+        return await self.inner.send_config(lines, read_timeout=read_timeout, enter=enter, leave=leave)
+
+    async def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
+        self._checked((line,))
+        return await self.inner.exchange(line, pattern, read_timeout=read_timeout)
+
+    async def write_lines(self, lines: Sequence[str]) -> None:
+        self._checked(lines)
+        await self.inner.write_lines(lines)
+
+    async def exit_config_mode(self) -> None:
+        await self.inner.exit_config_mode()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+    async def abort(self) -> None:
+        await self.inner.abort()

@@ -1,0 +1,139 @@
+"""Threat: config injection, over the whole input space (hypothesis). Any value of any string
+setting that fleetreg types, and any token from any source, is either refused when it is
+checked (a settings error, which `inventory check` reports with exit 2), or it renders to
+exactly the lines the template gives for a harmless value, with this value in its place:
+never an extra line, never a character the gate refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from orchestrator.cli_text import UnsafeLineError, gate_line
+from orchestrator.errors import SecretError
+from orchestrator.facts import build_facts
+from orchestrator.render import render
+from orchestrator.secrets import resolve_token
+from orchestrator.settings import MigrationSettings
+
+SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+URL = "https://ssm.example.test/Transportgateway/services/DeviceRequestHandler"
+PLACEHOLDER = "Pzq9x"  # valid as every kind of name, found nowhere in the templates
+BASE: dict[str, Any] = {
+    "satellite_url": URL,
+    "virtual_account": "VA",
+    "token_ref": "env:T",
+    "cslu_tenant": "Tenant-1",
+    "source_interface": "Vlan781",
+    "vrf": "Mgmt-vrf",
+    "trustpoint": {"name": "SLA-TrustPoint", "mode": "revocation-check-none"},
+}
+
+# What an attacker or a typo may put in a value: anything, with the dangerous characters likely.
+DANGEROUS = "\n\r\t\x00\x1b\x7f ?\"'%/:-_.~!$&()*+,;=@[]#"
+values = st.one_of(
+    st.text(alphabet=st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30),
+    st.text(alphabet=st.sampled_from("abcXYZ019" + DANGEROUS), min_size=1, max_size=30),
+)
+
+
+def facts() -> Any:
+    outputs = {
+        "show version": (SAMPLES / "sver_ntc_c9500_16.9.3.txt").read_text(),
+        "show license status": (SAMPLES / "sls_genie_sl_registered_csr1kv.txt").read_text(),
+        "show running-config": (SAMPLES / "runcfg_libgr_c9200l_17.6_full.txt").read_text(),
+    }
+    return build_facts("sw1", outputs)
+
+
+FACTS = facts() if SAMPLES.is_dir() else None
+
+
+def with_value(field: str, value: str) -> dict[str, Any]:
+    data = yaml.safe_load(yaml.safe_dump(BASE))  # a deep copy
+    if field == "trustpoint.name":
+        data["trustpoint"]["name"] = value
+    else:
+        data[field] = value
+    return data
+
+
+def rendered(template: str, s: MigrationSettings) -> str:
+    return render(template, s=s, cslu_url=s.cslu_url, current=FACTS)
+
+
+# field -> (template it is rendered in, harmless stand-in, how a value is generated)
+FIELDS: dict[str, tuple[str, str]] = {
+    "callhome_profile": ("config/callhome.j2", PLACEHOLDER),
+    "vrf": ("config/callhome.j2", PLACEHOLDER),
+    "source_interface": ("config/callhome.j2", "Vlan4094"),
+    "trustpoint.name": ("config/callhome.j2", PLACEHOLDER),
+    "cslu_tenant": ("config/slp.j2", PLACEHOLDER),
+    "satellite_url": ("config/callhome.j2", "https://pzq9x.example.test/p"),
+}
+
+
+def check_value(field: str, value: str) -> None:
+    template, stand_in = FIELDS[field]
+    try:
+        s = MigrationSettings.model_validate(with_value(field, value))
+    except ValidationError as exc:
+        assert {".".join(str(p) for p in e["loc"]) for e in exc.errors()} <= {field, field.split(".")[0]}
+        return  # refused at check time: inventory check reports it (exit 2)
+    expected = rendered(template, MigrationSettings.model_validate(with_value(field, stand_in)))
+    actual = rendered(template, s)
+    assert actual == expected.replace(stand_in, value)
+    assert len(actual.splitlines()) == len(expected.splitlines())
+    for line in actual.splitlines():
+        gate_line(line, host="sw1")  # and the gate would type it
+
+
+pytestmark = pytest.mark.skipif(FACTS is None, reason=f"shared samples missing at {SAMPLES}")
+
+
+@pytest.mark.parametrize("field", sorted(FIELDS))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=values)
+def test_a_setting_is_refused_or_renders_to_exactly_the_expected_lines(field: str, value: str) -> None:
+    if field == "satellite_url":
+        value = "https://ssm.example.test/" + value
+    check_value(field, value)
+
+
+def token_from(source: str, value: str, folder: Path) -> str:
+    if source == "env":
+        return resolve_token("env:T", environ={"T": value})
+    path = folder / "secrets.yaml"
+    path.write_text(yaml.safe_dump({"corp": value}))
+    path.chmod(0o600)
+    return resolve_token("secrets:corp", environ={}, secrets_file=path)
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=values, source=st.sampled_from(["env", "secrets"]))
+def test_a_token_is_refused_or_types_as_exactly_one_register_line(
+    value: str, source: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("secrets")
+    long_enough = value * (40 // len(value) + 1)  # judged on its characters, not its length
+    for candidate in (value, long_enough):
+        try:
+            token = token_from(source, candidate, folder)
+        except SecretError as exc:
+            assert exc.exit_code == 2
+            assert candidate.strip() not in str(exc) or len(candidate.strip()) < 4  # never shown
+            continue
+        command = f"license smart register idtoken {token}"
+        assert gate_line(command, host="sw1") == command and len(command.splitlines()) == 1
+
+
+@given(value=st.text(alphabet=st.sampled_from("\n\r\x00\x1b\x7f?"), min_size=1, max_size=3))
+def test_the_gate_refuses_every_control_character_and_help(value: str) -> None:
+    with pytest.raises(UnsafeLineError):
+        gate_line(f"call-home{value}", host="sw1")
