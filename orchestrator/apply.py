@@ -10,14 +10,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestrator.ca_files import ca_file_fingerprints
 from orchestrator.errors import InputError, PlanFileError, RunFolderError
 from orchestrator.host_flow import Finish, HostFlow, step_after
 from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.inventory import Inventory, load_inventory
 from orchestrator.journal import JOURNAL_FILE, TERMINAL_STATES, HostRecord, Journal
 from orchestrator.nornir_setup import build_nornir
+from orchestrator.plan_integrity import plan_differences
 from orchestrator.plan_model import HostPlan, Plan, Wave
-from orchestrator.plan_store import PLAN_FILE, load_plan
+from orchestrator.plan_store import PLAN_FILE, current_digest, load_plan, plan_file, recorded_digest
 from orchestrator.planner import inventory_fingerprint, registers
 from orchestrator.redact import Redactor
 from orchestrator.report import HostOutcome, render_csv, render_html, render_markdown
@@ -70,14 +72,16 @@ class ApplyResult:
 
 
 class Session:
-    """Everything one apply/resume/backout run needs, loaded and checked up front."""
+    """Everything one apply/resume/backout run needs, loaded and checked up front: the plan is
+    the one fleetreg wrote and would write again (verify_plan), then credentials and tokens."""
 
-    def __init__(self, plan: Plan, options: ApplyOptions) -> None:
-        self.plan = plan
+    def __init__(self, plan_path: Path, options: ApplyOptions) -> None:
+        self.plan = plan = load_plan(plan_path)
         self.options = options
         inventory_dir = options.inventory_dir or Path(plan.inventory_dir)
         inventory = load_inventory(inventory_dir, secrets_file=options.secrets_file, check_secrets=False)
         self.inventory = _plan_inventory(plan, inventory)
+        verify_plan(plan, plan_path, self.inventory)
         self.redactor = Redactor()
         self.credentials: Credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
         self.redactor.add(self.credentials.password, self.credentials.enable_secret)
@@ -198,6 +202,28 @@ def _plan_inventory(plan: Plan, inventory: Inventory) -> Inventory:
     return selected
 
 
+def verify_plan(plan: Plan, plan_path: Path, inventory: Inventory) -> None:
+    """Refuse a plan fleetreg would not have produced (PlanFileError, exit 2, one line naming the
+    host and what differs), and name a plan file changed since `fleetreg plan` wrote it."""
+    recorded = recorded_digest(plan_path, plan.plan_id)
+    changed = recorded is not None and recorded != current_digest(plan_path)
+    differences = plan_differences(
+        plan,
+        {entry.name: entry for entry in inventory.hosts},
+        ca_sha1=ca_file_fingerprints(inventory.hosts),
+        project_dir=Path(plan.project_dir) if plan.project_dir else None,
+    )
+    if not (changed or differences):
+        return
+    what = "plan.json was changed after fleetreg wrote it" if changed else "not the plan fleetreg derives"
+    if differences:
+        more = f" (and {len(differences) - 1} more)" if len(differences) > 1 else ""
+        detail = f": {differences[0]}{more}"
+    else:
+        detail = " (its digest differs from the one recorded at plan time)"
+    raise PlanFileError(f"{what}{detail}; run fleetreg plan again", file=str(plan_file(plan_path)))
+
+
 def open_journal(runs_dir: Path) -> Journal:
     return Journal(runs_dir / JOURNAL_FILE)
 
@@ -212,7 +238,7 @@ def apply_plan(
     checked: Session | None = None,
 ) -> ApplyResult:
     """Run the plan at `plan_path`; `checked`: what `check_apply` returned for it (not loaded again)."""
-    session = checked or Session(load_plan(plan_path), options)
+    session = checked or Session(plan_path, options)
     plan = session.plan
     run_dir = create_run("apply", options.runs_dir)
     shutil.copyfile(plan_path / PLAN_FILE if plan_path.is_dir() else plan_path, run_dir / PLAN_FILE)
@@ -242,7 +268,7 @@ def check_apply(plan_path: Path, options: ApplyOptions) -> Session:
     """Everything apply checks before it touches a switch (plan file, inventory and settings
     unchanged, credentials, tokens), without starting a run: the CLI calls it before it
     shows any progress, so bad input ends in one error line. Pass the result to `apply_plan`."""
-    return Session(load_plan(plan_path), options)
+    return Session(plan_path, options)
 
 
 def check_resume(run: str, options: ApplyOptions) -> Plan:
@@ -250,18 +276,16 @@ def check_resume(run: str, options: ApplyOptions) -> Plan:
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
     try:
-        plan = _resumable_plan(journal, run_dir)
-        Session(plan, options)
-        return plan
+        return Session(_resumable_plan(journal, run_dir), options).plan
     finally:
         journal.close()
 
 
-def _resumable_plan(journal: Journal, run_dir: Path) -> Plan:
+def _resumable_plan(journal: Journal, run_dir: Path) -> Path:
     info = journal.run_info(run_dir.name)
     if info is None or info["kind"] != "apply":
         raise RunFolderError("not an apply run in the journal: nothing to resume", file=str(run_dir))
-    return load_plan(run_dir / PLAN_FILE)
+    return run_dir / PLAN_FILE
 
 
 def resume_apply(
@@ -275,8 +299,8 @@ def resume_apply(
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
     try:
-        plan = _resumable_plan(journal, run_dir)
-        session = Session(plan, options)
+        session = Session(_resumable_plan(journal, run_dir), options)
+        plan = session.plan
         records = journal.hosts(run_dir.name)
         flows: dict[str, HostFlow] = {}
         for host in plan.hosts:
@@ -353,13 +377,13 @@ def backout_hosts(
     try:
         if journal.run_info(run_dir.name) is None:
             raise RunFolderError("not a run in the journal", file=str(run_dir))
-        plan = load_plan(run_dir / PLAN_FILE)
         records = journal.hosts(run_dir.name)
         if hosts:
             unknown = sorted(set(hosts) - set(records))
             if unknown:
                 raise InputError(f"host {unknown[0]!r} is not part of run {run_dir.name}", field="--hosts")
-        session = Session(plan, options)
+        session = Session(run_dir / PLAN_FILE, options)
+        plan = session.plan
         selected = [h for h in plan.hosts if (not hosts or h.name in hosts) and h.name in records]
         flows = {
             h.name: HostFlow.for_backout(

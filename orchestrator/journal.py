@@ -57,6 +57,11 @@ CREATE TABLE IF NOT EXISTS steps (
     detail TEXT
 );
 CREATE INDEX IF NOT EXISTS steps_by_host ON steps (run_id, host, id);
+CREATE TABLE IF NOT EXISTS plans (
+    plan_id TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    recorded_at REAL NOT NULL
+);
 """
 
 
@@ -256,3 +261,10 @@ class Journal:
             (run_id, host),
         ).fetchone()
         return row[0] if row else None
+
+    # ------------------------------------------------------------------ plans
+    def record_plan(self, plan_id: str, digest: str) -> None:
+        """The sha256 of plan.json as `fleetreg plan` wrote it: apply names a file changed since."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO plans (plan_id, digest, recorded_at) VALUES (?,?,?)", (plan_id, digest, time.time())
+        )

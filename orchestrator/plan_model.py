@@ -7,7 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PLAN_FORMAT = 1
+from orchestrator.facts import DeviceFacts
+
+PLAN_FORMAT = 2  # 2: each host's discovered facts and the templates folder are recorded (apply re-derives)
 
 Classification = Literal["to-migrate", "already-migrated", "wrong-virtual-account", "blocked"]
 Mode = Literal["callhome", "cslu"]
@@ -82,6 +84,7 @@ class HostPlan(_Frozen):
     mode_reason: str = ""
     pre: PreState | None = None
     fingerprint: str | None = None
+    facts: DeviceFacts | None = None  # what the plan was derived from; apply derives it again and compares
     config_commands: tuple[str, ...] = ()
     backout_commands: tuple[str, ...] = ()
     diff: tuple[str, ...] = ()
@@ -128,6 +131,7 @@ class Plan(_Frozen):
     inventory_dir: str
     inventory_fingerprint: str
     discover_run: str | None = None
+    project_dir: str | None = None  # whose templates/ overrode the bundled ones
     policy: WavePolicy
     hosts: tuple[HostPlan, ...]
     waves: tuple[Wave, ...]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from orchestrator.errors import PlanFileError
+from orchestrator.journal import JOURNAL_FILE, Journal
 from orchestrator.plan_model import PLAN_FORMAT, Plan
 from orchestrator.report import render_csv, render_html, render_markdown, render_runbook
 from orchestrator.runfolder import write_private
@@ -15,8 +19,24 @@ from orchestrator.runfolder import write_private
 PLAN_FILE = "plan.json"
 
 
+def plan_file(path: Path) -> Path:
+    """plan.json, named directly or by the run folder holding it."""
+    return path / PLAN_FILE if path.is_dir() else path
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def write_plan_run(run_dir: Path, plan: Plan, *, project_dir: Path | None = None) -> None:
-    write_private(run_dir / PLAN_FILE, plan.model_dump_json(indent=2) + "\n")
+    """plan.json and its reports; plan.json's digest goes to the journal of the runs folder."""
+    text = plan.model_dump_json(indent=2) + "\n"
+    write_private(run_dir / PLAN_FILE, text)
+    journal = Journal(run_dir.parent / JOURNAL_FILE)
+    try:
+        journal.record_plan(plan.plan_id, digest_of(text.encode()))
+    finally:
+        journal.close()
     write_private(run_dir / "report.html", render_html(plan, title="fleetreg plan", project_dir=project_dir))
     write_private(run_dir / "runbook.md", render_runbook(plan, project_dir=project_dir))
     write_private(run_dir / "report.md", render_markdown(plan, title="fleetreg plan", project_dir=project_dir))
@@ -25,8 +45,7 @@ def write_plan_run(run_dir: Path, plan: Plan, *, project_dir: Path | None = None
 
 def load_plan(path: Path) -> Plan:
     """plan.json (or a run folder holding one), validated; one-line errors for anything else."""
-    if path.is_dir():
-        path = path / PLAN_FILE
+    path = plan_file(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -47,3 +66,24 @@ def load_plan(path: Path) -> Plan:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise PlanFileError(f"invalid plan: {first['msg']}", file=str(path), field=where) from None
+
+
+def recorded_digest(path: Path, plan_id: str) -> str | None:
+    """The digest `fleetreg plan` recorded for `plan_id` in the journal of the runs folder that
+    holds this plan file's folder (None: no journal there, or no record)."""
+    journal_file = plan_file(path).resolve().parent.parent / JOURNAL_FILE
+    if not journal_file.is_file():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{journal_file.as_uri()}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT digest FROM plans WHERE plan_id=?", (plan_id,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
+def current_digest(path: Path) -> str:
+    try:
+        return digest_of(plan_file(path).read_bytes())
+    except OSError as exc:
+        raise PlanFileError(f"cannot read plan file: {exc.strerror or exc}", file=str(plan_file(path))) from None

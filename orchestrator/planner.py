@@ -126,7 +126,7 @@ def plan_host(
     facts = outcome.facts
     where = registered_to(facts, s.satellite_host)
     pre = _pre_state(facts, where)
-    base.update(pre=pre, fingerprint=fingerprint(facts))
+    base.update(pre=pre, fingerprint=fingerprint(facts), facts=facts)
     if facts.unsaved_changes:
         base["risks"] = (
             *base["risks"],
@@ -317,6 +317,7 @@ def build_plan(
         inventory_dir=inventory_dir,
         inventory_fingerprint=inventory_fingerprint(entries),
         discover_run=discover_run,
+        project_dir=str(project_dir) if project_dir is not None else None,
         policy=policy,
         hosts=tuple(planned),
         waves=tuple(waves),

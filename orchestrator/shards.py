@@ -110,7 +110,7 @@ def _die_with_parent() -> None:
 def run_shard(spec_file: Path) -> int:
     from orchestrator.apply import ApplyOptions, Session, open_journal
     from orchestrator.cli import prepare_process
-    from orchestrator.plan_store import PLAN_FILE, load_plan
+    from orchestrator.plan_store import PLAN_FILE
 
     _die_with_parent()
     prepare_process()
@@ -119,8 +119,8 @@ def run_shard(spec_file: Path) -> int:
     values: dict[str, Any] = {k: (Path(v) if k in paths and v else v) for k, v in spec["options"].items()}
     options = ApplyOptions(**values)
     run_dir = Path(spec["run_dir"])
-    plan = load_plan(run_dir / PLAN_FILE)
-    session = Session(plan, options)
+    session = Session(run_dir / PLAN_FILE, options)
+    plan = session.plan
     journal = open_journal(options.runs_dir)
     try:
         records = journal.hosts(spec["run_id"])

@@ -9,6 +9,7 @@ import click
 from nornir.core import Nornir
 from rich.table import Table
 
+from orchestrator.ca_files import ca_file_fingerprints
 from orchestrator.commands.common import (
     FleetAccess,
     host_progress,
@@ -20,7 +21,6 @@ from orchestrator.commands.common import (
 from orchestrator.discovery import load_discover_run, run_discover, save_discover_run
 from orchestrator.errors import InputError, SecretError
 from orchestrator.inventory import Inventory
-from orchestrator.pki import ca_fingerprints
 from orchestrator.plan_model import Plan, WavePolicy
 from orchestrator.plan_store import write_plan_run
 from orchestrator.planner import DiscoverOutcome, build_plan
@@ -81,22 +81,6 @@ def token_problems(inventory: Inventory, secrets_file: Path | None) -> dict[str,
         if (reason := reasons[ref]) is not None:
             problems[entry.name] = reason
     return problems
-
-
-def ca_file_fingerprints(inventory: Inventory) -> dict[str, str]:
-    """SHA1 (as IOS prints it) of each satellite CA file the inventory names; a bad file stops the plan."""
-    fingerprints: dict[str, str] = {}
-    for entry in inventory.hosts:
-        path = entry.settings.trustpoint.ca_file
-        if entry.settings.trustpoint.mode == "ca-file" and path and path not in fingerprints:
-            try:
-                pem = Path(path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputError(
-                    f"cannot read the CA file: {exc}", file=path, host=entry.name, field="fleetreg.trustpoint.ca_file"
-                ) from None
-            fingerprints[path] = ca_fingerprints(pem)[1]
-    return fingerprints
 
 
 def satellite_license_usage(inventory: Inventory, secrets_file: Path | None) -> list[LicenseUsage] | None:
@@ -212,7 +196,7 @@ def plan_command(
         outcomes,
         license_usage=satellite_license_usage(inventory, secrets_file),
         token_problems=token_problems(inventory, secrets_file),
-        ca_sha1=ca_file_fingerprints(inventory),
+        ca_sha1=ca_file_fingerprints(inventory.hosts),
         policy=policy,
         plan_id=run_dir.name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -38,6 +38,9 @@ from mock_devices.testing import BackgroundServer, MockFleet
 
 QUIET_S = 0.3
 
+TOKEN_CORP = "TOKEN-CORP-Q29ycG9yYXRlTmV0d29ya0RldmljZXNUb2tlbg%0A"
+TOKEN_PUB = "TOKEN-PUB-UHVibGljTmV0d29ya0RldmljZXNUb2tlbg%3D%3D%0A"
+
 
 @dataclass
 class EchoFleet:
@@ -416,7 +419,7 @@ def test_inventory_writer_matches_the_contract(tmp_path: Path) -> None:
         username="admin",
         password="pa ss'word",
         enable_secret="en$ecret",
-        tokens={"Corporate Network Devices": "TOKEN-CORP-Q29ycG9yYXRlTmV0d29ya0RldmljZXNUb2tlbg%0A", "Public Network Devices": "TOKEN-PUB-UHVibGljTmV0d29ya0RldmljZXNUb2tlbg%3D%3D%0A"},
+        tokens={"Corporate Network Devices": TOKEN_CORP, "Public Network Devices": TOKEN_PUB},
     )
     directory = tmp_path / "inv"
     env = write_inventory(directory, hosts, info)
@@ -461,8 +464,8 @@ def test_inventory_writer_matches_the_contract(tmp_path: Path) -> None:
         "FLEETREG_USERNAME": "admin",
         "FLEETREG_PASSWORD": "pa ss'word",
         "FLEETREG_ENABLE_SECRET": "en$ecret",
-        "FLEETREG_TOKEN_CORPORATE_NETWORK_DEVICES": "TOKEN-CORP-Q29ycG9yYXRlTmV0d29ya0RldmljZXNUb2tlbg%0A",
-        "FLEETREG_TOKEN_PUBLIC_NETWORK_DEVICES": "TOKEN-PUB-UHVibGljTmV0d29ya0RldmljZXNUb2tlbg%3D%3D%0A",
+        "FLEETREG_TOKEN_CORPORATE_NETWORK_DEVICES": TOKEN_CORP,
+        "FLEETREG_TOKEN_PUBLIC_NETWORK_DEVICES": TOKEN_PUB,
     }
     assert env_path.read_text() == env_file_text(env)
     assert "export FLEETREG_PASSWORD='pa ss'\"'\"'word'\n" in env_path.read_text()
@@ -471,7 +474,7 @@ def test_inventory_writer_matches_the_contract(tmp_path: Path) -> None:
     # secrets stay out of the YAML files
     for name in ("defaults.yaml", "groups.yaml", "hosts.yaml"):
         text = (directory / name).read_text()
-        assert "TOKEN-CORP-Q29ycG9yYXRlTmV0d29ya0RldmljZXNUb2tlbg%0A" not in text and "pa ss" not in text
+        assert TOKEN_CORP not in text and "pa ss" not in text
 
 
 REPO = Path(__file__).resolve().parents[2]

@@ -21,6 +21,8 @@ FIXTURES = REPO / "tests" / "fixtures" / "inventories"
 URL = "https://ssm.example.test/Transportgateway/services/DeviceRequestHandler"
 TOKEN = "tok-Zm9vYmFyLXNlY3JldA-SW52ZW50b3J5VGVzdFRva2Vu%0A"
 ENV = {"TOK": TOKEN}
+TOKEN_ONE = "VGVzdFRva2VuT25lLWZsZWV0cmVnLXVuaXQtdGVzdHMtMDAwMQ%3D%3D%0A"
+TOKEN_TWO = "VGVzdFRva2VuVHdvLWZsZWV0cmVnLXVuaXQtdGVzdHMtMDAwMg%3D%3D%0A"
 
 BASE_DEFAULTS = f"""\
 data:
@@ -143,7 +145,7 @@ def test_extended_groups_matches_nornir_order() -> None:
 
 
 def test_example_inventory_validates_when_tokens_are_set() -> None:
-    environ = {"FLEETREG_TOKEN_CORPORATE": "VGVzdFRva2VuT25lLWZsZWV0cmVnLXVuaXQtdGVzdHMtMDAwMQ%3D%3D%0A", "FLEETREG_TOKEN_PUBLIC": "VGVzdFRva2VuVHdvLWZsZWV0cmVnLXVuaXQtdGVzdHMtMDAwMg%3D%3D%0A"}
+    environ = {"FLEETREG_TOKEN_CORPORATE": TOKEN_ONE, "FLEETREG_TOKEN_PUBLIC": TOKEN_TWO}
     inventory = load_inventory(REPO / "inventory", environ=environ)
     assert len(inventory.hosts) == 12
     assert inventory.sites() == ("AMS", "FRA", "LON")
@@ -172,7 +174,7 @@ def test_example_inventory_without_tokens_names_each_variable_once() -> None:
 
 
 def test_filter_by_group_includes_parent_groups_and_refuses_unknown_names() -> None:
-    environ = {"FLEETREG_TOKEN_CORPORATE": "VGVzdFRva2VuT25lLWZsZWV0cmVnLXVuaXQtdGVzdHMtMDAwMQ%3D%3D%0A", "FLEETREG_TOKEN_PUBLIC": "VGVzdFRva2VuVHdvLWZsZWV0cmVnLXVuaXQtdGVzdHMtMDAwMg%3D%3D%0A"}
+    environ = {"FLEETREG_TOKEN_CORPORATE": TOKEN_ONE, "FLEETREG_TOKEN_PUBLIC": TOKEN_TWO}
     inventory = load_inventory(REPO / "inventory", environ=environ)
     fra = inventory.filter(groups=["site_fra"])
     assert [h.name for h in fra.hosts] == ["sw-fra-dc-01", "sw-fra-dc-02", "sw-fra-acc-01", "sw-fra-pub-01"]

@@ -17,6 +17,7 @@ from orchestrator.secrets import (
 )
 
 TOKEN = "NjA0ZjM5YjQtMzA0ZS00YzM1LWE5ZDgtZTc1%0ANzk0"
+OTHER = "other-token-T3RoZXJUb2tlbkZvclRoZVB1YmxpY1ZB%0A"
 
 
 def secrets_file(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
@@ -39,9 +40,9 @@ def test_env_reference_unset_or_empty_names_the_variable() -> None:
 
 
 def test_secrets_reference_from_explicit_file_and_from_environment(tmp_path: Path) -> None:
-    path = secrets_file(tmp_path, f"corporate: {TOKEN}\npublic: other-token-T3RoZXJUb2tlbkZvclRoZVB1YmxpY1ZB%0A\n")
+    path = secrets_file(tmp_path, f"corporate: {TOKEN}\npublic: {OTHER}\n")
     assert resolve_token("secrets:corporate", environ={}, secrets_file=path) == TOKEN
-    assert resolve_token("secrets:public", environ={"FLEETREG_SECRETS_FILE": str(path)}) == "other-token-T3RoZXJUb2tlbkZvclRoZVB1YmxpY1ZB%0A"
+    assert resolve_token("secrets:public", environ={"FLEETREG_SECRETS_FILE": str(path)}) == OTHER
     assert secrets_file_path(None, {"FLEETREG_SECRETS_FILE": str(path)}) == path
     assert secrets_file_path(tmp_path / "x.yaml", {"FLEETREG_SECRETS_FILE": str(path)}) == tmp_path / "x.yaml"
     assert secrets_file_path(None, {}) is None
