@@ -20,7 +20,6 @@ import asyncssh
 
 from mock_devices.interface import Device, Session
 from mock_devices.terminal import Close, Delay, Drop, Hang, Terminal, Write
-from tasks import asyncssh_tuning
 
 HOST_KEY_FILE = "ssh_host_ed25519_key"
 DEFAULT_STATE_DIR = Path("~/.cache/fleetreg-mock")
@@ -269,7 +268,6 @@ class MockServer:
 
     async def start(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Listen for every device; `sockets` (same order as devices) are pre-bound listeners."""
-        asyncssh_tuning.install()  # IOS-XE sends no IGNORE before each packet (asyncssh does)
         if sockets is None:
             sockets = bind_listen_sockets([(device.host, device.port) for device in self.devices])
         if len(sockets) != len(self.devices):

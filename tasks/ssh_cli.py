@@ -19,7 +19,6 @@ import asyncssh
 
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
 from orchestrator.host_keys import fingerprint, record_first_use
-from tasks import asyncssh_tuning
 from tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, config_batches, step_name
 from tasks.session_log import MaskedLog
 
@@ -436,9 +435,7 @@ def _either(*patterns: re.Pattern[str]) -> re.Pattern[str]:
 async def _connect(
     client: _Client, params: CliParams, session_log: MaskedLog | None
 ) -> tuple[asyncssh.SSHClientConnection, _Shell]:
-    asyncssh_tuning.install()
-    with asyncssh_tuning.options_built_inline():  # the options below name no file to read
-        conn = await _open(client, params)
+    conn = await _open(client, params)
     try:
         _chan, shell = await conn.create_session(
             lambda: _Shell(session_log), term_type="vt100", term_size=(511, 1000), encoding="utf-8"
