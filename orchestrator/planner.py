@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orchestrator.cli_text import control_problem
 from orchestrator.config_change import compute_change
 from orchestrator.facts import DeviceFacts, fingerprint, registered_to
 from orchestrator.inventory import HostEntry
@@ -145,6 +146,16 @@ def plan_host(
     template = "config/callhome.j2" if mode == "callhome" else "config/slp.j2"
     snippet = render(template, project_dir=project_dir, s=s, cslu_url=expected_url, current=facts)
     change = compute_change(facts.config_excerpt, snippet)
+    untypable = next(
+        (
+            f"{line.strip()!r} {problem}"
+            for line in (*change.commands, *change.backout)
+            if (problem := control_problem(line))
+        ),
+        None,
+    )
+    if untypable:  # e.g. a URL the switch holds, with a `?` typed there with Ctrl-V: not for fleetreg to type
+        return HostPlan(**base, classification="blocked", reason=f"a line to type: {untypable}")
     ca_step: tuple[Step, ...] = ()
     if s.trustpoint.mode == "ca-file" and s.trustpoint.ca_file:
         sha1 = (ca_sha1 or {}).get(s.trustpoint.ca_file)

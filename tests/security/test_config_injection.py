@@ -15,13 +15,16 @@ import pytest
 import yaml
 from cli_sessions import with_cli
 from fleet_runs import configs, fleet_env, latest_run, run_cli
+from tests_support import entry
 
 from mock_devices.spec import FleetSpec, SatelliteSpec, SwitchSpec, TokenSpec, VirtualAccountSpec
 from mock_devices.testing import MockFleet
 from orchestrator.cli import main
 from orchestrator.cli_text import UnsafeLineError, gate_line
 from orchestrator.errors import SecretError
+from orchestrator.facts import build_facts
 from orchestrator.inventory import load_inventory
+from orchestrator.planner import DiscoverOutcome, plan_host
 from orchestrator.satellite_models import SatelliteError
 from orchestrator.satellite_ops import ApiTokenSource, client_from_settings
 from orchestrator.secrets import resolve_token
@@ -203,3 +206,29 @@ def test_gate_names_the_setting_and_never_shows_a_token() -> None:
         gate_line(f"license smart register idtoken {TOKEN}\rend", host="sw1")
     assert TOKEN not in str(caught.value) and "idtoken <token>" in str(caught.value)
     assert gate_line("license smart url cslu https://s/cslu/v1/pi/A%20B-1", host="sw1").endswith("A%20B-1")
+
+
+def test_a_line_built_from_switch_output_that_the_gate_would_refuse_blocks_the_host_at_plan_time() -> None:
+    """The switch's own config is input too: a URL it holds (typed there with Ctrl-V) would come
+    back in a `no destination address http ...` line; the plan blocks the host instead."""
+    samples = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+    running = (samples / "runcfg_libgr_c9200l_17.6_full.txt").read_text()
+    running = running.replace(
+        "  destination transport-method http\n!",
+        '  destination transport-method http\n profile "SSM-OnPrem"\n'
+        "  destination address http https://old.example/x?y=1\n  active\n!",
+        1,
+    )
+    outputs = {
+        "show version": (samples / "sver_ntc_c9500_16.9.3.txt").read_text(),
+        "show license status": (samples / "sls_genie_sl_registered_csr1kv.txt").read_text(),
+        "show running-config": running,
+    }
+    facts = build_facts("sw1", outputs)
+    assert facts.callhome.profiles  # the edited block parsed
+    host = plan_host(entry(), DiscoverOutcome(host="sw1", facts=facts))
+    assert host.classification == "blocked"
+    assert host.reason == (
+        "a line to type: 'no destination address http https://old.example/x?y=1' "
+        "holds '?', which IOS takes as a request for help"
+    )
