@@ -19,7 +19,9 @@ from orchestrator.inventory import HostEntry
 from orchestrator.plan_model import HostPlan, Plan
 from orchestrator.planner import DiscoverOutcome, assign_waves, plan_host
 
-NOT_COMPARED = {"wave", "risks"}  # wave: checked with the waves; risks: see _risk_difference
+NOT_COMPARED = {"wave", "risks"}  # wave: checked with the waves; risks: the plan may add some
+# Differences are named in this order, after the scalar fields: the most telling first.
+FIELD_ORDER = ("config_commands", "backout_commands", "diff", "facts", "pre", "steps")
 
 
 def plan_differences(
@@ -52,9 +54,9 @@ def host_difference(
     except Exception as exc:  # the recorded facts are input like any other: they may be anything
         return f"host {host.name}: cannot be planned again from its recorded facts ({type(exc).__name__})"
     planned, expected = host.model_dump(exclude=NOT_COMPARED), derived.model_dump(exclude=NOT_COMPARED)
-    for field, value in planned.items():
-        if value != expected.get(field):
-            return f"host {host.name}: {field} {_difference(value, expected.get(field))}"
+    for field in sorted(planned, key=lambda name: FIELD_ORDER.index(name) if name in FIELD_ORDER else 0):
+        if planned[field] != expected.get(field):
+            return f"host {host.name}: {field} {_difference(planned[field], expected.get(field))}"
     missing = set(derived.risks) - set(host.risks)
     if missing:
         return f"host {host.name}: risks: the plan leaves out {sorted(missing)[0]!r}"
@@ -64,6 +66,9 @@ def host_difference(
 def _difference(planned: Any, expected: Any) -> str:
     if isinstance(planned, list | tuple) and isinstance(expected, list | tuple):
         for index, (a, b) in enumerate(zip(planned, expected, strict=False)):
+            if a != b and isinstance(a, dict) and isinstance(b, dict):
+                key = next(k for k in a if a[k] != b.get(k))
+                return f"item {index + 1} ({a.get('name', '')}) {key} {_difference(a[key], b.get(key))}"
             if a != b:
                 return f"item {index + 1} is {_short(a)}, fleetreg derives {_short(b)}"
         if len(planned) > len(expected):

@@ -565,8 +565,8 @@ def test_wrong_cslu_tenant_gets_no_ack_and_is_backed_out(mock_fleet_factory, tmp
     assert_healthy_migrated(run_dir, [FAULTY])
 
 
-def test_ca_file_swapped_after_the_plan_stops_the_switch_before_any_licensing_step(
-    mock_fleet_factory, tmp_path: Path
+def test_ca_file_swapped_after_the_plan_stops_apply_before_any_switch(
+    mock_fleet_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from mock_devices.pki import SatellitePki
 
@@ -575,15 +575,14 @@ def test_ca_file_swapped_after_the_plan_stops_the_switch_before_any_licensing_st
     before = callhome_blocks(mock)
     with fleet_env(mock):
         plan_dir = plan(mock, runs, *NO_THRESHOLDS)
-        ca_file = Path(load_plan_json(plan_dir)["hosts"][0]["ca_file"])
-        ca_file.write_text(SatellitePki.generate().ca_pem)  # someone replaces the PEM before the window
-        code, run_dir = apply_cli(plan_dir, runs)
-    assert code == 1
-    for host in rows(run_dir):
-        assert_outcome(runs, run_dir, host, "failed", "install_ca", "changed since the plan")
-    with sqlite3.connect(runs / "fleetreg.db") as db:
-        steps = {s for (s,) in db.execute("SELECT DISTINCT step FROM steps WHERE run_id=?", (run_dir.name,))}
-    assert steps == {"precheck", "backup", "install_ca"}
+        host = load_plan_json(plan_dir)["hosts"][0]
+        Path(host["ca_file"]).write_text(SatellitePki.generate().ca_pem)  # replaced before the window
+        capsys.readouterr()
+        code = run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "not the plan fleetreg derives: host " in err and ": ca_sha1 is " in err
+    assert not [p for p in runs.iterdir() if p.name.endswith("-apply")]
     assert callhome_blocks(mock) == before
 
 
