@@ -52,23 +52,38 @@ def planned(mock: MockFleet, runs: Path) -> tuple[Path, dict[str, Any]]:
     return plan_dir, json.loads((plan_dir / "plan.json").read_text())
 
 
-def save(plan_dir: Path, plan: dict[str, Any]) -> None:
-    (plan_dir / "plan.json").write_text(json.dumps(plan, indent=2) + "\n")
-
-
 def actionable(plan: dict[str, Any]) -> list[dict[str, Any]]:
     return [h for h in plan["hosts"] if h["classification"] in ("to-migrate", "wrong-virtual-account")]
 
 
-def apply_refused(mock: MockFleet, runs: Path, plan_dir: Path, capsys: pytest.CaptureFixture[str], before: Any) -> str:
-    capsys.readouterr()
-    code = run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes")
+def refused_after(
+    mock: MockFleet,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    edit: Callable[[dict[str, Any]], None],
+    *,
+    elsewhere: bool = False,
+    as_text: Callable[[dict[str, Any]], str] = lambda plan: json.dumps(plan, indent=2) + "\n",
+) -> tuple[str, dict[str, Any]]:
+    """Plan, `edit` plan.json (in a copy away from its runs folder if `elsewhere`), apply: the
+    apply must exit 2 with one line, touch no switch and start no run. Its error, the plan."""
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        plan_dir, plan = planned(mock, runs)
+        if elsewhere:
+            shutil.copytree(plan_dir, tmp_path / "elsewhere")
+            plan_dir = tmp_path / "elsewhere"
+        edit(plan)
+        (plan_dir / "plan.json").write_text(as_text(plan))
+        before = configs(mock)
+        capsys.readouterr()
+        code = run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes")
     out, err = capsys.readouterr()
     assert code == 2, out + err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in out + err
     assert configs(mock) == before  # no switch touched
     assert not [p for p in runs.iterdir() if p.name.endswith("-apply")]  # no run started
-    return err
+    return err, plan
 
 
 @pytest.fixture
@@ -79,46 +94,37 @@ def mock(mock_fleet_factory: Callable[..., MockFleet]) -> MockFleet:
 def test_an_extra_config_line_in_the_plan_is_refused(
     mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    runs = tmp_path / "runs"
-    with fleet_env(mock):
-        plan_dir, plan = planned(mock, runs)
+    def add_line(plan: dict[str, Any]) -> None:
         host = actionable(plan)[0]
         host["config_commands"].append("username backdoor privilege 15 secret 0 x")
         for step in host["steps"]:
             if step["name"] == "configure":
                 step["commands"].append("username backdoor privilege 15 secret 0 x")
-        save(plan_dir, plan)
-        err = apply_refused(mock, runs, plan_dir, capsys, configs(mock))
+
+    err, plan = refused_after(mock, tmp_path, capsys, add_line)
     assert "plan.json was changed after fleetreg wrote it" in err
-    assert f"host {host['name']}: config_commands has an extra item 'username backdoor" in err
+    assert f"host {actionable(plan)[0]['name']}: config_commands has an extra item 'username backdoor" in err
 
 
 def test_a_swapped_ca_file_and_fingerprint_are_refused(
     mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    runs = tmp_path / "runs"
     evil = attacker_ca(tmp_path)
-    sha1 = ca_fingerprints(evil.read_text())[1]
-    with fleet_env(mock):
-        plan_dir, plan = planned(mock, runs)
+
+    def swap_ca(plan: dict[str, Any]) -> None:
         hosts = [h for h in actionable(plan) if h["ca_file"]]
         assert hosts, "the mock fleet installs the satellite CA (identity check verify)"
         for host in hosts:
-            host["ca_file"], host["ca_sha1"] = str(evil), sha1
-        save(plan_dir, plan)
-        err = apply_refused(mock, runs, plan_dir, capsys, configs(mock))
-    assert f"host {hosts[0]['name']}: ca_file is '{evil}', fleetreg derives" in err
+            host["ca_file"], host["ca_sha1"] = str(evil), ca_fingerprints(evil.read_text())[1]
+
+    err, plan = refused_after(mock, tmp_path, capsys, swap_ca)
+    assert f"host {actionable(plan)[0]['name']}: ca_file is '{evil}', fleetreg derives" in err
 
 
 def test_a_host_added_to_a_wave_is_refused_before_the_canary_runs(
     mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    runs = tmp_path / "runs"
-    with fleet_env(mock):
-        plan_dir, plan = planned(mock, runs)
-        plan["waves"][-1]["hosts"].append("intruder-sw99")
-        save(plan_dir, plan)
-        err = apply_refused(mock, runs, plan_dir, capsys, configs(mock))
+    err, _ = refused_after(mock, tmp_path, capsys, lambda plan: plan["waves"][-1]["hosts"].append("intruder-sw99"))
     assert "waves: host intruder-sw99 is not a host the plan acts on" in err
 
 
@@ -127,38 +133,27 @@ def test_an_edited_copy_without_its_journal_is_still_refused(
 ) -> None:
     """No digest to compare with (the plan was copied away from its runs folder): planning
     again from the recorded facts still finds the edit."""
-    runs = tmp_path / "runs"
-    with fleet_env(mock):
-        plan_dir, plan = planned(mock, runs)
-        host = actionable(plan)[0]
-        host["backout_commands"] = ["hostname pwned"]
-        elsewhere = tmp_path / "elsewhere" / "copied-plan"
-        shutil.copytree(plan_dir, elsewhere)
-        save(elsewhere, plan)
-        err = apply_refused(mock, runs, elsewhere, capsys, configs(mock))
+
+    def new_backout(plan: dict[str, Any]) -> None:
+        actionable(plan)[0]["backout_commands"] = ["hostname pwned"]
+
+    err, plan = refused_after(mock, tmp_path, capsys, new_backout, elsewhere=True)
     assert "not the plan fleetreg derives" in err
-    assert f"host {host['name']}: backout_commands item 1 is 'hostname pwned'" in err
+    assert f"host {actionable(plan)[0]['name']}: backout_commands item 1 is 'hostname pwned'" in err
 
 
 def test_edited_recorded_facts_are_refused(mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    runs = tmp_path / "runs"
-    with fleet_env(mock):
-        plan_dir, plan = planned(mock, runs)
-        host = actionable(plan)[0]
-        host["facts"]["config_excerpt"] += 'call-home\n profile "Evil"\n'
-        save(plan_dir, plan)
-        err = apply_refused(mock, runs, plan_dir, capsys, configs(mock))
-    assert f"host {host['name']}: " in err
+    def new_facts(plan: dict[str, Any]) -> None:
+        actionable(plan)[0]["facts"]["config_excerpt"] += 'call-home\n profile "Evil"\n'
+
+    err, plan = refused_after(mock, tmp_path, capsys, new_facts, elsewhere=True)
+    assert f"not the plan fleetreg derives: host {actionable(plan)[0]['name']}: " in err
 
 
 def test_a_changed_file_with_the_same_content_is_named_as_changed(
     mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    runs = tmp_path / "runs"
-    with fleet_env(mock):
-        plan_dir, plan = planned(mock, runs)
-        (plan_dir / "plan.json").write_text(json.dumps(plan))  # same plan, other bytes
-        err = apply_refused(mock, runs, plan_dir, capsys, configs(mock))
+    err, _ = refused_after(mock, tmp_path, capsys, lambda plan: None, as_text=json.dumps)  # same plan, other bytes
     assert "plan.json was changed after fleetreg wrote it (its digest differs" in err
 
 
