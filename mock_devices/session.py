@@ -136,6 +136,8 @@ class CliSession:
             return self.reply(render_error(CliError("invalid", len(command) + 1), self.prompt()))
         if faults.hang_command and result.command.startswith(faults.hang_command):
             return Reply("", "", hang=True)
+        if faults.authorization_refuse and (refusal := self.switch.authorization_refusal(line, result.command)):
+            return self.reply(refusal + "\n")
         return self._run(result, pipe, command)
 
     def _split_pipe(self, line: str) -> tuple[str, str | None]:

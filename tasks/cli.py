@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from orchestrator.errors import CommandError
 from tasks.session_log import SessionLogSpec
 
 
@@ -37,6 +38,16 @@ class CliParams:
 def step_name(command: str) -> str:
     """A command as the step named in errors: never with its token (`register idtoken ...`)."""
     return command.split(" idtoken ")[0].strip()
+
+
+def raise_if_refused(platform: CliPlatform, output: str, *, host: str, command: str) -> None:
+    """Both transports' check of an exec command's answer: CommandError (the session stays
+    usable) when per-command authorization refused `command`. Names the command without its
+    token (`step_name`)."""
+    refusal = platform.refusal_in(output)
+    if refusal is not None:
+        name = step_name(command)
+        raise CommandError(f"{name!r} refused by the switch: {refusal}", host=host, step=name)
 
 
 class ConfigLineRejected(Exception):
@@ -133,7 +144,8 @@ class CliPlatform:
     config_enter: str
     config_exit: str
     logout: str
-    error_line: re.Pattern[str]  # an error answer to a command or config line
+    error_line: re.Pattern[str]  # an error answer to a command or config line (authorization refusals included)
+    refusal_line: re.Pattern[str]  # per-command authorization (AAA, TACACS+) refused the command: no `%` needed
     hostname_width: int  # IOS cuts the hostname in prompts to this many characters in config mode
 
     def prompt_re(self, hostname: str) -> re.Pattern[str]:
@@ -148,9 +160,24 @@ class CliPlatform:
         return self.prompt_head.format(base=re.escape(hostname[: self.hostname_width]))
 
     def error_in(self, output: str) -> str | None:
+        """The first error line in a command's or config line's answer, or None."""
         found = self.error_line.search(output)
         return found.group(0).strip() if found else None
 
+    def refused(self, error: str) -> bool:
+        """`error` (an answer's error line) is an authorization refusal, not a syntax or state error."""
+        return self.refusal_line.search(error) is not None
+
+    def refusal_in(self, output: str) -> str | None:
+        """The authorization refusal an exec command was answered with instead of its output (its
+        first line), or None. Only the first line counts: a config shown later may hold any text."""
+        first = next((line.strip() for line in output.splitlines() if line.strip()), "")
+        return first if self.refusal_line.fullmatch(first) else None
+
+
+# What IOS-XE prints instead of running a command that per-command authorization (`aaa authorization
+# commands`, TACACS+) refused; the first has no `%`. Exec commands and config lines alike.
+IOS_XE_REFUSAL = r"(?:Command authorization failed\b|%\s*Authorization failed\b|Command rejected:).*"
 
 IOS_XE = CliPlatform(
     any_prompt=re.compile(r"(?:^|\n)[\w.\-@/:()]+[>#][ \t]*\Z"),
@@ -163,6 +190,7 @@ IOS_XE = CliPlatform(
     config_enter="configure terminal",
     config_exit="end",
     logout="exit",
-    error_line=re.compile(r"^\s*%\s*\S.*$", re.MULTILINE),
+    error_line=re.compile(rf"^\s*(?:%\s*\S.*|{IOS_XE_REFUSAL})$", re.MULTILINE),
+    refusal_line=re.compile(rf"^\s*{IOS_XE_REFUSAL}$", re.MULTILINE),
     hostname_width=16,
 )

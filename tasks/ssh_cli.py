@@ -20,7 +20,15 @@ import asyncssh
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
 from orchestrator.host_keys import fingerprint, record_first_use
 from tasks import asyncssh_tuning
-from tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, config_batches, step_name
+from tasks.cli import (
+    IOS_XE,
+    CliParams,
+    CliPlatform,
+    ConfigLineRejected,
+    config_batches,
+    raise_if_refused,
+    step_name,
+)
 from tasks.session_log import MaskedLog
 
 T = TypeVar("T")
@@ -324,7 +332,9 @@ class SshCli:
     # ---------------------------------------------------------------- DeviceCli
     async def send_command(self, command: str, *, read_timeout: float) -> str:
         answer = await self._wait(command + "\n", prompt_matcher(self._prompt), read_timeout, step=command)
-        return clean_output(answer)
+        output = clean_output(answer)
+        raise_if_refused(self._platform, output, host=self.host, command=command)
+        return output
 
     async def send_config(
         self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
@@ -335,6 +345,7 @@ class SshCli:
             answer = await self._raw(platform.config_enter, read_timeout)
             transcript += answer
             if not platform.config_prompt_end.search(answer.rstrip("\r\n")):
+                raise_if_refused(platform, clean_output(answer), host=self.host, command=platform.config_enter)
                 raise DeviceError("failed to enter configuration mode", host=self.host, step="configure")
         typed = 0
         for batch in config_batches(lines):
