@@ -345,7 +345,8 @@ class SshCli:
             answer = await self._raw(platform.config_enter, read_timeout)
             transcript += answer
             if not platform.config_prompt_end.search(answer.rstrip("\r\n")):
-                raise_if_refused(platform, clean_output(answer), host=self.host, command=platform.config_enter)
+                if error := platform.error_in(clean_output(answer)):  # e.g. refused by command authorization
+                    raise ConfigLineRejected([(platform.config_enter, error)], 0)
                 raise DeviceError("failed to enter configuration mode", host=self.host, step="configure")
         typed = 0
         for batch in config_batches(lines):
