@@ -51,10 +51,11 @@ def raise_if_refused(platform: CliPlatform, output: str, *, host: str, command: 
 
 
 class ConfigLineRejected(Exception):
-    """The switch answered config lines with error lines (`% Invalid input ...`). `rejected`: each
-    refused line with its error, in order (`line`, `error`: the first); `typed`: how many of the
-    lines given to `send_config` the switch received (typing stops after the batch of the first
-    refused line, see `config_batches`). The session is still usable; it may still be in config
+    """The switch answered config lines with error lines (`% Invalid input ...`, an authorization
+    refusal). `rejected`: each refused line with its error, in order (`line`, `error`: the first);
+    `typed`: how many of the lines given to `send_config` the switch received (typing stops after
+    the batch of the first refused line, see `config_batches`; 0 when `configure terminal` itself
+    was refused). The session is still usable; it may still be in config
     mode (see `exit_config_mode`)."""
 
     def __init__(self, rejected: Sequence[tuple[str, str]], typed: int) -> None:
@@ -97,7 +98,8 @@ class DeviceCli(Protocol):
     host: str  # the inventory name, for error messages
 
     async def send_command(self, command: str, *, read_timeout: float) -> str:
-        """Run an exec command; its output without the echo and the final prompt."""
+        """Run an exec command; its output without the echo and the final prompt. A command
+        refused by per-command authorization raises CommandError (`raise_if_refused`)."""
         ...
 
     async def send_config(
