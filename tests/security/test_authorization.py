@@ -21,6 +21,7 @@ import pytest
 import yaml
 from fleet_runs import files_containing, fleet_env, latest_run, load_plan_json, run_cli
 
+from mock_devices.inventory_out import IDENTITY_TRUSTPOINT
 from mock_devices.spec import FaultSpec, FleetSpec, MixSpec, SatelliteSpec
 from mock_devices.testing import MockFleet
 from orchestrator.config_change import relevant_excerpt
@@ -37,14 +38,18 @@ NO_THRESHOLDS = ("--canary", "0", "--max-failures", "100%")
 
 
 # ---------------------------------------------------------------- fleet and runs
-def start_fleet(factory: Callable[..., MockFleet], refuse: list[str], answer: str | None = None) -> MockFleet:
+def start_fleet(
+    factory: Callable[..., MockFleet], refuse: list[str], answer: str | None = None, *, identity: str = "disable"
+) -> MockFleet:
+    """Two switches; FAULTY refuses `refuse`. identity `disable`: the common recipe (no CA to
+    install); `verify`: fleetreg installs the satellite's CA (install_ca step)."""
     fault = FaultSpec(switches=[FAULTY], authorization_refuse=refuse, authorization_answer=answer)
     spec = FleetSpec(
         count=2,
         register_seconds=(0.3, 0.6),
         mix=MixSpec.model_validate({"states": {"cloud": 1.0}}),
         faults=[fault],
-        satellite=SatelliteSpec(identity="disable"),  # the common recipe: no CA to install
+        satellite=SatelliteSpec(identity=identity),
     )
     mock = factory(spec=spec)
     defaults = mock.inventory_dir / "defaults.yaml"
@@ -209,6 +214,30 @@ def test_a_refused_licensing_command_fails_its_step_and_the_switch_is_backed_out
     assert outcome(runs, run_dir, HEALTHY)[0] == "migrated"
     tokens = [value for key, value in env.items() if "TOKEN" in key]
     assert tokens and files_containing(runs, tokens) == []
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_refused_ca_authenticate_fails_install_ca_naming_the_refusal(
+    mock_fleet_factory: Callable[..., MockFleet], tmp_path: Path, transport: str
+) -> None:
+    """Threat: `crypto pki authenticate` (a dialogue, not a plain config line) refused by
+    command authorization is reported with whatever line came first in the transcript, and
+    the operator cannot tell the CA was never offered. Here install_ca fails naming the
+    refusal, and nothing was pasted (the switch holds no CA in the trustpoint)."""
+    mock = start_fleet(mock_fleet_factory, ["crypto pki authenticate"], identity="verify")
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        plan_dir = plan(mock, runs, transport)
+        code, run_dir = apply(plan_dir, runs, transport)
+    assert code == 1
+    state, step, reason = outcome(runs, run_dir, FAULTY)
+    assert (state, step) == ("failed", "install_ca"), reason
+    assert "crypto pki authenticate refused: Command authorization failed." in reason
+    assert [line.split()[:3] for line in refused_on(mock, FAULTY)] == [["crypto", "pki", "authenticate"]]
+    configs = {name: mock.call(lambda n=name: mock.fleet.device(n).running_config_text()) for name in (FAULTY, HEALTHY)}
+    chain = f"crypto pki certificate chain {IDENTITY_TRUSTPOINT}"
+    assert chain not in configs[FAULTY] and chain in configs[HEALTHY]
+    assert outcome(runs, run_dir, HEALTHY)[0] == "migrated"
 
 
 # ---------------------------------------------------------------- discover
