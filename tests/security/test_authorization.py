@@ -15,7 +15,7 @@ import csv
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import yaml
@@ -35,11 +35,12 @@ FAULTY, HEALTHY = "ams-sw001", "lon-sw002"
 TRUSTPOINTS = ("SLA-TrustPoint",)
 REFUSALS = ("Command authorization failed.", "% Authorization failed.", "Command rejected: not authorized")
 NO_THRESHOLDS = ("--canary", "0", "--max-failures", "100%")
+Identity = Literal["disable", "verify"]
 
 
 # ---------------------------------------------------------------- fleet and runs
 def start_fleet(
-    factory: Callable[..., MockFleet], refuse: list[str], answer: str | None = None, *, identity: str = "disable"
+    factory: Callable[..., MockFleet], refuse: list[str], answer: str | None = None, *, identity: Identity = "disable"
 ) -> MockFleet:
     """Two switches; FAULTY refuses `refuse`. identity `disable`: the common recipe (no CA to
     install); `verify`: fleetreg installs the satellite's CA (install_ca step)."""
