@@ -40,16 +40,6 @@ def step_name(command: str) -> str:
     return command.split(" idtoken ")[0].strip()
 
 
-def raise_if_refused(platform: CliPlatform, output: str, *, host: str, command: str) -> None:
-    """Both transports' check of an exec command's answer: CommandError (the session stays
-    usable) when per-command authorization refused `command`. Names the command without its
-    token (`step_name`)."""
-    refusal = platform.refusal_in(output)
-    if refusal is not None:
-        name = step_name(command)
-        raise CommandError(f"{name!r} refused by the switch: {refusal}", host=host, step=name)
-
-
 class ConfigLineRejected(Exception):
     """The switch answered config lines with error lines (`% Invalid input ...`, an authorization
     refusal). `rejected`: each refused line with its error, in order (`line`, `error`: the first);
@@ -99,7 +89,7 @@ class DeviceCli(Protocol):
 
     async def send_command(self, command: str, *, read_timeout: float) -> str:
         """Run an exec command; its output without the echo and the final prompt. A command
-        refused by per-command authorization raises CommandError (`raise_if_refused`)."""
+        refused by per-command authorization raises CommandError (`CliPlatform.check_authorized`)."""
         ...
 
     async def send_config(
@@ -175,6 +165,15 @@ class CliPlatform:
         first line), or None. Only the first line counts: a config shown later may hold any text."""
         first = next((line.strip() for line in output.splitlines() if line.strip()), "")
         return first if self.refusal_line.fullmatch(first) else None
+
+    def check_authorized(self, output: str, *, host: str, command: str) -> None:
+        """Both transports' check of an exec command's answer: CommandError (the session stays
+        usable) when per-command authorization refused `command`. Names the command without its
+        token (`step_name`)."""
+        refusal = self.refusal_in(output)
+        if refusal is not None:
+            name = step_name(command)
+            raise CommandError(f"{name!r} refused by the switch: {refusal}", host=host, step=name)
 
 
 # What IOS-XE prints instead of running a command that per-command authorization (`aaa authorization

@@ -22,7 +22,7 @@ from netmiko.exceptions import ConfigInvalidException, ReadException, ReadTimeou
 from netmiko.session_log import SessionLog
 
 from orchestrator.host_keys import record_first_use
-from tasks.cli import IOS_XE, CliParams, ConfigLineRejected, raise_if_refused, step_name
+from tasks.cli import IOS_XE, CliParams, ConfigLineRejected, step_name
 from tasks.device_errors import device_errors, register_translator
 from tasks.netmiko_errors import netmiko_translate
 from tasks.session_guard import ClosedAwareChannel, abort, make_ready
@@ -249,7 +249,7 @@ class NetmikoCli:
         output = await self._run(
             step_name(command), lambda: str(self.conn.send_command(command, read_timeout=read_timeout))
         )
-        raise_if_refused(IOS_XE, output, host=self.host, command=command)
+        IOS_XE.check_authorized(output, host=self.host, command=command)
         return output
 
     async def send_config(

@@ -20,15 +20,7 @@ import asyncssh
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
 from orchestrator.host_keys import fingerprint, record_first_use
 from tasks import asyncssh_tuning
-from tasks.cli import (
-    IOS_XE,
-    CliParams,
-    CliPlatform,
-    ConfigLineRejected,
-    config_batches,
-    raise_if_refused,
-    step_name,
-)
+from tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, config_batches, step_name
 from tasks.session_log import MaskedLog
 
 T = TypeVar("T")
@@ -333,7 +325,7 @@ class SshCli:
     async def send_command(self, command: str, *, read_timeout: float) -> str:
         answer = await self._wait(command + "\n", prompt_matcher(self._prompt), read_timeout, step=command)
         output = clean_output(answer)
-        raise_if_refused(self._platform, output, host=self.host, command=command)
+        self._platform.check_authorized(output, host=self.host, command=command)
         return output
 
     async def send_config(
