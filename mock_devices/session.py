@@ -199,4 +199,7 @@ class CliSession:
             return self.reply(render_error(shifted, self.prompt()))
         if found.action in ("configure_terminal", "exit", "disable"):
             return self.reply()
+        faults = self.switch.faults
+        if faults.authorization_refuse and (refusal := self.switch.authorization_refusal(line, found.command)):
+            return self.reply(refusal + "\n")  # authorized as the exec command it runs
         return self._run(found, pipe, "do " + line)

@@ -340,6 +340,8 @@ def test_authorization_answer_takes_the_other_forms(answer: str) -> None:
     fleet, _ = fleet_with(faults=rules)
     s = session_on(fleet.devices[0])
     assert run(s, "sh run | section call-home").output == answer + "\n"
+    assert run(s, "conf t", "do sh run | i hostname").output == answer + "\n"  # `do`: the exec command
+    run(s, "end")
     assert run(s, "write memory").output == answer + "\n"
     assert "Building configuration" in run(s, "copy running-config startup-config", "").output
 
