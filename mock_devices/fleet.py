@@ -216,13 +216,15 @@ def _merge_faults(rules: list[FaultSpec], base: Faults) -> Faults:
         "registration_failure": base.registration_failure,
         "banner": base.banner,
         "user_mode_login": base.user_mode_login,
+        "authorization_answer": base.authorization_answer,
     }
     for rule in rules:
         for key in values:
             value = getattr(rule, key)
             if value not in (None, False, 0.0):
                 values[key] = value
-    return Faults(**values)  # type: ignore[arg-type]
+    refused = (*base.authorization_refuse, *(prefix for rule in rules for prefix in rule.authorization_refuse))
+    return Faults(**values, authorization_refuse=refused)  # type: ignore[arg-type]
 
 
 def _fault_targets(spec: FleetSpec, names: list[str], rng: random.Random) -> list[list[FaultSpec]]:

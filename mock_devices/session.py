@@ -136,6 +136,8 @@ class CliSession:
             return self.reply(render_error(CliError("invalid", len(command) + 1), self.prompt()))
         if faults.hang_command and result.command.startswith(faults.hang_command):
             return Reply("", "", hang=True)
+        if faults.authorization_refuse and (refusal := self.switch.authorization_refusal(line, result.command)):
+            return self.reply(refusal + "\n")
         return self._run(result, pipe, command)
 
     def _split_pipe(self, line: str) -> tuple[str, str | None]:
@@ -197,4 +199,7 @@ class CliSession:
             return self.reply(render_error(shifted, self.prompt()))
         if found.action in ("configure_terminal", "exit", "disable"):
             return self.reply()
+        faults = self.switch.faults
+        if faults.authorization_refuse and (refusal := self.switch.authorization_refusal(line, found.command)):
+            return self.reply(refusal + "\n")  # authorized as the exec command it runs
         return self._run(found, pipe, "do " + line)

@@ -147,6 +147,27 @@ class FaultSpec(_Strict):
     long_hostname: bool = False
     banner: str | None = None
     user_mode_login: bool = False
+    # Per-command authorization (AAA, TACACS+) refuses these commands, e.g. ["license smart
+    # register", "call-home"]: prefixes of the typed line (spaces collapsed) or of its full
+    # keywords ("sh run" is "show running-config"), exec and config alike. A refused command
+    # changes nothing; the switch answers `authorization_answer` (default "Command authorization
+    # failed.", as IOS does; also seen: "% Authorization failed.", "Command rejected: ...").
+    authorization_refuse: list[str] = Field(default_factory=list)
+    authorization_answer: str | None = None
+
+    @field_validator("authorization_refuse")
+    @classmethod
+    def _prefixes(cls, value: list[str]) -> list[str]:
+        if any(not " ".join(prefix.split()) for prefix in value):
+            raise ValueError("an empty prefix would refuse every command")
+        return [" ".join(prefix.split()) for prefix in value]
+
+    @field_validator("authorization_answer")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        if value is not None and (not value.strip() or "\n" in value or "\r" in value):
+            raise ValueError("the answer is one non-empty line")
+        return value
 
     @model_validator(mode="after")
     def _targets(self) -> FaultSpec:

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from mock_devices.session import CliSession
 
 
+AUTHORIZATION_FAILED = "Command authorization failed."  # IOS's answer when TACACS+ refuses a command
+
+
 @dataclass(frozen=True)
 class Faults:
     """Faults injected into one switch (all off by default)."""
@@ -38,6 +41,11 @@ class Faults:
     registration_failure: str | None = None
     banner: str | None = None
     user_mode_login: bool = False
+    # per-command authorization (AAA, TACACS+): lines refused, as prefixes of the typed line
+    # (spaces collapsed) or of its command keywords; refused lines are answered with
+    # `authorization_answer` and change nothing
+    authorization_refuse: tuple[str, ...] = ()
+    authorization_answer: str = AUTHORIZATION_FAILED
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class Switch:
         self.seed = seed
         self.sessions: list[CliSession] = []
         self.sessions_opened = 0  # CLI sessions since start (tests: who logged in)
+        self.authorization_refused: list[str] = []  # lines refused by command authorization (an AAA log)
         self.unsaved_changes = False
         self.boot_wall = clock.wall() - hardware.uptime_s
         self.last_change_wall = clock.wall() - 3600.0
@@ -122,6 +131,16 @@ class Switch:
     def close_session(self, session: object) -> None:
         if session in self.sessions:
             self.sessions.remove(session)
+
+    def authorization_refusal(self, line: str, command: str) -> str | None:
+        """What the switch answers when command authorization refuses `line` (typed; `command`:
+        its keywords), or None: authorized. A refusal is logged in `authorization_refused`."""
+        refuse = self.faults.authorization_refuse
+        typed = " ".join(line.split())
+        if not any(typed.startswith(prefix) or command.startswith(prefix) for prefix in refuse):
+            return None
+        self.authorization_refused.append(typed)
+        return self.faults.authorization_answer
 
     # --- state ----------------------------------------------------------------------------
 

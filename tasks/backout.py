@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from orchestrator.errors import CommandError
-from tasks.cli import ConfigLineRejected, DeviceCli
+from tasks.cli import IOS_XE, ConfigLineRejected, DeviceCli
 from tasks.configure import leave_config_mode, save_config
 from tasks.licensing import deregister
 
@@ -31,7 +31,8 @@ async def restore_lines(cli: DeviceCli, commands: Sequence[str], read_timeout: f
     change; when the change was cut short (session lost mid-configure) some of what they
     remove was never created, and IOS refuses e.g. `no profile "X"` with `% Profile X does not
     exist`. Such a refused `no ...` line already holds, so typing goes on after what the switch
-    received; any other refusal, and any syntax error, fails the backout. Returns the lines skipped."""
+    received; any other refusal, any syntax error and any authorization refusal (the line was not
+    run) fails the backout. Returns the lines skipped."""
     remaining = [c for c in commands if c.strip()]
     skipped: list[str] = []
     enter = True
@@ -41,7 +42,7 @@ async def restore_lines(cli: DeviceCli, commands: Sequence[str], read_timeout: f
             return skipped
         except ConfigLineRejected as exc:
             for line, error in exc.rejected:  # lines as typed: stripped
-                if not line.startswith("no ") or SYNTAX_ERROR_RE.search(error):
+                if not line.startswith("no ") or SYNTAX_ERROR_RE.search(error) or IOS_XE.refused(error):
                     await leave_config_mode(cli)
                     raise CommandError(f"switch rejected {line!r}: {error}", host=cli.host, step="backout") from None
                 skipped.append(f"{line} ({error})")

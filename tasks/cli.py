@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from orchestrator.errors import CommandError
 from tasks.session_log import SessionLogSpec
 
 
@@ -41,10 +42,11 @@ def step_name(command: str) -> str:
 
 
 class ConfigLineRejected(Exception):
-    """The switch answered config lines with error lines (`% Invalid input ...`). `rejected`: each
-    refused line with its error, in order (`line`, `error`: the first); `typed`: how many of the
-    lines given to `send_config` the switch received (typing stops after the batch of the first
-    refused line, see `config_batches`). The session is still usable; it may still be in config
+    """The switch answered config lines with error lines (`% Invalid input ...`, an authorization
+    refusal). `rejected`: each refused line with its error, in order (`line`, `error`: the first);
+    `typed`: how many of the lines given to `send_config` the switch received (typing stops after
+    the batch of the first refused line, see `config_batches`; 0 when `configure terminal` itself
+    was refused). The session is still usable; it may still be in config
     mode (see `exit_config_mode`)."""
 
     def __init__(self, rejected: Sequence[tuple[str, str]], typed: int) -> None:
@@ -87,7 +89,8 @@ class DeviceCli(Protocol):
     host: str  # the inventory name, for error messages
 
     async def send_command(self, command: str, *, read_timeout: float) -> str:
-        """Run an exec command; its output without the echo and the final prompt."""
+        """Run an exec command; its output without the echo and the final prompt. A command
+        refused by per-command authorization raises CommandError (`CliPlatform.check_authorized`)."""
         ...
 
     async def send_config(
@@ -134,7 +137,8 @@ class CliPlatform:
     config_enter: str
     config_exit: str
     logout: str
-    error_line: re.Pattern[str]  # an error answer to a command or config line
+    error_line: re.Pattern[str]  # an error answer to a command or config line (authorization refusals included)
+    refusal_line: re.Pattern[str]  # per-command authorization (AAA, TACACS+) refused the command: no `%` needed
     hostname_width: int  # IOS cuts the hostname in prompts to this many characters in config mode
 
     def prompt_re(self, hostname: str) -> re.Pattern[str]:
@@ -149,9 +153,33 @@ class CliPlatform:
         return self.prompt_head.format(base=re.escape(hostname[: self.hostname_width]))
 
     def error_in(self, output: str) -> str | None:
+        """The first error line in a command's or config line's answer, or None."""
         found = self.error_line.search(output)
         return found.group(0).strip() if found else None
 
+    def refused(self, error: str) -> bool:
+        """`error` (an answer's error line) is an authorization refusal, not a syntax or state error."""
+        return self.refusal_line.search(error) is not None
+
+    def refusal_in(self, output: str) -> str | None:
+        """The authorization refusal an exec command was answered with instead of its output (its
+        first line), or None. Only the first line counts: a config shown later may hold any text."""
+        first = next((line.strip() for line in output.splitlines() if line.strip()), "")
+        return first if self.refusal_line.fullmatch(first) else None
+
+    def check_authorized(self, output: str, *, host: str, command: str) -> None:
+        """Both transports' check of an exec command's answer: CommandError (the session stays
+        usable) when per-command authorization refused `command`. Names the command without its
+        token (`step_name`)."""
+        refusal = self.refusal_in(output)
+        if refusal is not None:
+            name = step_name(command)
+            raise CommandError(f"{name!r} refused by the switch: {refusal}", host=host, step=name)
+
+
+# What IOS-XE prints instead of running a command that per-command authorization (`aaa authorization
+# commands`, TACACS+) refused; the first has no `%`. Exec commands and config lines alike.
+IOS_XE_REFUSAL = r"(?:Command authorization failed\b|%\s*Authorization failed\b|Command rejected:).*"
 
 IOS_XE = CliPlatform(
     any_prompt=re.compile(r"(?:^|\n)[\w.\-@/:()]+[>#][ \t]*\Z"),
@@ -164,6 +192,7 @@ IOS_XE = CliPlatform(
     config_enter="configure terminal",
     config_exit="end",
     logout="exit",
-    error_line=re.compile(r"^\s*%\s*\S.*$", re.MULTILINE),
+    error_line=re.compile(rf"^\s*(?:%\s*\S.*|{IOS_XE_REFUSAL})$", re.MULTILINE),
+    refusal_line=re.compile(rf"^\s*{IOS_XE_REFUSAL}$", re.MULTILINE),
     hostname_width=16,
 )

@@ -11,8 +11,9 @@ from tasks.connection import send
 
 
 async def configure(cli: DeviceCli, commands: Sequence[str], read_timeout: float = 30) -> str:
-    """Type `commands` (indented as in a running config) in one config session. A `%` error line
-    fails the step, naming the line; the session is left back in exec mode either way."""
+    """Type `commands` (indented as in a running config) in one config session. An error line (`%`,
+    or an authorization refusal) fails the step, naming the line; the session is left back in exec
+    mode either way."""
     try:
         return await cli.send_config(commands, read_timeout=read_timeout)
     except ConfigLineRejected as exc:

@@ -8,22 +8,15 @@ from __future__ import annotations
 from orchestrator.errors import CommandError
 from orchestrator.parsing import parse_as
 from orchestrator.parsing.models import LicenseStatus
-from tasks.cli import DeviceCli
+from tasks.cli import IOS_XE, DeviceCli
 from tasks.connection import send
 
 REGISTER_ACCEPTED = "Registration process is in progress"
 
 
-def _error_line(output: str) -> str | None:
-    for line in output.splitlines():
-        if line.strip().startswith("%"):
-            return line.strip()
-    return None
-
-
 async def deregister(cli: DeviceCli, read_timeout: float = 60) -> str:
     output = await send(cli, "license smart deregister", read_timeout=read_timeout)
-    if error := _error_line(output):
+    if error := IOS_XE.error_in(output):
         raise CommandError(f"deregister refused: {error}", host=cli.host, step="deregister")
     return output
 
@@ -32,14 +25,14 @@ async def register(cli: DeviceCli, token: str, force: bool = False, read_timeout
     command = f"license smart register idtoken {token}" + (" force" if force else "")
     output = (await send(cli, command, read_timeout=read_timeout)).replace(token, "<token>")
     if REGISTER_ACCEPTED not in output:
-        reason = _error_line(output) or " ".join(output.split()) or "no answer"
+        reason = IOS_XE.error_in(output) or " ".join(output.split()) or "no answer"
         raise CommandError(f"registration not started: {reason}", host=cli.host, step="register")
     return output
 
 
 async def sync(cli: DeviceCli, read_timeout: float = 60) -> str:
     output = await send(cli, "license smart sync all", read_timeout=read_timeout)
-    if error := _error_line(output):
+    if error := IOS_XE.error_in(output):
         raise CommandError(f"sync refused: {error}", host=cli.host, step="sync")
     return output
 

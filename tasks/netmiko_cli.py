@@ -146,6 +146,10 @@ class TunedCiscoXe(CiscoIosSSH):
     def config_mode(self, config_command: str = "configure terminal", pattern: str = "", re_flags: int = 0) -> str:
         output = self._read_prompt(config_command)
         if not CONFIG_PROMPT_END.search(output.rstrip("\r\n")):
+            if error := IOS_XE.error_in(output):  # e.g. refused by command authorization: as a refused line
+                raise ConfigInvalidException(
+                    f"Invalid input detected at command: {config_command}, matched error: {error}"
+                )
             raise ValueError("Failed to enter configuration mode.")
         return output
 
@@ -242,9 +246,11 @@ class NetmikoCli:
         return await asyncio.get_running_loop().run_in_executor(self._executor, guarded)
 
     async def send_command(self, command: str, *, read_timeout: float) -> str:
-        return await self._run(
+        output = await self._run(
             step_name(command), lambda: str(self.conn.send_command(command, read_timeout=read_timeout))
         )
+        IOS_XE.check_authorized(output, host=self.host, command=command)
+        return output
 
     async def send_config(
         self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
@@ -266,9 +272,8 @@ class NetmikoCli:
                 match = FAILED_COMMAND_RE.search(str(exc))
                 line, error = (match["cmd"].strip(), match["err"].strip()) if match else ("?", str(exc))
                 # Netmiko stops at the first refused line: the lines before it were accepted
-                raise ConfigLineRejected(
-                    [(line, error)], typed.index(line) + 1 if line in typed else len(typed)
-                ) from None
+                received = typed.index(line) + 1 if line in typed else 0 if line == IOS_XE.config_enter else len(typed)
+                raise ConfigLineRejected([(line, error)], received) from None
 
         return await self._run("configure", type_lines)
 

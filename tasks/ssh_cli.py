@@ -323,7 +323,9 @@ class SshCli:
     # ---------------------------------------------------------------- DeviceCli
     async def send_command(self, command: str, *, read_timeout: float) -> str:
         answer = await self._wait(command + "\n", prompt_matcher(self._prompt), read_timeout, step=command)
-        return clean_output(answer)
+        output = clean_output(answer)
+        self._platform.check_authorized(output, host=self.host, command=command)
+        return output
 
     async def send_config(
         self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
@@ -334,6 +336,8 @@ class SshCli:
             answer = await self._raw(platform.config_enter, read_timeout)
             transcript += answer
             if not platform.config_prompt_end.search(answer.rstrip("\r\n")):
+                if error := platform.error_in(clean_output(answer)):  # e.g. refused by command authorization
+                    raise ConfigLineRejected([(platform.config_enter, error)], 0)
                 raise DeviceError("failed to enter configuration mode", host=self.host, step="configure")
         typed = 0
         for batch in config_batches(lines):

@@ -19,7 +19,7 @@ import re
 
 from orchestrator.errors import CommandError
 from orchestrator.pki import normalize_fingerprint, paste_lines
-from tasks.cli import ConfigLineRejected, DeviceCli
+from tasks.cli import IOS_XE, ConfigLineRejected, DeviceCli
 from tasks.configure import leave_config_mode
 from tasks.connection import send
 
@@ -28,7 +28,6 @@ PASTE_PROMPT = r"on a line by itself\s*$"
 ACCEPT_QUESTION = r"Do you accept this certificate\? \[yes/no\]:\s*$"
 CONFIG_PROMPT = r"\)#\s*$"
 SHA1_RE = re.compile(r"Fingerprint SHA1:\s*((?:[0-9A-Fa-f]{8}\s?){5})")
-IOS_ERROR_RE = re.compile(r"^\s*%\s*(?!Do you accept)(\S.*)$", re.MULTILINE)
 
 
 async def installed_ca_sha1(cli: DeviceCli, trustpoint: str, *, read_timeout: float) -> str | None:
@@ -107,8 +106,11 @@ def _grouped(fingerprint: str) -> str:
 
 
 def _ios_error(text: str) -> str:
-    found = IOS_ERROR_RE.search(text)
-    return found.group(0).strip() if found else _first_line(text)
+    """The switch's first error line (the platform's check; the accept question is not one)."""
+    for line in text.splitlines():
+        if not re.search(ACCEPT_QUESTION, line) and (error := IOS_XE.error_in(line)):
+            return error
+    return _first_line(text)
 
 
 def _first_line(text: str) -> str:

@@ -7,7 +7,7 @@ import pytest
 from mock_devices.fleet import Fleet, build_fleet
 from mock_devices.interface import Reply
 from mock_devices.session import CliSession
-from mock_devices.spec import FaultSpec, FleetSpec, SwitchSpec
+from mock_devices.spec import FaultSpec, FleetSpec, SpecError, SwitchSpec, parse_spec
 from mock_devices.switch import Switch
 
 WALL = 1710317364.0  # Mar 13 08:09:24 2024 UTC
@@ -293,3 +293,68 @@ def test_banner() -> None:
     fleet, _ = fleet_with(faults=[FaultSpec(switches=["ams-sw001"], banner="Authorized access only")])
     assert session_on(fleet.devices[0]).banner() == "Authorized access only\n"
     assert session_on(fleet.devices[1]).banner() == ""
+
+
+def test_authorization_refuses_chosen_commands_and_changes_nothing() -> None:
+    """Per-command authorization (TACACS+): the chosen exec commands and config lines, by
+    prefix of the typed line or of its keywords, are answered `Command authorization failed.`
+    (no `%`) and change nothing; other switches and other commands run."""
+    refuse = ["license smart register", "call-home", "ip http client source-interface"]
+    fleet, _ = fleet_with(
+        SwitchSpec(index=0, state="cloud"),
+        SwitchSpec(index=1, state="cloud"),
+        faults=[FaultSpec(switches=["ams-sw001"], authorization_refuse=refuse)],
+    )
+    switch, other = fleet.devices[0], fleet.devices[1]
+    s = session_on(switch)
+    before = run(s, "show running-config").output
+    status = run(s, "show license status").output
+    refused = run(s, "lic sm reg idtoken abcdefgh")  # abbreviated: its keywords match
+    assert (refused.output, refused.prompt) == ("Command authorization failed.\n", "ams-sw001#")
+    assert run(s, "show license status").output == status
+    run(s, "conf t")
+    for line in ("call-home", "ip http client source-interface Vlan781"):
+        reply = run(s, line)
+        assert (reply.output, reply.prompt) == ("Command authorization failed.\n", "ams-sw001(config)#")
+    run(s, "end")
+    assert run(s, "show running-config").output == before
+    assert not switch.unsaved_changes
+    assert run(s, "conf t", "no ip http client source-interface").output == ""  # `no ...`: another command
+    run(s, "end")
+    assert switch.authorization_refused == [
+        "lic sm reg idtoken abcdefgh",
+        "call-home",
+        "ip http client source-interface Vlan781",
+    ]
+    assert run(session_on(other), "conf t", "call-home").prompt == "lon-sw002(cfg-call-home)#"
+    assert other.authorization_refused == []
+
+
+@pytest.mark.parametrize("answer", ["% Authorization failed.", "Command rejected: not authorized"])
+def test_authorization_answer_takes_the_other_forms(answer: str) -> None:
+    """The refusal's wording is configurable: IOS and TACACS+ servers use these forms too."""
+    rules = [
+        FaultSpec(switches=["ams-sw001"], authorization_refuse=["show running-config"], authorization_answer=answer),
+        FaultSpec(switches=["ams-sw001"], authorization_refuse=["  write   memory "]),  # rules add up
+    ]
+    fleet, _ = fleet_with(faults=rules)
+    s = session_on(fleet.devices[0])
+    assert run(s, "sh run | section call-home").output == answer + "\n"
+    assert run(s, "conf t", "do sh run | i hostname").output == answer + "\n"  # `do`: the exec command
+    run(s, "end")
+    assert run(s, "write memory").output == answer + "\n"
+    assert "Building configuration" in run(s, "copy running-config startup-config", "").output
+
+
+@pytest.mark.parametrize(
+    ("fault", "field"),
+    [
+        ({"authorization_refuse": [" "]}, "authorization_refuse"),
+        ({"authorization_refuse": ["show"], "authorization_answer": "a\nb"}, "authorization_answer"),
+        ({"authorization_refuse": ["show"], "authorization_answer": ""}, "authorization_answer"),
+    ],
+)
+def test_authorization_spec_refuses_what_would_refuse_everything(fault: dict[str, object], field: str) -> None:
+    with pytest.raises(SpecError) as error:
+        parse_spec({"faults": [{"switches": ["ams-sw001"], **fault}]})
+    assert error.value.field == f"faults.0.{field}"

@@ -11,7 +11,7 @@ import pytest
 from cli_sessions import with_cli
 
 from mock_devices.testing import MockFleet
-from orchestrator.errors import AuthError, CommandTimeout, ConnectError
+from orchestrator.errors import AuthError, CommandError, CommandTimeout, ConnectError
 from tasks.cli import ConfigLineRejected, DeviceCli
 from tasks.connection import TRANSPORTS
 from tasks.ssh_cli import SshCli
@@ -181,3 +181,25 @@ def test_a_dropped_session_fails_the_next_command_at_once(mock: MockFleet, trans
 
     with pytest.raises(ConnectError):
         with_cli(mock, transport, host, two)
+
+
+@pytest.mark.parametrize("answer", ["Command authorization failed.", "% Authorization failed.", "Command rejected: x"])
+def test_authorization_refusals_are_refused_lines(mock: MockFleet, transport: str, answer: str) -> None:
+    """Per-command authorization refused a command (TACACS+): an exec command raises
+    CommandError naming the command without its token and the refusal; a config line is a
+    ConfigLineRejected like `% Invalid input`. The session stays usable."""
+    host = next(d.name for d in mock.fleet.devices if not d.hardware.slp)  # classic: has `license smart register`
+    refuse = ("license smart register", "call-home")
+    set_faults(mock, host, authorization_refuse=refuse, authorization_answer=answer)
+
+    async def refused(cli: DeviceCli) -> tuple[CommandError, ConfigLineRejected, str]:
+        with pytest.raises(CommandError) as exec_refused:
+            await cli.send_command("license smart register idtoken Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5", read_timeout=10)
+        config_refused = await rejection_of(cli, ["hostname " + host, "call-home", " contact-email-addr a@b.c"])
+        return exec_refused.value, config_refused, await cli.send_command("show version", read_timeout=10)
+
+    exec_refused, config_refused, version = with_cli(mock, transport, host, refused)
+    assert (exec_refused.host, exec_refused.step) == (host, "license smart register")
+    assert exec_refused.message == f"'license smart register' refused by the switch: {answer}"
+    assert (config_refused.line, config_refused.error, config_refused.typed) == ("call-home", answer, 2)
+    assert "Cisco IOS XE Software" in version
