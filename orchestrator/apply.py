@@ -21,7 +21,7 @@ from orchestrator.plan_store import PLAN_FILE, load_plan
 from orchestrator.planner import inventory_fingerprint, registers
 from orchestrator.redact import Redactor
 from orchestrator.report import HostOutcome, render_csv, render_html, render_markdown
-from orchestrator.runfolder import create_run, find_run, write_private
+from orchestrator.runfolder import create_run, find_run, host_file, write_private
 from orchestrator.runner import ApplyRunner, EventSink, RunnerOptions, WaveRunner
 from orchestrator.satellite_ops import (
     ApiTokenSource,
@@ -396,8 +396,8 @@ def run_outcomes(run_dir: Path, journal: Journal, run_id: str, plan: Plan) -> di
             failed_step=record.failed_step if state in ("failed", "backed-out", "drifted", "interrupted") else None,
             reason=record.reason,
             duration_s=record.duration_s,
-            before_status=_read(run_dir / "status" / f"{host.name}.before.txt"),
-            after_status=_read(run_dir / "status" / f"{host.name}.after.txt"),
+            before_status=_read(host_file(run_dir / "status", host.name, ".before.txt")),
+            after_status=_read(host_file(run_dir / "status", host.name, ".after.txt")),
             details=tuple(steps_by_host.get(host.name, ())),
         )
     return outcomes

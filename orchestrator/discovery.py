@@ -16,7 +16,7 @@ from orchestrator.facts import DISCOVER_COMMANDS, DeviceFacts, build_facts
 from orchestrator.fanout import Progress, run_on_hosts
 from orchestrator.inventory import Inventory
 from orchestrator.planner import DiscoverOutcome
-from orchestrator.runfolder import write_json, write_private
+from orchestrator.runfolder import host_file, write_json, write_private
 from tasks.cli import DeviceCli
 from tasks.discover import discover
 
@@ -86,7 +86,7 @@ def save_discover_run(run_dir: Path, outcomes: Sequence[DiscoverOutcome], raw: d
     raw_dir.mkdir(mode=0o700, exist_ok=True)
     for host, outputs in raw.items():
         kept = {cmd: outputs[cmd] for cmd in KEPT_RAW if cmd in outputs}
-        write_private(raw_dir / f"{host}.json", json.dumps(kept, indent=1))
+        write_private(host_file(raw_dir, host, ".json"), json.dumps(kept, indent=1))
 
 
 def load_discover_run(run_dir: Path) -> list[DiscoverOutcome]:

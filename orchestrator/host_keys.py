@@ -9,14 +9,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from orchestrator.runfolder import host_file
+
 TOFU_DIR = "known_hosts.d"
 HOST_KEYS_EXTRA = "fleetreg_host_keys"  # connection-plugin extra: {"mode": ..., "file": ...}
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class HostKeyPolicy:
         return cls("tofu", runs_dir / TOFU_DIR)
 
     def file_for(self, host: str) -> Path:
-        return self.path if self.mode == "strict" else self.path / _SAFE_NAME.sub("_", host)
+        return self.path if self.mode == "strict" else host_file(self.path, host)
 
     def connection_options(self, host: str) -> dict[str, Any]:
         """What opening this switch's session needs (tasks.connection.cli_params reads it)."""
