@@ -47,6 +47,7 @@ class ApplyOptions:
     connect_timeout: float = 15
     auto_backout: bool = True
     session_logs: bool = True
+    keep_configs: bool = False  # each switch's running config (read at precheck), masked, in configs/
     read_timeout: float = 30
     connect_retries: int = 3
     backoff_base_s: float = 1.0
@@ -147,6 +148,7 @@ class Session:
                 backoff_base_s=o.backoff_base_s,
                 read_timeout_s=o.read_timeout,
                 session_logs=o.session_logs,
+                keep_configs=o.keep_configs,
             ),
         )
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from nornir.core import Nornir
 
+from orchestrator.discovery import RUNNING_CONFIG, save_masked_config
 from orchestrator.errors import (
     AuthError,
     CommandError,
@@ -86,6 +87,7 @@ class RunnerOptions:
     backoff_max_s: float = 30.0
     read_timeout_s: float = 30.0
     session_logs: bool = True
+    keep_configs: bool = False  # the running config read at precheck, masked, in configs/
 
 
 @dataclass
@@ -441,6 +443,8 @@ class ApplyRunner:
             outputs = await discover(cli, read_timeout=timeout)
             trustpoints = (settings.trustpoint.name,) if settings is not None else ()
             facts = build_drift_facts(plan.name, outputs, trustpoints=trustpoints)
+            if self.options.keep_configs and RUNNING_CONFIG in outputs:
+                save_masked_config(self.run_dir, plan.name, self.redact(outputs[RUNNING_CONFIG]) or "")
             return facts, outputs["show license status"]
         if step == "backup":
             write_private(host_file(self.run_dir / "backups", plan.name, ".cfg"), self._backup_text(job.flow))

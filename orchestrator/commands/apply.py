@@ -26,6 +26,7 @@ from orchestrator.apply import (
 )
 from orchestrator.commands.common import (
     CONNECT_TIMEOUT,
+    KEEP_CONFIGS,
     KNOWN_HOSTS,
     PLAN_INVENTORY_DIR,
     RUNS_DIR,
@@ -126,8 +127,9 @@ with_common = compose(
         "--session-logs/--no-session-logs",
         default=True,
         show_default=True,
-        help="Session log per host in the run folder (secrets masked).",
+        help="Session log per host in the run folder (secrets masked; never a full config).",
     ),
+    KEEP_CONFIGS,
     KNOWN_HOSTS,
     TRANSPORT,
     click.option(

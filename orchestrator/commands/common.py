@@ -93,6 +93,13 @@ TRANSPORT = click.option(
     help="How to talk to switches: asyncssh (all sessions on one event loop: the fast default) "
     "or netmiko (Netmiko's IOS-XE driver, a thread per session).",
 )
+KEEP_CONFIGS = click.option(
+    "--keep-configs",
+    is_flag=True,
+    default=False,
+    help="Keep each switch's full running config in the run folder (configs/), with passwords, "
+    "secrets, keys and SNMP communities masked. Off by default: full configs never reach disk.",
+)
 
 
 def command_timeout(dest: str = "command_timeout") -> Callable[[F], F]:
