@@ -14,6 +14,7 @@ from orchestrator.commands.common import (
     FleetAccess,
     host_progress,
     inventory_options,
+    print_risks,
     run_options,
     select_inventory,
     stdout,
@@ -231,6 +232,7 @@ def plan_command(
     )
     write_plan_run(run_dir, plan, project_dir=project_dir)
     stdout.print(plan_summary(plan))
+    print_risks(plan.hosts)
     stdout.print(f"Plan written: {run_dir}/plan.json\nReview: {run_dir}/report.html and {run_dir}/runbook.md")
 
 
