@@ -16,7 +16,24 @@ from hypothesis import strategies as st
 from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.runfolder import STEM_MAX, host_file, host_file_stem
 
-HOSTILE = ("../../escape", "a/b", "a_b", "..", "Sw-Upper", "sw-upper", ".hidden", "nul", "x" * 300)
+HOSTILE = (
+    "../../escape",
+    "a/b",
+    "a_b",
+    "..",
+    ".",
+    "",
+    "Sw-Upper",
+    "sw-upper",
+    ".hidden",
+    "nul",
+    "x" * 300,
+    "tab\there",
+    "new\nline\r",
+    "\x1b[31mred",
+    "sw\u00e9-01",
+    "C:\\evil",
+)
 
 
 @pytest.mark.parametrize("name", HOSTILE)
