@@ -284,6 +284,8 @@ class NetmikoCli:
             finally:
                 lines = None if output is None else len(output.splitlines())
                 log.release(f"{command}\n{unlogged_note(command, lines)}")
+                if output is None:  # the rest of the output may still come; none of it is logged
+                    log.hold()
 
         return await self._run(step_name(command), run)
 

@@ -168,8 +168,9 @@ class _Shell(asyncssh.SSHClientSession[str]):
         command, self._unlogged = self._unlogged, None
         if command is None or self.session_log is None:
             return
-        if wanted is None:
+        if wanted is None:  # timed out or lost: the rest of the output may still come; none of it is logged
             self.session_log.release(f"{command}\n{unlogged_note(command, None)}")
+            self.session_log.hold()
             return
         lines = wanted.split("\n")
         note = unlogged_note(command, max(len(lines) - 2, 0))
