@@ -199,6 +199,15 @@ def _certificate_chain_block(name: str, ca: CaCertificate) -> Block:
     return Block(f"crypto pki certificate chain {name}", [Block(f"certificate ca {ca.serial_hex}", body)])
 
 
+# What a real configuration holds and fleetreg must never write to disk unmasked: every switch's
+# running config carries these (tests search the runs folder for them).
+ENABLE_SECRET_HASH = "$9$mockEnableSalt$ZEBRAenableHASHqu4rtzB4s4ltOkapi7731xyz"
+USER_SECRET_HASH = "$9$mockUserSalt$NARWHALuserHASHm4rbleGr4n1teIbex2208abc"
+SNMP_COMMUNITY = "S3cr3tCommunity-MOCK-ro"
+TACACS_KEY7 = "0822455D0A16544541MOCK"
+SENSITIVE_VALUES = (ENABLE_SECRET_HASH, USER_SECRET_HASH, SNMP_COMMUNITY, TACACS_KEY7)
+
+
 def _bang(count: int = 1) -> list[Block]:
     return [Block("!") for _ in range(count)]
 
@@ -213,7 +222,8 @@ def config_blocks(cfg: SwitchConfig) -> list[Block]:
     if cfg.service_call_home:
         blocks += _leaf("! Call-home is enabled by Smart-Licensing.", "service call-home")
     blocks += _leaf("platform punt-keepalive disable-kernel-core")
-    blocks += [*_bang(), Block(f"hostname {cfg.hostname}"), *_bang(2)]
+    blocks += [*_bang(), Block(f"hostname {cfg.hostname}"), *_bang()]
+    blocks += [Block(f"enable secret 9 {ENABLE_SECRET_HASH}"), *_bang()]
     blocks += [
         Block(
             "vrf definition Mgmt-vrf",
@@ -230,6 +240,7 @@ def config_blocks(cfg: SwitchConfig) -> list[Block]:
     ]
     blocks += _leaf("no aaa new-model", f"switch 1 provision {cfg.provision}")
     blocks += [*_bang(), Block("ip routing"), *_bang(), Block("login on-success log"), *_bang()]
+    blocks += [Block(f"username netops privilege 15 secret 9 {USER_SECRET_HASH}"), *_bang()]
     for tp in cfg.trustpoints:
         children = _leaf(f"enrollment {tp.enrollment}") if tp.enrollment else []
         if tp.subject_name:
@@ -274,6 +285,8 @@ def config_blocks(cfg: SwitchConfig) -> list[Block]:
     if cfg.ip_http_client_source_interface:
         blocks.append(Block(f"ip http client source-interface {cfg.ip_http_client_source_interface}"))
     blocks += _leaf(f"ip route 0.0.0.0 0.0.0.0 {cfg.default_route}", "ip ssh version 2")
+    blocks += [*_bang(), Block(f"snmp-server community {SNMP_COMMUNITY} RO")]
+    blocks += [Block("tacacs server ISE-1", _leaf("address ipv4 192.0.2.10", f"key 7 {TACACS_KEY7}"))]
     blocks += [*_bang(2), Block("control-plane", _leaf("service-policy input system-cpp-policy")), *_bang(2)]
     blocks += [
         Block("line con 0", _leaf("stopbits 1")),

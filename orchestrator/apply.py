@@ -23,7 +23,7 @@ from orchestrator.plan_store import PLAN_FILE, current_digest, load_plan, plan_f
 from orchestrator.planner import inventory_fingerprint, registers
 from orchestrator.redact import Redactor
 from orchestrator.report import HostOutcome, render_csv, render_html, render_markdown
-from orchestrator.runfolder import create_run, find_run, write_private
+from orchestrator.runfolder import create_run, find_run, host_file, write_private
 from orchestrator.runner import ApplyRunner, EventSink, RunnerOptions, WaveRunner
 from orchestrator.satellite_ops import (
     ApiTokenSource,
@@ -49,6 +49,7 @@ class ApplyOptions:
     connect_timeout: float = 15
     auto_backout: bool = True
     session_logs: bool = True
+    keep_configs: bool = False  # each switch's running config (read at precheck), masked, in configs/
     read_timeout: float = 30
     connect_retries: int = 3
     backoff_base_s: float = 1.0
@@ -151,6 +152,7 @@ class Session:
                 backoff_base_s=o.backoff_base_s,
                 read_timeout_s=o.read_timeout,
                 session_logs=o.session_logs,
+                keep_configs=o.keep_configs,
             ),
         )
 
@@ -420,8 +422,8 @@ def run_outcomes(run_dir: Path, journal: Journal, run_id: str, plan: Plan) -> di
             failed_step=record.failed_step if state in ("failed", "backed-out", "drifted", "interrupted") else None,
             reason=record.reason,
             duration_s=record.duration_s,
-            before_status=_read(run_dir / "status" / f"{host.name}.before.txt"),
-            after_status=_read(run_dir / "status" / f"{host.name}.after.txt"),
+            before_status=_read(host_file(run_dir / "status", host.name, ".before.txt")),
+            after_status=_read(host_file(run_dir / "status", host.name, ".after.txt")),
             details=tuple(steps_by_host.get(host.name, ())),
         )
     return outcomes

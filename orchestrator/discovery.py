@@ -11,12 +11,13 @@ from typing import Any
 from nornir.core import Nornir
 from nornir.core.inventory import Host
 
+from orchestrator.config_mask import mask_config
 from orchestrator.errors import DeviceError, FleetregError, ParseError, RunFolderError
 from orchestrator.facts import DISCOVER_COMMANDS, DeviceFacts, build_facts
 from orchestrator.fanout import Progress, run_on_hosts
 from orchestrator.inventory import Inventory
 from orchestrator.planner import DiscoverOutcome
-from orchestrator.runfolder import write_json, write_private
+from orchestrator.runfolder import host_file, write_json, write_private
 from tasks.cli import DeviceCli
 from tasks.discover import discover
 
@@ -72,9 +73,25 @@ def _outcome_of(name: str, outputs: dict[str, str], trustpoints: tuple[str, ...]
 
 # Raw outputs kept in the run folder: never the full running config (it holds secrets).
 KEPT_RAW = ("show version", "show license status")
+RUNNING_CONFIG = "show running-config"
+CONFIGS_DIR = "configs"  # --keep-configs: each switch's running config, masked
 
 
-def save_discover_run(run_dir: Path, outcomes: Sequence[DiscoverOutcome], raw: dict[str, dict[str, str]]) -> None:
+def save_masked_config(run_dir: Path, host: str, running_config: str, suffix: str = ".cfg") -> Path:
+    """`--keep-configs`: the switch's running config with every secret masked
+    (orchestrator.config_mask), in `<run>/configs/`, named through host_file."""
+    folder = run_dir / CONFIGS_DIR
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return write_private(host_file(folder, host, suffix), mask_config(running_config))
+
+
+def save_discover_run(
+    run_dir: Path,
+    outcomes: Sequence[DiscoverOutcome],
+    raw: dict[str, dict[str, str]],
+    *,
+    keep_configs: bool = False,
+) -> None:
     facts: dict[str, Any] = {}
     for outcome in outcomes:
         if outcome.facts is not None:
@@ -86,7 +103,9 @@ def save_discover_run(run_dir: Path, outcomes: Sequence[DiscoverOutcome], raw: d
     raw_dir.mkdir(mode=0o700, exist_ok=True)
     for host, outputs in raw.items():
         kept = {cmd: outputs[cmd] for cmd in KEPT_RAW if cmd in outputs}
-        write_private(raw_dir / f"{host}.json", json.dumps(kept, indent=1))
+        write_private(host_file(raw_dir, host, ".json"), json.dumps(kept, indent=1))
+        if keep_configs and RUNNING_CONFIG in outputs:
+            save_masked_config(run_dir, host, outputs[RUNNING_CONFIG])
 
 
 def load_discover_run(run_dir: Path) -> list[DiscoverOutcome]:

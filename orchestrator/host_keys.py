@@ -10,13 +10,16 @@ import base64
 import hashlib
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from orchestrator.runfolder import host_file
+
 TOFU_DIR = "known_hosts.d"
+_LEGACY_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")  # how files were named before host_file
 HOST_KEYS_EXTRA = "fleetreg_host_keys"  # connection-plugin extra: {"mode": ..., "file": ...}
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,27 @@ class HostKeyPolicy:
         return cls("tofu", runs_dir / TOFU_DIR)
 
     def file_for(self, host: str) -> Path:
-        return self.path if self.mode == "strict" else self.path / _SAFE_NAME.sub("_", host)
+        return self.path if self.mode == "strict" else host_file(self.path, host)
 
     def connection_options(self, host: str) -> dict[str, Any]:
         """What opening this switch's session needs (tasks.connection.cli_params reads it)."""
-        return {"mode": self.mode, "file": str(self.file_for(host))}
+        file = self.file_for(host)
+        if self.mode == "tofu":
+            self._adopt_legacy_file(host, file)
+        return {"mode": self.mode, "file": str(file)}
+
+    def _adopt_legacy_file(self, host: str, file: Path) -> None:
+        """A key recorded under the name older versions used (`SW1`, now `SW1~<digest>`) stays
+        pinned: copied to the new name, never trusted again on first use. Two hosts that
+        shared a legacy file both get its key; the wrong one is then refused, not trusted."""
+        legacy = self.path / _LEGACY_UNSAFE.sub("_", host)
+        if legacy == file or legacy.name in ("", ".", "..") or file.exists() or not legacy.is_file():
+            return
+        try:
+            shutil.copyfile(legacy, file)
+            os.chmod(file, 0o600)
+        except OSError:
+            pass  # no copy: the switch's key is checked as a first use, as before
 
 
 def known_hosts_name(hostname: str, port: int) -> str:

@@ -89,6 +89,14 @@ def _step(name: StepName, *commands: str) -> Step:
     return Step(name=name, title=STEP_TITLES[name], commands=tuple(commands))
 
 
+# Risks of fleetreg's own connections: shown for every planned host, actionable or not.
+API_TLS_RISK = (
+    "satellite API certificate not verified (satellite_api.verify_tls: false): the API client "
+    "secret and the registration tokens cross a connection anyone on the path can intercept"
+)
+ORCHESTRATOR_RISKS = frozenset({API_TLS_RISK})
+
+
 def _risks(s: MigrationSettings) -> tuple[str, ...]:
     risks = []
     if s.server_identity_check == "disable":
@@ -98,7 +106,20 @@ def _risks(s: MigrationSettings) -> tuple[str, ...]:
         )
     if s.allow_force:
         risks.append("register with force: overrides an existing registration")
+    if s.satellite_api is not None and not s.satellite_api.verify_tls:
+        risks.append(API_TLS_RISK)
     return tuple(risks)
+
+
+def plan_risks(hosts: Iterable[HostPlan]) -> dict[str, int]:
+    """Each risk of a plan with the number of hosts it concerns: the hosts fleetreg will change,
+    and every host for the risks of fleetreg's own connections (ORCHESTRATOR_RISKS)."""
+    counts: dict[str, int] = {}
+    for host in hosts:
+        for risk in host.risks:
+            if host.is_actionable or risk in ORCHESTRATOR_RISKS:
+                counts[risk] = counts.get(risk, 0) + 1
+    return counts
 
 
 def plan_host(

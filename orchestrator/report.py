@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestrator.plan_model import HostPlan, Plan
+from orchestrator.planner import plan_risks
 from orchestrator.render import render
 
 
@@ -99,7 +100,7 @@ def summarise(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) -> 
         by_outcome=dict(Counter(o.outcome for o in (outcomes or {}).values())),
         changes=[ChangeCount(c, n) for c, n in changes.most_common()],
         blocked_reasons=dict(Counter(h.reason.split(":")[0] for h in hosts if h.classification == "blocked")),
-        risks=dict(Counter(r for h in hosts if h.is_actionable for r in h.risks)),
+        risks=plan_risks(hosts),
     )
 
 

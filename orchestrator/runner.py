@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from nornir.core import Nornir
 
+from orchestrator.discovery import RUNNING_CONFIG, save_masked_config
 from orchestrator.errors import (
     AuthError,
     CommandError,
@@ -44,7 +45,7 @@ from orchestrator.journal import Journal
 from orchestrator.pki import ca_fingerprints
 from orchestrator.plan_model import HostPlan, Wave
 from orchestrator.redact import Redactor
-from orchestrator.runfolder import write_private
+from orchestrator.runfolder import host_file, write_private
 from tasks import event_loop
 from tasks.backout import backout
 from tasks.cli import DeviceCli
@@ -86,6 +87,7 @@ class RunnerOptions:
     backoff_max_s: float = 30.0
     read_timeout_s: float = 30.0
     session_logs: bool = True
+    keep_configs: bool = False  # the running config read at precheck, masked, in configs/
 
 
 @dataclass
@@ -378,7 +380,7 @@ class ApplyRunner:
         status_dir.mkdir(mode=0o700, exist_ok=True)
         for when, text in (("before", flow.before_status), ("after", flow.after_status)):
             if text:
-                write_private(status_dir / f"{flow.plan.name}.{when}.txt", self.redact(text) or "")
+                write_private(host_file(status_dir, flow.plan.name, f".{when}.txt"), self.redact(text) or "")
 
     def _close(self, name: str, *, politely: bool = True) -> None:
         """Log out of the host's session (in the background: the scheduler does not wait)."""
@@ -422,7 +424,7 @@ class ApplyRunner:
         host = self.nr.inventory.hosts[name]
         session_log = None
         if self.options.session_logs:
-            log_path = self.run_dir / "session-logs" / f"{name}.log"
+            log_path = host_file(self.run_dir / "session-logs", name, ".log")
             os.close(os.open(log_path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
             session_log = SessionLogSpec(log_path, tuple(sorted(self.redact.secrets)))
         try:
@@ -442,9 +444,11 @@ class ApplyRunner:
             outputs = await discover(cli, read_timeout=timeout)
             trustpoints = (settings.trustpoint.name,) if settings is not None else ()
             facts = build_drift_facts(plan.name, outputs, trustpoints=trustpoints)
+            if self.options.keep_configs and RUNNING_CONFIG in outputs:
+                save_masked_config(self.run_dir, plan.name, self.redact(outputs[RUNNING_CONFIG]) or "")
             return facts, outputs["show license status"]
         if step == "backup":
-            write_private(self.run_dir / "backups" / f"{plan.name}.cfg", self._backup_text(job.flow))
+            write_private(host_file(self.run_dir / "backups", plan.name, ".cfg"), self._backup_text(job.flow))
             return None
         if step in ("recheck", "wait_registered", "wait_ack"):
             return await read_status(cli, read_timeout=timeout)

@@ -7,6 +7,7 @@ Netmiko knows that fleetreg's own driver may not (odd prompts, older platforms).
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import socket
@@ -26,6 +27,7 @@ from tasks.cli import IOS_XE, CliParams, ConfigLineRejected, step_name
 from tasks.device_errors import device_errors, register_translator
 from tasks.netmiko_errors import netmiko_translate
 from tasks.session_guard import ClosedAwareChannel, abort, make_ready
+from tasks.session_log import MaskedLog, SessionLogSpec, unlogged, unlogged_note
 
 T = TypeVar("T")
 
@@ -167,6 +169,26 @@ class TunedCiscoXe(CiscoIosSSH):
         self.write_channel(command + self.RETURN)
 
 
+class MaskedLogSink(io.BufferedIOBase):
+    """Where Netmiko's SessionLog writes (its documented `buffered_io`): fleetreg's MaskedLog,
+    which flushes every complete line at once and can leave a command's output out (`hold`)."""
+
+    def __init__(self, spec: SessionLogSpec) -> None:
+        super().__init__()
+        self.log = MaskedLog(spec)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.log.write(bytes(data).decode("utf-8", "replace"))
+        return len(data)
+
+    def close(self) -> None:
+        self.log.close()
+        super().close()
+
+
 def host_key_parameters(params: CliParams) -> dict[str, Any]:
     """Netmiko's host-key options for fleetreg's policy: paramiko checks the recorded key
     (tofu) or the given known_hosts (strict) before authenticating."""
@@ -190,9 +212,9 @@ def record_host_key(conn: BaseConnection, params: CliParams) -> None:
     record_first_use(params.host_key_file, params.hostname, params.port, key.get_name(), key.get_base64())
 
 
-def connect_netmiko(params: CliParams) -> BaseConnection:
+def connect_netmiko(params: CliParams, sink: MaskedLogSink | None = None) -> BaseConnection:
     """Log in (blocking): TunedCiscoXe for IOS / IOS-XE, else Netmiko's own driver; host keys
-    checked, the session made ready (privileged EXEC)."""
+    checked, the session made ready (privileged EXEC). `sink`: where the session log goes."""
     arguments: dict[str, Any] = {
         **params.netmiko_extras,
         **host_key_parameters(params),
@@ -205,11 +227,9 @@ def connect_netmiko(params: CliParams) -> BaseConnection:
     }
     if params.secret:
         arguments["secret"] = params.secret
-    if params.session_log is not None:
+    if sink is not None and params.session_log is not None:
         secrets = {f"secret{i}": s for i, s in enumerate(params.session_log.secrets)}
-        arguments["session_log"] = SessionLog(
-            file_name=str(params.session_log.path), file_mode="append", no_log=secrets
-        )
+        arguments["session_log"] = SessionLog(buffered_io=sink, no_log=secrets)
     with device_errors(params.host, "connect"):
         if params.platform not in TUNED_PLATFORMS or os.environ.get(DRIVER_ENV, "tuned") == "stock":
             conn: BaseConnection = ConnectHandler(**arguments)
@@ -228,15 +248,24 @@ class NetmikoCli:
     """DeviceCli over a Netmiko connection: each call runs in a thread of `executor`, and
     Netmiko's and paramiko's exceptions leave it as fleetreg errors."""
 
-    def __init__(self, conn: BaseConnection, host: str, executor: Executor | None) -> None:
+    def __init__(
+        self, conn: BaseConnection, host: str, executor: Executor | None, sink: MaskedLogSink | None = None
+    ) -> None:
         self.conn = conn
         self.host = host
         self._executor = executor
+        self._sink = sink
 
     @classmethod
     async def connect(cls, params: CliParams, executor: Executor | None) -> NetmikoCli:
-        conn = await asyncio.get_running_loop().run_in_executor(executor, connect_netmiko, params)
-        return cls(conn, params.host, executor)
+        sink = MaskedLogSink(params.session_log) if params.session_log is not None else None
+        try:
+            conn = await asyncio.get_running_loop().run_in_executor(executor, connect_netmiko, params, sink)
+        except BaseException:
+            if sink is not None:
+                sink.close()
+            raise
+        return cls(conn, params.host, executor, sink)
 
     async def _run(self, step: str, call: Callable[[], T]) -> T:
         def guarded() -> T:
@@ -246,9 +275,23 @@ class NetmikoCli:
         return await asyncio.get_running_loop().run_in_executor(self._executor, guarded)
 
     async def send_command(self, command: str, *, read_timeout: float) -> str:
-        output = await self._run(
-            step_name(command), lambda: str(self.conn.send_command(command, read_timeout=read_timeout))
-        )
+        log = self._sink.log if self._sink is not None and unlogged(command) else None
+
+        def run() -> str:
+            if log is None:
+                return str(self.conn.send_command(command, read_timeout=read_timeout))
+            log.hold()  # its echo, output and prompt: one line in the log instead
+            output: str | None = None
+            try:
+                output = str(self.conn.send_command(command, read_timeout=read_timeout))
+                return output
+            finally:
+                lines = None if output is None else len(output.splitlines())
+                log.release(f"{command}\n{unlogged_note(command, lines)}")
+                if output is None:  # the rest of the output may still come; none of it is logged
+                    log.hold()
+
+        output = await self._run(step_name(command), run)
         IOS_XE.check_authorized(output, host=self.host, command=command)
         return output
 
@@ -299,10 +342,20 @@ class NetmikoCli:
         await self._run("configure", lambda: self.conn.exit_config_mode())
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._executor, self._disconnect)
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._disconnect)
+        finally:
+            self._close_log()
 
     async def abort(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._executor, abort, self.conn)
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._executor, abort, self.conn)
+        finally:
+            self._close_log()
+
+    def _close_log(self) -> None:
+        if self._sink is not None:
+            self._sink.close()
 
     def _disconnect(self) -> None:
         try:

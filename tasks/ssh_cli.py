@@ -20,7 +20,7 @@ import asyncssh
 from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
 from orchestrator.host_keys import fingerprint, record_first_use
 from tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, config_batches, step_name
-from tasks.session_log import MaskedLog
+from tasks.session_log import MaskedLog, unlogged, unlogged_note
 
 T = TypeVar("T")
 Matcher = Callable[[str], int | None]  # end of the wanted text in what was read, or None: read on
@@ -110,6 +110,7 @@ class _Shell(asyncssh.SSHClientSession[str]):
         self.lost: str | None = None
         self._matcher: Matcher | None = None
         self._answer: asyncio.Future[str] | None = None
+        self._unlogged: str | None = None  # the command whose answer the log leaves out
 
     def connection_made(self, chan: asyncssh.SSHClientChannel[str]) -> None:
         self.chan = chan
@@ -127,11 +128,18 @@ class _Shell(asyncssh.SSHClientSession[str]):
     def connection_lost(self, exc: Exception | None) -> None:
         self._lose(f"SSH session lost: {exc}" if exc else "the switch closed the session")
 
-    def begin(self, write: str | None, matcher: Matcher, answer: asyncio.Future[str]) -> None:
+    def begin(
+        self, write: str | None, matcher: Matcher, answer: asyncio.Future[str], *, unlogged: str | None = None
+    ) -> None:
+        """Write `write`, then wait for `matcher`. `unlogged`: a command whose answer (its echo,
+        output and prompt) the session log replaces with one line (tasks.session_log)."""
         if self.lost is not None:
             answer.set_exception(ConnectError(self.lost))
             return
         self._matcher, self._answer = matcher, answer
+        if unlogged is not None and self.session_log is not None:
+            self._unlogged = unlogged
+            self.session_log.hold()
         if write is not None and self.chan is not None:
             self.chan.write(write)
         self._check()
@@ -139,6 +147,7 @@ class _Shell(asyncssh.SSHClientSession[str]):
     def cancel(self, answer: asyncio.Future[str]) -> None:
         if self._answer is answer:
             self._matcher = self._answer = None
+            self._end_unlogged(None)
 
     def _check(self) -> None:
         if self._matcher is None or self._answer is None:
@@ -148,12 +157,28 @@ class _Shell(asyncssh.SSHClientSession[str]):
             return
         wanted, self.text = self.text[:end], self.text[end:]
         answer, self._matcher, self._answer = self._answer, None, None
+        self._end_unlogged(wanted)
         if not answer.done():
             answer.set_result(wanted)
+
+    def _end_unlogged(self, wanted: str | None) -> None:
+        """Log again after an unlogged command: its echo, one line instead of its output, its
+        prompt, then whatever was read after (it belongs to what comes next)."""
+        command, self._unlogged = self._unlogged, None
+        if command is None or self.session_log is None:
+            return
+        if wanted is None:  # timed out or lost: the rest of the output may still come; none of it is logged
+            self.session_log.release(f"{command}\n{unlogged_note(command, None)}")
+            self.session_log.hold()
+            return
+        lines = wanted.split("\n")
+        note = unlogged_note(command, max(len(lines) - 2, 0))
+        self.session_log.release(f"{lines[0]}\n{note}{lines[-1] if len(lines) > 1 else ''}{self.text}")
 
     def _lose(self, reason: str) -> None:
         if self.lost is None:
             self.lost = reason
+        self._end_unlogged(None)
         answer, self._matcher, self._answer = self._answer, None, None
         if answer is not None and not answer.done():
             answer.set_exception(ConnectError(self.lost))
@@ -322,7 +347,13 @@ class SshCli:
 
     # ---------------------------------------------------------------- DeviceCli
     async def send_command(self, command: str, *, read_timeout: float) -> str:
-        answer = await self._wait(command + "\n", prompt_matcher(self._prompt), read_timeout, step=command)
+        answer = await self._wait(
+            command + "\n",
+            prompt_matcher(self._prompt),
+            read_timeout,
+            step=command,
+            unlogged=command if unlogged(command) else None,
+        )
         output = clean_output(answer)
         self._platform.check_authorized(output, host=self.host, command=command)
         return output
@@ -390,12 +421,14 @@ class SshCli:
         if self._shell.chan is not None and self._shell.lost is None:
             self._shell.chan.write(data)
 
-    async def _wait(self, write: str | None, matcher: Matcher, timeout: float, *, step: str) -> str:
+    async def _wait(
+        self, write: str | None, matcher: Matcher, timeout: float, *, step: str, unlogged: str | None = None
+    ) -> str:
         if self._closed:
             raise ConnectError("session already closed", host=self.host, step=step_name(step))
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[str] = loop.create_future()
-        self._shell.begin(write, matcher, answer)
+        self._shell.begin(write, matcher, answer, unlogged=unlogged)
         # a plain timer on the answer: asyncio.timeout() costs ~4 % of a run's CPU at this rate
         timer = loop.call_later(timeout, _expire, answer)
         try:

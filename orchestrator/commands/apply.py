@@ -26,6 +26,7 @@ from orchestrator.apply import (
 )
 from orchestrator.commands.common import (
     CONNECT_TIMEOUT,
+    KEEP_CONFIGS,
     KNOWN_HOSTS,
     PLAN_INVENTORY_DIR,
     RUNS_DIR,
@@ -35,6 +36,7 @@ from orchestrator.commands.common import (
     command_timeout,
     compose,
     host_progress,
+    print_risks,
     stderr,
     stdout,
 )
@@ -126,8 +128,9 @@ with_common = compose(
         "--session-logs/--no-session-logs",
         default=True,
         show_default=True,
-        help="Session log per host in the run folder (secrets masked).",
+        help="Session log per host in the run folder (secrets masked; never a full config).",
     ),
+    KEEP_CONFIGS,
     KNOWN_HOSTS,
     TRANSPORT,
     click.option(
@@ -161,11 +164,12 @@ def apply_command(
     confirm = _confirm_factory(confirm_waves, yes)
     # Check the input before any progress is shown: bad input ends in one error line.
     if resume_run:
-        check_resume(resume_run, options)
+        print_risks(check_resume(resume_run, options).hosts)
         result = _run_with_progress(0, "resume", lambda **kw: resume_apply(resume_run, options, confirm=confirm, **kw))
     else:
         assert plan is not None
         checked = check_apply(plan, options)
+        print_risks(checked.plan.hosts)
         total = sum(1 for h in checked.plan.hosts if h.is_actionable)
         result = _run_with_progress(
             total, "apply", lambda **kw: apply_plan(plan, options, confirm=confirm, checked=checked, **kw)

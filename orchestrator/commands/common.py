@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,11 +12,14 @@ from typing import Any, TypeVar, cast
 import click
 from nornir.core import Nornir
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.inventory import Inventory, load_inventory
 from orchestrator.nornir_setup import build_nornir
+from orchestrator.plan_model import HostPlan
+from orchestrator.planner import plan_risks
 from orchestrator.runfolder import DEFAULT_RUNS_DIR
 from orchestrator.secrets import credentials_from_env
 from tasks.connection import DEFAULT_TRANSPORT, TRANSPORTS
@@ -92,6 +95,13 @@ TRANSPORT = click.option(
     envvar="FLEETREG_TRANSPORT",
     help="How to talk to switches: asyncssh (all sessions on one event loop: the fast default) "
     "or netmiko (Netmiko's IOS-XE driver, a thread per session).",
+)
+KEEP_CONFIGS = click.option(
+    "--keep-configs",
+    is_flag=True,
+    default=False,
+    help="Keep each switch's full running config in the run folder (configs/), with passwords, "
+    "secrets, keys and SNMP communities masked. Off by default: full configs never reach disk.",
 )
 
 
@@ -215,3 +225,9 @@ def host_progress(total: int, label: str) -> Iterator[Callable[[str, bool], None
             )
 
         yield done
+
+
+def print_risks(hosts: Iterable[HostPlan]) -> None:
+    """The plan's risks (disabled TLS checks among them), one line each, as report.html lists them."""
+    for risk, count in plan_risks(hosts).items():
+        stdout.print(f"[bold red]Risk:[/] {escape(risk)} ({count} host{'' if count == 1 else 's'})")

@@ -11,9 +11,11 @@ from rich.table import Table
 
 from orchestrator.ca_files import ca_file_fingerprints
 from orchestrator.commands.common import (
+    KEEP_CONFIGS,
     FleetAccess,
     host_progress,
     inventory_options,
+    print_risks,
     run_options,
     select_inventory,
     stdout,
@@ -30,10 +32,12 @@ from orchestrator.satellite_ops import client_from_settings
 from orchestrator.secrets import resolve_token
 
 
-def discover_fleet(inventory: Inventory, run_dir: Path, nr: Nornir, *, command_timeout: float) -> list[DiscoverOutcome]:
+def discover_fleet(
+    inventory: Inventory, run_dir: Path, nr: Nornir, *, command_timeout: float, keep_configs: bool = False
+) -> list[DiscoverOutcome]:
     with host_progress(len(inventory.hosts), "discover") as done:
         outcomes, raw = run_discover(nr, inventory, on_host_done=done, read_timeout=command_timeout)
-    save_discover_run(run_dir, outcomes, raw)
+    save_discover_run(run_dir, outcomes, raw, keep_configs=keep_configs)
     return outcomes
 
 
@@ -121,6 +125,7 @@ def plan_summary(plan: Plan) -> Table:
 @click.command("discover")
 @inventory_options
 @run_options
+@KEEP_CONFIGS
 def discover_command(
     inventory_dir: Path,
     secrets_file: Path | None,
@@ -130,6 +135,7 @@ def discover_command(
     access: FleetAccess,
     command_timeout: float,
     project_dir: Path,
+    keep_configs: bool,
 ) -> None:
     """Read each switch's licensing state (show commands only) into runs/<time>-discover/."""
     inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
@@ -139,6 +145,7 @@ def discover_command(
         run_dir,
         access.nornir(inventory),
         command_timeout=command_timeout,
+        keep_configs=keep_configs,
     )
     stdout.print(discover_summary(outcomes, inventory))
     failed = sum(1 for o in outcomes if not o.ok)
@@ -163,6 +170,7 @@ def discover_command(
     show_default=True,
     help="Per wave: halt when more hosts fail than this count or percent.",
 )
+@KEEP_CONFIGS
 def plan_command(
     inventory_dir: Path,
     secrets_file: Path | None,
@@ -176,6 +184,7 @@ def plan_command(
     wave_size: int,
     canary: int,
     max_failures: str,
+    keep_configs: bool,
 ) -> None:
     """Discover, then write plan.json, report.html, runbook.md and hosts.csv for review."""
     policy = _policy(wave_size, canary, max_failures)
@@ -190,6 +199,7 @@ def plan_command(
             run_dir,
             access.nornir(inventory),
             command_timeout=command_timeout,
+            keep_configs=keep_configs,
         )
     plan = build_plan(
         inventory.hosts,
@@ -206,6 +216,7 @@ def plan_command(
     )
     write_plan_run(run_dir, plan, project_dir=project_dir)
     stdout.print(plan_summary(plan))
+    print_risks(plan.hosts)
     stdout.print(f"Plan written: {run_dir}/plan.json\nReview: {run_dir}/report.html and {run_dir}/runbook.md")
 
 

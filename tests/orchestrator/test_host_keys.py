@@ -63,3 +63,19 @@ def test_strict_known_hosts_refuses_an_unknown_switch(mock_fleet_factory, tmp_pa
     assert strict[names[-1]]["reason"].startswith("host key unknown")
     assert all(strict[n]["classification"] != "blocked" for n in names[:-1])
     assert not (tmp_path / "other-runs" / "known_hosts.d").exists()  # strict mode records nothing
+
+
+@pytest.mark.parametrize("name", ["SW-Core-1", "sw 2"])
+def test_a_key_recorded_under_the_old_file_name_stays_pinned(tmp_path: Path, name: str) -> None:
+    """Names that now map to `<name>~<digest>` keep the key recorded under their old file name
+    (every unsafe character replaced by `_`): an upgrade never trusts them on first use again."""
+    from orchestrator.host_keys import HostKeyPolicy
+
+    policy = HostKeyPolicy.for_runs(tmp_path)
+    legacy = tmp_path / "known_hosts.d" / name.replace(" ", "_")
+    legacy.parent.mkdir()
+    legacy.write_text("[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOld\n")
+    options = policy.connection_options(name)
+    assert Path(options["file"]) != legacy
+    assert Path(options["file"]).read_text() == legacy.read_text()
+    assert Path(options["file"]).stat().st_mode & 0o077 == 0
