@@ -28,6 +28,7 @@ from orchestrator.satellite_ops import (
     client_from_settings,
     resolve_secret_ref,
 )
+from orchestrator.satellite_tls import check_plan_trust
 from orchestrator.secrets import Credentials, credentials_from_env, resolve_token
 from orchestrator.settings import SatelliteApiSettings
 from orchestrator.shards import ShardedRunner
@@ -54,6 +55,7 @@ class ApplyOptions:
     processes: int = 1  # worker processes per wave (1: all in this process)
     transport: str = DEFAULT_TRANSPORT  # tasks.connection.TRANSPORT_PLUGINS
     netmiko_extras: dict = field(default_factory=lambda: dict(DEFAULT_NETMIKO_EXTRAS))
+    satellite_unreachable_ok: bool = False  # go on when the satellite trust check cannot connect
 
 
 @dataclass
@@ -70,14 +72,21 @@ class ApplyResult:
 
 
 class Session:
-    """Everything one apply/resume/backout run needs, loaded and checked up front."""
+    """Everything one apply/resume/backout run needs, loaded and checked up front.
+    `check_trust`: check the CA each switch will get against the satellite's certificate first
+    (apply and resume; not backout, which installs no CA)."""
 
-    def __init__(self, plan: Plan, options: ApplyOptions) -> None:
+    def __init__(self, plan: Plan, options: ApplyOptions, *, check_trust: bool = False) -> None:
         self.plan = plan
         self.options = options
         inventory_dir = options.inventory_dir or Path(plan.inventory_dir)
         inventory = load_inventory(inventory_dir, secrets_file=options.secrets_file, check_secrets=False)
         self.inventory = _plan_inventory(plan, inventory)
+        self.trust_risks: dict[str, tuple[str, ...]] = {}
+        if check_trust:
+            self.trust_risks = check_plan_trust(
+                plan, self.inventory, unreachable_ok=options.satellite_unreachable_ok, timeout=options.connect_timeout
+            )
         self.redactor = Redactor()
         self.credentials: Credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
         self.redactor.add(self.credentials.password, self.credentials.enable_secret)
@@ -212,7 +221,7 @@ def apply_plan(
     checked: Session | None = None,
 ) -> ApplyResult:
     """Run the plan at `plan_path`; `checked`: what `check_apply` returned for it (not loaded again)."""
-    session = checked or Session(load_plan(plan_path), options)
+    session = checked or Session(load_plan(plan_path), options, check_trust=True)
     plan = session.plan
     run_dir = create_run("apply", options.runs_dir)
     shutil.copyfile(plan_path / PLAN_FILE if plan_path.is_dir() else plan_path, run_dir / PLAN_FILE)
@@ -240,9 +249,10 @@ def apply_plan(
 
 def check_apply(plan_path: Path, options: ApplyOptions) -> Session:
     """Everything apply checks before it touches a switch (plan file, inventory and settings
-    unchanged, credentials, tokens), without starting a run: the CLI calls it before it
-    shows any progress, so bad input ends in one error line. Pass the result to `apply_plan`."""
-    return Session(load_plan(plan_path), options)
+    unchanged, the satellite's certificate against the CA to install, credentials, tokens), without
+    starting a run: the CLI calls it before it shows any progress, so bad input ends in one error
+    line. Pass the result to `apply_plan`."""
+    return Session(load_plan(plan_path), options, check_trust=True)
 
 
 def check_resume(run: str, options: ApplyOptions) -> Plan:
@@ -251,7 +261,7 @@ def check_resume(run: str, options: ApplyOptions) -> Plan:
     journal = open_journal(options.runs_dir)
     try:
         plan = _resumable_plan(journal, run_dir)
-        Session(plan, options)
+        Session(plan, options, check_trust=True)
         return plan
     finally:
         journal.close()
@@ -276,7 +286,7 @@ def resume_apply(
     journal = open_journal(options.runs_dir)
     try:
         plan = _resumable_plan(journal, run_dir)
-        session = Session(plan, options)
+        session = Session(plan, options, check_trust=True)
         records = journal.hosts(run_dir.name)
         flows: dict[str, HostFlow] = {}
         for host in plan.hosts:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +93,21 @@ TRANSPORT = click.option(
     help="How to talk to switches: asyncssh (all sessions on one event loop: the fast default) "
     "or netmiko (Netmiko's IOS-XE driver, a thread per session).",
 )
+
+
+SATELLITE_UNREACHABLE_OK = click.option(
+    "--satellite-unreachable-ok",
+    is_flag=True,
+    help="Go on when the satellite's URL cannot be reached from here (the CA to install then is not "
+    "checked against its certificate; the plan records it as a risk). A certificate the CA does not "
+    "validate always blocks.",
+)
+
+
+def warn_trust_risks(risks: Mapping[str, Sequence[str]]) -> None:
+    """Each distinct risk of the satellite trust check once, on stderr."""
+    for risk in dict.fromkeys(r for host_risks in risks.values() for r in host_risks):
+        stderr.print(f"[yellow]warning: {risk}[/]")
 
 
 def command_timeout(dest: str = "command_timeout") -> Callable[[F], F]:

@@ -10,12 +10,14 @@ from nornir.core import Nornir
 from rich.table import Table
 
 from orchestrator.commands.common import (
+    SATELLITE_UNREACHABLE_OK,
     FleetAccess,
     host_progress,
     inventory_options,
     run_options,
     select_inventory,
     stdout,
+    warn_trust_risks,
 )
 from orchestrator.discovery import load_discover_run, run_discover, save_discover_run
 from orchestrator.errors import InputError, SecretError
@@ -27,6 +29,7 @@ from orchestrator.planner import DiscoverOutcome, build_plan
 from orchestrator.runfolder import create_run, find_run
 from orchestrator.satellite_models import LicenseUsage
 from orchestrator.satellite_ops import client_from_settings
+from orchestrator.satellite_tls import check_inventory_trust
 from orchestrator.secrets import resolve_token
 
 
@@ -179,6 +182,7 @@ def discover_command(
     show_default=True,
     help="Per wave: halt when more hosts fail than this count or percent.",
 )
+@SATELLITE_UNREACHABLE_OK
 def plan_command(
     inventory_dir: Path,
     secrets_file: Path | None,
@@ -192,10 +196,16 @@ def plan_command(
     wave_size: int,
     canary: int,
     max_failures: str,
+    satellite_unreachable_ok: bool,
 ) -> None:
     """Discover, then write plan.json, report.html, runbook.md and hosts.csv for review."""
     policy = _policy(wave_size, canary, max_failures)
     inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
+    # the CA each switch would get, against the satellite's real certificate, before any switch is contacted
+    trust_risks = check_inventory_trust(
+        inventory, unreachable_ok=satellite_unreachable_ok, timeout=access.connect_timeout
+    )
+    warn_trust_risks(trust_risks)
     run_dir = create_run("plan", access.runs_dir)
     if from_run:
         source = find_run(from_run, access.runs_dir)
@@ -213,6 +223,7 @@ def plan_command(
         license_usage=satellite_license_usage(inventory, secrets_file),
         token_problems=token_problems(inventory, secrets_file),
         ca_sha1=ca_file_fingerprints(inventory),
+        trust_risks=trust_risks,
         policy=policy,
         plan_id=run_dir.name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
