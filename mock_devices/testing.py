@@ -28,6 +28,7 @@ from mock_devices.server import MockServer, bind_listen_sockets, load_or_create_
 
 if TYPE_CHECKING:
     from mock_devices.fleet import Fleet
+    from mock_devices.pki import SatellitePki
     from mock_devices.satellite_api import SatelliteApi
     from mock_devices.satellite_tls import SatelliteEndpoint
     from mock_devices.spec import SatelliteApiSpec
@@ -283,6 +284,21 @@ class MockFleet:
             ca_file=str(self.ca_file),
             token_source="api" if self._api_tokens else "env",
         )
+
+    def replace_satellite_certificate(self, pki: SatellitePki) -> None:
+        """The satellite now presents `pki`'s server certificate (signed by `pki`'s CA), to the
+        switches and on its TLS endpoint, from the next connection on."""
+        from mock_devices.satellite_api import TlsMaterial
+
+        endpoint = self.satellite_endpoint
+        assert endpoint is not None
+        material = TlsMaterial(pki.ca_pem.encode(), pki.server_cert_pem.encode(), pki.server_key_pem.encode())
+
+        def replace() -> None:
+            self.fleet.satellite.pki = pki
+            endpoint.present(material)
+
+        self.call(replace)
 
     def call(self, function: Any, *args: Any) -> Any:
         """Run `function(*args)` on the server thread (consistent reads of fleet state)."""

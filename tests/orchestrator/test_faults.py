@@ -110,12 +110,12 @@ class Window(NamedTuple):
     run_dir: Path
 
 
-def change_window(mock: MockFleet, tmp_path: Path, *apply_args: str) -> Window:
+def change_window(mock: MockFleet, tmp_path: Path, *apply_args: str, plan_args: tuple[str, ...] = ()) -> Window:
     """plan (no canary, no threshold) then apply, as an engineer would in the window."""
     runs = tmp_path / "runs"
     before = callhome_blocks(mock)
     with fleet_env(mock):
-        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
+        plan_dir = plan(mock, runs, *NO_THRESHOLDS, *plan_args)
         code, run_dir = apply_cli(plan_dir, runs, *apply_args)
     return Window(runs, before, plan_dir, code, run_dir)
 
@@ -449,7 +449,8 @@ def test_satellite_url_typo_fails_registration_with_the_callhome_reason(mock_fle
     hosts_file = mock.inventory_dir / "hosts.yaml"
     hosts = yaml.safe_load(hosts_file.read_text())
     url = mock.fleet.satellite.callhome_url
-    hosts[FAULTY]["data"]["fleetreg"]["satellite_url"] = url.replace("ssm-onprem", "ssm-onperm")
+    # a typo in the path: the host and port (checked by fleetreg's TLS check) are the satellite's
+    hosts[FAULTY]["data"]["fleetreg"]["satellite_url"] = url.replace("Transportgateway", "Transportgatway")
     hosts_file.write_text(yaml.safe_dump(hosts, sort_keys=False))
     runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
     assert code == 1
@@ -577,13 +578,10 @@ def test_ca_file_swapped_after_the_plan_stops_the_switch_before_any_licensing_st
         plan_dir = plan(mock, runs, *NO_THRESHOLDS)
         ca_file = Path(load_plan_json(plan_dir)["hosts"][0]["ca_file"])
         ca_file.write_text(SatellitePki.generate().ca_pem)  # someone replaces the PEM before the window
-        code, run_dir = apply_cli(plan_dir, runs)
-    assert code == 1
-    for host in rows(run_dir):
-        assert_outcome(runs, run_dir, host, "failed", "install_ca", "changed since the plan")
-    with sqlite3.connect(runs / "fleetreg.db") as db:
-        steps = {s for (s,) in db.execute("SELECT DISTINCT step FROM steps WHERE run_id=?", (run_dir.name,))}
-    assert steps == {"precheck", "backup", "install_ca"}
+        code = run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes")
+    # the satellite trust check, before the first wave: the new PEM does not validate the satellite
+    assert code == 2
+    assert not [p for p in runs.iterdir() if p.name.endswith("-apply")]
     assert callhome_blocks(mock) == before
 
 
@@ -594,7 +592,15 @@ def test_wrong_ca_in_the_inventory_fails_tls_and_is_backed_out(mock_fleet_factor
     wrong = tmp_path / "not-the-satellite-ca.pem"
     wrong.write_text(SatellitePki.generate().ca_pem)
     set_host_setting(mock, FAULTY, trustpoint={"name": "FLEETREG-SSM", "mode": "ca-file", "ca_file": str(wrong)})
-    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
+    # a satellite name only the switches resolve: fleetreg cannot check the CA and is told to go on
+    port = mock.fleet.satellite.port
+    set_host_setting(
+        mock,
+        FAULTY,
+        satellite_url=f"https://ssm-onprem.fleetreg.test:{port}/Transportgateway/services/DeviceRequestHandler",
+    )
+    unchecked = ("--satellite-unreachable-ok",)
+    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path, *unchecked, plan_args=unchecked)
     assert code == 1
     reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "registration failed")
     assert "cert" in reason.lower() or "tls" in reason.lower(), reason
@@ -606,9 +612,11 @@ def test_satellite_host_name_not_on_its_certificate_fails_tls(mock_fleet_factory
     mock = start_fleet(mock_fleet_factory, satellite=VERIFIED)
     defaults = yaml.safe_load((mock.inventory_dir / "defaults.yaml").read_text())
     url = defaults["data"]["fleetreg"]["satellite_url"]
-    alias = url.replace("ssm-onprem.fleetreg.test", "ssm-onprem")  # resolves, but is not on the certificate
+    # the switches resolve it, but it is not on the certificate; fleetreg cannot resolve it, and is told to go on
+    alias = url.replace("127.0.0.1", "ssm-onprem")
     set_host_setting(mock, FAULTY, satellite_url=alias)
-    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
+    unchecked = ("--satellite-unreachable-ok",)
+    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path, *unchecked, plan_args=unchecked)
     assert code == 1
     reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "registration failed")
     assert "cert" in reason.lower() or "tls" in reason.lower() or "identity" in reason.lower(), reason

@@ -20,7 +20,6 @@ import yaml
 from fleet_runs import configs, fleet_env, latest_run, run_cli
 
 from mock_devices.pki import SatellitePki
-from mock_devices.satellite_api import generate_tls
 from mock_devices.testing import MockFleet
 
 pytestmark = pytest.mark.integration
@@ -178,8 +177,7 @@ def test_apply_checks_again_and_refuses_a_certificate_replaced_since_the_plan(
     runs = tmp_path / "runs"
     assert plan_cli(mock, runs) == 0
     plan_dir = latest_run(runs, "plan")
-    assert mock.satellite_endpoint is not None
-    mock.call(mock.satellite_endpoint.present, generate_tls("ssm-onprem.fleetreg.test"))
+    mock.replace_satellite_certificate(SatellitePki.generate("ssm-onprem.fleetreg.test"))
     before = configs(mock)
     capsys.readouterr()
     assert apply_cli(mock, runs, plan_dir) == 2
