@@ -29,6 +29,7 @@ from orchestrator.satellite_ops import (
     resolve_secret_ref,
 )
 from orchestrator.satellite_tls import check_plan_trust
+from orchestrator.satellite_trust import TrustChecked
 from orchestrator.secrets import Credentials, credentials_from_env, resolve_token
 from orchestrator.settings import SatelliteApiSettings
 from orchestrator.shards import ShardedRunner
@@ -82,9 +83,9 @@ class Session:
         inventory_dir = options.inventory_dir or Path(plan.inventory_dir)
         inventory = load_inventory(inventory_dir, secrets_file=options.secrets_file, check_secrets=False)
         self.inventory = _plan_inventory(plan, inventory)
-        self.trust_risks: dict[str, tuple[str, ...]] = {}
+        self.trust = TrustChecked()
         if check_trust:
-            self.trust_risks = check_plan_trust(
+            self.trust = check_plan_trust(
                 plan, self.inventory, unreachable_ok=options.satellite_unreachable_ok, timeout=options.connect_timeout
             )
         self.redactor = Redactor()

@@ -12,6 +12,7 @@ from orchestrator.inventory import Inventory
 from orchestrator.plan_model import Plan
 from orchestrator.satellite_trust import (
     ProbeResult,
+    TrustChecked,
     TrustTarget,
     check_all,
     needs_from_plan,
@@ -89,7 +90,7 @@ def probe_all(targets: Sequence[TrustTarget], *, timeout: float = DEFAULT_TIMEOU
 
 def check_inventory_trust(
     inventory: Inventory, *, unreachable_ok: bool, timeout: float = DEFAULT_TIMEOUT_S
-) -> dict[str, tuple[str, ...]]:
+) -> TrustChecked:
     """At plan time, before any switch is contacted: every URL a selected switch may use, against the
     CA file it would get. Raises InputError when a check blocks; the risks per host otherwise."""
     needs = [
@@ -108,7 +109,7 @@ def check_inventory_trust(
 
 def check_plan_trust(
     plan: Plan, inventory: Inventory, *, unreachable_ok: bool, timeout: float = DEFAULT_TIMEOUT_S
-) -> dict[str, tuple[str, ...]]:
+) -> TrustChecked:
     """At apply time, before the first wave: the URL and CA file the plan recorded for every switch
     it will work on (the satellite may have changed its certificate since the plan)."""
     needs = []

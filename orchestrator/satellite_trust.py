@@ -11,7 +11,7 @@ switches that share it."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -140,13 +140,35 @@ def verdict(
     )
 
 
+@dataclass(frozen=True)
+class TrustChecked:
+    """The checks made and what they found: the risks per inventory host (an unreachable satellite,
+    let through by the flag), and one line per check for the terminal."""
+
+    targets: tuple[TrustTarget, ...] = ()
+    results: Mapping[TrustTarget, ProbeResult] = field(default_factory=dict)
+    risks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def passed(self) -> list[str]:
+        return [
+            f"satellite certificate at {t.address} validates with CA file {t.ca_file}"
+            + (f" for the name {t.host}" if t.check_name else " (chain only: identity check disabled)")
+            + f" ({len(t.hosts)} host{'' if len(t.hosts) == 1 else 's'})"
+            for t in self.targets
+            if self.results[t].status == "ok"
+        ]
+
+    def warnings(self) -> list[str]:
+        return list(dict.fromkeys(r for host_risks in self.risks.values() for r in host_risks))
+
+
 def check_all(
     targets: Sequence[TrustTarget],
     results: Mapping[TrustTarget, ProbeResult],
     *,
     unreachable_ok: bool,
     inventory_dir: str | None = None,
-) -> dict[str, tuple[str, ...]]:
+) -> TrustChecked:
     """Every target's verdict: a blocking one raises (an untrusted certificate before an unreachable
     satellite); else the risks per inventory host."""
     risks: dict[str, tuple[str, ...]] = {}
@@ -155,4 +177,4 @@ def check_all(
         if risk is not None:
             for host in target.hosts:
                 risks[host] = (*risks.get(host, ()), risk)
-    return risks
+    return TrustChecked(tuple(targets), dict(results), risks)

@@ -36,9 +36,9 @@ from orchestrator.commands.common import (
     command_timeout,
     compose,
     host_progress,
+    print_trust,
     stderr,
     stdout,
-    warn_trust_risks,
 )
 from orchestrator.errors import InputError
 from orchestrator.plan_model import Wave
@@ -170,7 +170,7 @@ def apply_command(
     else:
         assert plan is not None
         checked = check_apply(plan, options)
-        warn_trust_risks(checked.trust_risks)
+        print_trust(checked.trust)
         total = sum(1 for h in checked.plan.hosts if h.is_actionable)
         result = _run_with_progress(
             total, "apply", lambda **kw: apply_plan(plan, options, confirm=confirm, checked=checked, **kw)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.inventory import Inventory, load_inventory
 from orchestrator.nornir_setup import build_nornir
 from orchestrator.runfolder import DEFAULT_RUNS_DIR
+from orchestrator.satellite_trust import TrustChecked
 from orchestrator.secrets import credentials_from_env
 from tasks.connection import DEFAULT_TRANSPORT, TRANSPORTS
 from tasks.netmiko_options import DEFAULT_NETMIKO_EXTRAS
@@ -104,9 +105,11 @@ SATELLITE_UNREACHABLE_OK = click.option(
 )
 
 
-def warn_trust_risks(risks: Mapping[str, Sequence[str]]) -> None:
-    """Each distinct risk of the satellite trust check once, on stderr."""
-    for risk in dict.fromkeys(r for host_risks in risks.values() for r in host_risks):
+def print_trust(checked: TrustChecked) -> None:
+    """The satellite trust check: each check passed on stdout, each distinct risk once on stderr."""
+    for line in checked.passed():
+        stdout.print(line)
+    for risk in checked.warnings():
         stderr.print(f"[yellow]warning: {risk}[/]")
 
 

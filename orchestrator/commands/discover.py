@@ -14,10 +14,10 @@ from orchestrator.commands.common import (
     FleetAccess,
     host_progress,
     inventory_options,
+    print_trust,
     run_options,
     select_inventory,
     stdout,
-    warn_trust_risks,
 )
 from orchestrator.discovery import load_discover_run, run_discover, save_discover_run
 from orchestrator.errors import InputError, SecretError
@@ -202,10 +202,8 @@ def plan_command(
     policy = _policy(wave_size, canary, max_failures)
     inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
     # the CA each switch would get, against the satellite's real certificate, before any switch is contacted
-    trust_risks = check_inventory_trust(
-        inventory, unreachable_ok=satellite_unreachable_ok, timeout=access.connect_timeout
-    )
-    warn_trust_risks(trust_risks)
+    trust = check_inventory_trust(inventory, unreachable_ok=satellite_unreachable_ok, timeout=access.connect_timeout)
+    print_trust(trust)
     run_dir = create_run("plan", access.runs_dir)
     if from_run:
         source = find_run(from_run, access.runs_dir)
@@ -223,7 +221,7 @@ def plan_command(
         license_usage=satellite_license_usage(inventory, secrets_file),
         token_problems=token_problems(inventory, secrets_file),
         ca_sha1=ca_file_fingerprints(inventory),
-        trust_risks=trust_risks,
+        trust_risks=trust.risks,
         policy=policy,
         plan_id=run_dir.name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),

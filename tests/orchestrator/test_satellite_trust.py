@@ -129,12 +129,17 @@ def test_unreachable_blocks_without_the_flag_and_is_a_risk_with_it() -> None:
 
 def test_check_all_gives_risks_per_host_and_reports_an_untrusted_satellite_first() -> None:
     reachable, unreachable = target(hosts=("sw1",)), target(port=9, hosts=("sw2", "sw3"))
-    risks = check_all(
+    checked = check_all(
         [reachable, unreachable],
         {reachable: ProbeResult("ok"), unreachable: ProbeResult("unreachable", "refused")},
         unreachable_ok=True,
     )
-    assert set(risks) == {"sw2", "sw3"} and len(risks["sw2"]) == 1
+    assert set(checked.risks) == {"sw2", "sw3"} and len(checked.risks["sw2"]) == 1
+    assert len(checked.warnings()) == 1
+    assert checked.passed() == [
+        f"satellite certificate at ssm.example.net:8443 validates with CA file {CA} "
+        "for the name ssm.example.net (1 host)"
+    ]
     untrusted = target(port=10, hosts=("sw4",))
     with pytest.raises(InputError, match="not trusted"):
         check_all(

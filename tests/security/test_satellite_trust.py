@@ -86,6 +86,9 @@ def test_right_ca_passes_and_is_checked_against_the_real_satellite(
     runs = tmp_path / "runs"
     assert plan_cli(mock, runs) == 0, capsys.readouterr().err
     assert mock.satellite_endpoint is not None and mock.satellite_endpoint.handshakes >= 1
+    out = capsys.readouterr().out
+    assert f"satellite certificate at 127.0.0.1:{mock.satellite_endpoint.port} validates with CA file" in out
+    assert f"for the name 127.0.0.1 ({COUNT} hosts)" in out
     plan = json.loads((latest_run(runs, "plan") / "plan.json").read_text())
     assert not [r for h in plan["hosts"] for r in h["risks"] if "reachable" in r]
 
