@@ -544,6 +544,11 @@ def set_default_setting(mock: MockFleet, **settings: Any) -> None:
 
 
 VERIFIED = SatelliteSpec(identity="verify")
+# the switches reach the satellite at 127.0.0.2 too (not on its certificate); fleetreg, where it runs,
+# does not (nothing listens there): its own trust check cannot run and is told to go on
+SWITCHES_ONLY_ADDRESS = "127.0.0.2"
+VERIFIED_WITH_ALIAS = SatelliteSpec(identity="verify", aliases=[SWITCHES_ONLY_ADDRESS])
+UNCHECKED = ("--satellite-unreachable-ok",)
 SLP_AND_CLASSIC = [SwitchSpec(index=i, state="cloud") for i in range(3)] + [
     SwitchSpec(index=FAULTY_INDEX, state="slp"),
     SwitchSpec(index=4, state="slp"),
@@ -588,19 +593,13 @@ def test_ca_file_swapped_after_the_plan_stops_the_switch_before_any_licensing_st
 def test_wrong_ca_in_the_inventory_fails_tls_and_is_backed_out(mock_fleet_factory, tmp_path: Path) -> None:
     from mock_devices.pki import SatellitePki
 
-    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED)
+    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED_WITH_ALIAS)
     wrong = tmp_path / "not-the-satellite-ca.pem"
     wrong.write_text(SatellitePki.generate().ca_pem)
     set_host_setting(mock, FAULTY, trustpoint={"name": "FLEETREG-SSM", "mode": "ca-file", "ca_file": str(wrong)})
-    # a satellite name only the switches resolve: fleetreg cannot check the CA and is told to go on
-    port = mock.fleet.satellite.port
-    set_host_setting(
-        mock,
-        FAULTY,
-        satellite_url=f"https://ssm-onprem.fleetreg.test:{port}/Transportgateway/services/DeviceRequestHandler",
-    )
-    unchecked = ("--satellite-unreachable-ok",)
-    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path, *unchecked, plan_args=unchecked)
+    url = mock.fleet.satellite.callhome_url.replace("127.0.0.1", SWITCHES_ONLY_ADDRESS)
+    set_host_setting(mock, FAULTY, satellite_url=url)
+    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path, *UNCHECKED, plan_args=UNCHECKED)
     assert code == 1
     reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "registration failed")
     assert "cert" in reason.lower() or "tls" in reason.lower(), reason
@@ -609,14 +608,12 @@ def test_wrong_ca_in_the_inventory_fails_tls_and_is_backed_out(mock_fleet_factor
 
 
 def test_satellite_host_name_not_on_its_certificate_fails_tls(mock_fleet_factory, tmp_path: Path) -> None:
-    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED)
+    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED_WITH_ALIAS)
     defaults = yaml.safe_load((mock.inventory_dir / "defaults.yaml").read_text())
     url = defaults["data"]["fleetreg"]["satellite_url"]
-    # the switches resolve it, but it is not on the certificate; fleetreg cannot resolve it, and is told to go on
-    alias = url.replace("127.0.0.1", "ssm-onprem")
+    alias = url.replace("127.0.0.1", SWITCHES_ONLY_ADDRESS)  # reaches it, but is not on the certificate
     set_host_setting(mock, FAULTY, satellite_url=alias)
-    unchecked = ("--satellite-unreachable-ok",)
-    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path, *unchecked, plan_args=unchecked)
+    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path, *UNCHECKED, plan_args=UNCHECKED)
     assert code == 1
     reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "registration failed")
     assert "cert" in reason.lower() or "tls" in reason.lower() or "identity" in reason.lower(), reason
