@@ -21,6 +21,7 @@ from fleet_runs import configs, fleet_env, latest_run, run_cli
 
 from mock_devices.pki import SatellitePki
 from mock_devices.testing import MockFleet
+from orchestrator.apply import ApplyOptions, check_apply
 
 pytestmark = pytest.mark.integration
 
@@ -85,7 +86,8 @@ def test_right_ca_passes_and_is_checked_against_the_real_satellite(
     assert satellite_url(mock).startswith(f"https://127.0.0.1:{mock.satellite_endpoint.port}/")  # type: ignore[union-attr]
     runs = tmp_path / "runs"
     assert plan_cli(mock, runs) == 0, capsys.readouterr().err
-    assert mock.satellite_endpoint is not None and mock.satellite_endpoint.handshakes >= 1
+    assert mock.satellite_endpoint is not None
+    assert mock.satellite_endpoint.handshakes == 1  # one check for every switch (call-home and CSLU alike)
     out = capsys.readouterr().out
     assert f"satellite certificate at 127.0.0.1:{mock.satellite_endpoint.port} validates with CA file" in out
     assert f"for the name 127.0.0.1 ({COUNT} hosts)" in out
@@ -168,6 +170,10 @@ def test_unreachable_satellite_needs_the_explicit_flag_and_is_reported_as_a_risk
     assert apply_cli(mock, runs, plan_dir) == 2  # apply checks again, and needs the flag too
     assert "cannot reach the satellite" in error_line(capsys)
     assert runs_of(runs, "apply") == []
+    assert configs(mock) == before
+    with fleet_env(mock):  # with it, apply's checks pass and name the risk (no switch touched here)
+        checked = check_apply(plan_dir, ApplyOptions(runs_dir=runs, satellite_unreachable_ok=True))
+    assert {h["name"] for h in actionable} <= set(checked.trust.risks)
     assert configs(mock) == before
 
 
