@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 import click
 from nornir.core import Nornir
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from orchestrator.host_keys import HostKeyPolicy
@@ -108,9 +109,9 @@ SATELLITE_UNREACHABLE_OK = click.option(
 def print_trust(checked: TrustChecked) -> None:
     """The satellite trust check: each check passed on stdout, each distinct risk once on stderr."""
     for line in checked.passed():
-        stdout.print(line)
+        stdout.print(line, markup=False)
     for risk in checked.warnings():
-        stderr.print(f"[yellow]warning: {risk}[/]")
+        stderr.print(f"[yellow]warning: {escape(risk)}[/]")
 
 
 def command_timeout(dest: str = "command_timeout") -> Callable[[F], F]:
