@@ -20,8 +20,9 @@ import yaml
 from fleet_runs import configs, fleet_env, latest_run, run_cli
 
 from mock_devices.pki import SatellitePki
+from mock_devices.spec import FleetSpec
 from mock_devices.testing import MockFleet
-from orchestrator.apply import ApplyOptions, check_apply
+from orchestrator.apply import ApplyOptions, apply_plan, check_apply
 
 pytestmark = pytest.mark.integration
 
@@ -193,4 +194,36 @@ def test_apply_checks_again_and_refuses_a_certificate_replaced_since_the_plan(
     line = error_line(capsys)
     assert "certificate verify failed" in line and satellite_url(mock) in line
     assert runs_of(runs, "apply") == []
+    assert configs(mock) == before
+
+
+def test_resume_checks_again_before_touching_the_switches_left(
+    mock_fleet_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Threat: wrong CA installed everywhere. An apply stopped after its canary wave, then the
+    satellite's certificate changes: `apply --resume` checks again and exits 2 before it touches
+    a switch left."""
+    spec = FleetSpec.model_validate({"count": 6, "register_seconds": [0.3, 0.6], "mix": {"states": {"cloud": 1.0}}})
+    mock: MockFleet = mock_fleet_factory(spec=spec)
+    runs = tmp_path / "runs"
+    assert plan_cli(mock, runs, "--canary", "1", "--wave-size", "10") == 0
+    plan_dir = latest_run(runs, "plan")
+    runners: list[Any] = []
+
+    def stop_before_wave_1(wave: Any, count: int) -> bool:
+        if wave.number >= 1:
+            runners[0].request_stop()  # what a Ctrl-C does: nothing new starts
+        return True
+
+    with fleet_env(mock):
+        result = apply_plan(plan_dir, ApplyOptions(runs_dir=runs), confirm=stop_before_wave_1, on_runner=runners.append)
+    assert result.interrupted
+    pending = [h for h, o in result.outcomes.items() if o.outcome == "not-run"]
+    assert pending, result.outcomes
+    mock.replace_satellite_certificate(SatellitePki.generate("ssm-onprem.fleetreg.test"))
+    before = configs(mock)
+    capsys.readouterr()
+    with fleet_env(mock):
+        assert run_cli("apply", "--resume", result.run_dir.name, "--runs-dir", str(runs), "--yes") == 2
+    assert "certificate verify failed" in error_line(capsys)
     assert configs(mock) == before
