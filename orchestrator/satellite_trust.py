@@ -67,10 +67,11 @@ def needs_from_settings(host: str, settings: MigrationSettings, sources: Mapping
     if trustpoint.mode != "ca-file" or not trustpoint.ca_file:
         return []
     check_name = settings.server_identity_check == "verify"
-    urls = [(settings.satellite_url, sources.get("satellite_url", "host"))]
+    urls = [settings.satellite_url]
     if settings.cslu_url is not None and settings.transport != "callhome":
-        urls.append((settings.cslu_url, sources.get("cslu_tenant", sources.get("satellite_url", "host"))))
-    return [TrustNeed(host, url, trustpoint.ca_file, check_name, source) for url, source in urls]
+        urls.append(settings.cslu_url)  # its host and port are satellite_url's
+    source = sources.get("satellite_url", "host")
+    return [TrustNeed(host, url, trustpoint.ca_file, check_name, source) for url in urls]
 
 
 def needs_from_plan(
