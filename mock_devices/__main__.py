@@ -120,9 +120,11 @@ def write_state(path: Path, state: dict[str, Any]) -> None:
 async def serve(args: argparse.Namespace) -> int:
     from mock_devices.fleet import FleetSpec, build_fleet, load_spec
     from mock_devices.satellite_api import SatelliteApi, bind_api_socket, tls_for, write_ca_file
+    from mock_devices.satellite_tls import SatelliteEndpoint, bind_satellite_socket
 
     if args.count is None and args.spec is None:
         raise UsageError("give --count or --spec")
+    satellite_sock = bind_satellite_socket()
     try:
         spec = load_spec(args.spec) if args.spec is not None else None
         fleet = build_fleet(
@@ -134,8 +136,10 @@ async def serve(args: argparse.Namespace) -> int:
             jitter_ms=args.jitter_ms,
             register_seconds=args.register_seconds,
             seed=args.seed,
+            satellite_port=satellite_sock.getsockname()[1],
         )
     except (ValueError, OSError) as error:
+        satellite_sock.close()
         raise UsageError(" ".join(str(error).split())) from error
     if not fleet.devices:
         raise UsageError("the fleet has no switches")
@@ -147,6 +151,8 @@ async def serve(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from error
     sockets = bind_listen_sockets([(device.host, device.port) for device in fleet.devices])
     await server.start(sockets)
+    endpoint = SatelliteEndpoint(tls_for(fleet.satellite), satellite_sock)
+    await endpoint.start()
     api: SatelliteApi | None = None
     api_info: SatelliteApiInfo | None = None
     if args.api:
@@ -183,6 +189,7 @@ async def serve(args: argparse.Namespace) -> int:
     finally:
         if api is not None:
             await api.stop()
+        await endpoint.stop()
         await server.stop()
         dump_state()
     return 0

@@ -264,16 +264,19 @@ def build_fleet(
     seed: int = 1,
     clock: Callable[[], float] = time.monotonic,
     wall_start: float | None = None,
+    satellite_port: int | None = None,
 ) -> Fleet:
     """A deterministic fleet for `seed` (the spec's seed when a spec is given). Without a spec:
     ~40% cloud-registered classic, ~20% unregistered eval classic, ~30% SLP, ~10% already on the
-    satellite; sites AMS/LON/NYC; two virtual accounts; no faults."""
+    satellite; sites AMS/LON/NYC; two virtual accounts; no faults. `satellite_port`: the port of the
+    satellite's HTTPS endpoint on 127.0.0.1 (mock_devices.satellite_tls), part of its URLs."""
     spec = spec or FleetSpec(seed=seed)
     total = count if count is not None else spec.count
     rng = random.Random(spec.seed)
     clk = Clock(clock, wall_start if wall_start is not None else time.time())
     wall = clk.wall()
     satellite = _build_satellite(spec, rng, wall, total)
+    satellite.port = satellite_port
     va_names = list(satellite.virtual_accounts)
     reg_lo, reg_hi = spec.register_seconds or register_seconds
     credentials = Credentials(spec.credentials.username, spec.credentials.password, spec.credentials.enable_secret)

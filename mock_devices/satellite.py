@@ -59,14 +59,24 @@ class Satellite:
     pki: SatellitePki | None = None  # its TLS identity (CA + server certificate)
     identity_enforced: bool = False  # switches check its certificate (else: the lab's TLS is not checked)
     aliases: tuple[str, ...] = ()  # other host names that resolve to it but are not on its certificate
+    # the port of its HTTPS endpoint on 127.0.0.1 (mock_devices.satellite_tls), when one is served:
+    # its URLs are then https://127.0.0.1:<port>/..., reachable for real from where fleetreg runs
+    port: int | None = None
+
+    @property
+    def _authority(self) -> str:
+        return f"{SATELLITE_IP}:{self.port}" if self.port is not None else self.host
+
+    def _with_port(self, host: str) -> str:
+        return f"{host}:{self.port}" if self.port is not None else host
 
     @property
     def callhome_url(self) -> str:
-        return f"https://{self.host}/Transportgateway/services/DeviceRequestHandler"
+        return f"https://{self._authority}/Transportgateway/services/DeviceRequestHandler"
 
     @property
     def cslu_url(self) -> str:
-        return f"https://{self.host}/cslu/v1/pi/{self.cslu_tenant}"
+        return f"https://{self._authority}/cslu/v1/pi/{self.cslu_tenant}"
 
     @property
     def reachable_hosts(self) -> tuple[str, ...]:
@@ -74,10 +84,12 @@ class Satellite:
         return (self.host, SATELLITE_IP, *self.aliases)
 
     def callhome_urls(self) -> frozenset[str]:
-        return frozenset(f"https://{h}/Transportgateway/services/DeviceRequestHandler" for h in self.reachable_hosts)
+        return frozenset(
+            f"https://{self._with_port(h)}/Transportgateway/services/DeviceRequestHandler" for h in self.reachable_hosts
+        )
 
     def cslu_urls(self) -> frozenset[str]:
-        return frozenset(f"https://{h}/cslu/v1/pi/{self.cslu_tenant}" for h in self.reachable_hosts)
+        return frozenset(f"https://{self._with_port(h)}/cslu/v1/pi/{self.cslu_tenant}" for h in self.reachable_hosts)
 
     @property
     def tls_pki(self) -> SatellitePki | None:

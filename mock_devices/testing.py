@@ -4,6 +4,8 @@
 (credentials and tokens from fleet.env); leaving the block stops everything.
 `MockFleet(6, api=True)` also serves the satellite's HTTPS API on the same loop (`mock.api`,
 `mock.api_url`, `mock.ca_file`; client id/secret in `mock.env`, API settings in defaults.yaml).
+The satellite's call-home/CSLU URLs always point at a real TLS endpoint on 127.0.0.1
+(`mock.satellite_endpoint`, serving the satellite's certificate), so fleetreg's trust check runs.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from mock_devices.server import MockServer, bind_listen_sockets, load_or_create_
 
 if TYPE_CHECKING:
     from mock_devices.fleet import Fleet
+    from mock_devices.pki import SatellitePki
     from mock_devices.satellite_api import SatelliteApi
+    from mock_devices.satellite_tls import SatelliteEndpoint
     from mock_devices.spec import SatelliteApiSpec
 
 START_TIMEOUT_S = 60.0
@@ -154,6 +158,8 @@ class MockFleet:
         self._api_wanted = api or api_tokens
         self._api_tokens = api_tokens  # the written inventory takes registration tokens from the API
         self.api: SatelliteApi | None = None
+        self.satellite_endpoint: SatelliteEndpoint | None = None
+        self._satellite_port: int | None = None
         self.api_url: str | None = None
         self.ca_file: Path | None = None
         self._api_spec: SatelliteApiSpec | None = None
@@ -189,6 +195,7 @@ class MockFleet:
             jitter_ms=self._jitter_ms,
             register_seconds=self._register_seconds,
             seed=self._seed,
+            satellite_port=self._satellite_port,
         )
 
     def _build_and_bind(self) -> tuple[Fleet, list[socket.socket]]:
@@ -209,15 +216,26 @@ class MockFleet:
         raise OSError(f"no free port range found for {len(fleet.devices)} switches: {last_error}")
 
     def start(self) -> MockFleet:
-        fleet, sockets = self._build_and_bind()
+        from mock_devices.satellite_tls import bind_satellite_socket
+
+        satellite_sock = bind_satellite_socket()
+        self._satellite_port = satellite_sock.getsockname()[1]
+        try:
+            fleet, sockets = self._build_and_bind()
+        except BaseException:
+            satellite_sock.close()
+            raise
         self.fleet = fleet
         try:
+            endpoint = self._prepare_satellite_endpoint(fleet, satellite_sock)
             if self._requested_inventory_dir is not None:
                 self.inventory_dir = self._requested_inventory_dir
             else:
                 self._temporary_dir = Path(tempfile.mkdtemp(prefix="fleetreg-mock-inventory-"))
                 self.inventory_dir = self._temporary_dir
-            services = [self._prepare_api(fleet)] if self._api_wanted else []
+            services: list[LoopService] = [endpoint]
+            if self._api_wanted:
+                services.append(self._prepare_api(fleet))
             api_info = self._api_info() if self.api is not None else None
             self.env = write_inventory(self.inventory_dir, fleet.inventory_hosts(), fleet.info, satellite_api=api_info)
             self._server = BackgroundServer(
@@ -227,9 +245,17 @@ class MockFleet:
         except BaseException:
             for sock in sockets:
                 sock.close()
+            satellite_sock.close()
             self.stop()
             raise
         return self
+
+    def _prepare_satellite_endpoint(self, fleet: Fleet, sock: socket.socket) -> SatelliteEndpoint:
+        from mock_devices.satellite_api import tls_for
+        from mock_devices.satellite_tls import SatelliteEndpoint
+
+        self.satellite_endpoint = SatelliteEndpoint(tls_for(fleet.satellite), sock)
+        return self.satellite_endpoint
 
     def _prepare_api(self, fleet: Fleet) -> SatelliteApi:
         """TLS material, CA file in the inventory folder and a bound socket, before the loop starts."""
@@ -259,6 +285,21 @@ class MockFleet:
             token_source="api" if self._api_tokens else "env",
         )
 
+    def replace_satellite_certificate(self, pki: SatellitePki) -> None:
+        """The satellite now presents `pki`'s server certificate (signed by `pki`'s CA), to the
+        switches and on its TLS endpoint, from the next connection on."""
+        from mock_devices.satellite_api import TlsMaterial
+
+        endpoint = self.satellite_endpoint
+        assert endpoint is not None
+        material = TlsMaterial(pki.ca_pem.encode(), pki.server_cert_pem.encode(), pki.server_key_pem.encode())
+
+        def replace() -> None:
+            self.fleet.satellite.pki = pki
+            endpoint.present(material)
+
+        self.call(replace)
+
     def call(self, function: Any, *args: Any) -> Any:
         """Run `function(*args)` on the server thread (consistent reads of fleet state)."""
         if self._server is None:
@@ -273,6 +314,8 @@ class MockFleet:
         finally:
             if self.api is not None:
                 self.api.close_socket()  # covers a start that failed before the loop took it
+            if self.satellite_endpoint is not None:
+                self.satellite_endpoint.close_socket()
             if self._temporary_dir is not None:
                 shutil.rmtree(self._temporary_dir, ignore_errors=True)
                 self._temporary_dir = None

@@ -30,6 +30,8 @@ from orchestrator.satellite_ops import (
     client_from_settings,
     resolve_secret_ref,
 )
+from orchestrator.satellite_tls import check_plan_trust
+from orchestrator.satellite_trust import TrustChecked
 from orchestrator.secrets import Credentials, credentials_from_env, resolve_token
 from orchestrator.settings import SatelliteApiSettings
 from orchestrator.shards import ShardedRunner
@@ -57,6 +59,7 @@ class ApplyOptions:
     processes: int = 1  # worker processes per wave (1: all in this process)
     transport: str = DEFAULT_TRANSPORT  # tasks.connection.TRANSPORT_PLUGINS
     netmiko_extras: dict = field(default_factory=lambda: dict(DEFAULT_NETMIKO_EXTRAS))
+    satellite_unreachable_ok: bool = False  # go on when the satellite trust check cannot connect
 
 
 @dataclass
@@ -74,15 +77,22 @@ class ApplyResult:
 
 class Session:
     """Everything one apply/resume/backout run needs, loaded and checked up front: the plan is
-    the one fleetreg wrote and would write again (verify_plan), then credentials and tokens."""
+    the one fleetreg wrote and would write again (verify_plan), then credentials and tokens.
+    `check_trust`: check the CA each switch will get against the satellite's certificate first
+    (apply and resume; not backout, which installs no CA)."""
 
-    def __init__(self, plan_path: Path, options: ApplyOptions) -> None:
+    def __init__(self, plan_path: Path, options: ApplyOptions, *, check_trust: bool = False) -> None:
         self.plan = plan = load_plan(plan_path)
         self.options = options
         inventory_dir = options.inventory_dir or Path(plan.inventory_dir)
         inventory = load_inventory(inventory_dir, secrets_file=options.secrets_file, check_secrets=False)
         self.inventory = _plan_inventory(plan, inventory)
         verify_plan(plan, plan_path, self.inventory)
+        self.trust = TrustChecked()
+        if check_trust:
+            self.trust = check_plan_trust(
+                plan, self.inventory, unreachable_ok=options.satellite_unreachable_ok, timeout=options.connect_timeout
+            )
         self.redactor = Redactor()
         self.credentials: Credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
         self.redactor.add(self.credentials.password, self.credentials.enable_secret)
@@ -240,7 +250,7 @@ def apply_plan(
     checked: Session | None = None,
 ) -> ApplyResult:
     """Run the plan at `plan_path`; `checked`: what `check_apply` returned for it (not loaded again)."""
-    session = checked or Session(plan_path, options)
+    session = checked or Session(plan_path, options, check_trust=True)
     plan = session.plan
     run_dir = create_run("apply", options.runs_dir)
     shutil.copyfile(plan_path / PLAN_FILE if plan_path.is_dir() else plan_path, run_dir / PLAN_FILE)
@@ -268,9 +278,10 @@ def apply_plan(
 
 def check_apply(plan_path: Path, options: ApplyOptions) -> Session:
     """Everything apply checks before it touches a switch (plan file, inventory and settings
-    unchanged, credentials, tokens), without starting a run: the CLI calls it before it
-    shows any progress, so bad input ends in one error line. Pass the result to `apply_plan`."""
-    return Session(plan_path, options)
+    unchanged, the satellite's certificate against the CA to install, credentials, tokens), without
+    starting a run: the CLI calls it before it shows any progress, so bad input ends in one error
+    line. Pass the result to `apply_plan`."""
+    return Session(plan_path, options, check_trust=True)
 
 
 def check_resume(run: str, options: ApplyOptions) -> Plan:
@@ -278,7 +289,7 @@ def check_resume(run: str, options: ApplyOptions) -> Plan:
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
     try:
-        return Session(_resumable_plan(journal, run_dir), options).plan
+        return Session(_resumable_plan(journal, run_dir), options, check_trust=True).plan
     finally:
         journal.close()
 
@@ -301,7 +312,7 @@ def resume_apply(
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
     try:
-        session = Session(_resumable_plan(journal, run_dir), options)
+        session = Session(_resumable_plan(journal, run_dir), options, check_trust=True)
         plan = session.plan
         records = journal.hosts(run_dir.name)
         flows: dict[str, HostFlow] = {}

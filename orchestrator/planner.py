@@ -129,9 +129,11 @@ def plan_host(
     project_dir: Path | None = None,
     token_problem: str | None = None,
     ca_sha1: Mapping[str, str] | None = None,
+    trust_risks: Sequence[str] = (),
 ) -> HostPlan:
     """The plan for one switch. `token_problem`: why its token reference cannot be read now
-    (blocks it only if it has to register)."""
+    (blocks it only if it has to register). `trust_risks`: what the satellite trust check could
+    not check for it (orchestrator.satellite_trust), reported as risks."""
     s = entry.settings
     base: dict[str, Any] = {
         "name": entry.name,
@@ -141,7 +143,7 @@ def plan_host(
         "virtual_account": s.virtual_account,
         "token_ref": s.token_ref,
         "canary": s.canary,
-        "risks": _risks(s),
+        "risks": (*_risks(s), *trust_risks),
     }
     if outcome.facts is None:
         return HostPlan(**base, classification="blocked", reason=f"{outcome.error_reason}: {outcome.error}")
@@ -324,6 +326,7 @@ def build_plan(
     license_usage: Sequence[LicenseUsage] | None = None,
     token_problems: Mapping[str, str] | None = None,
     ca_sha1: Mapping[str, str] | None = None,
+    trust_risks: Mapping[str, Sequence[str]] | None = None,
 ) -> Plan:
     """Plan every entry. With `license_usage` (from the satellite's API), switches that would
     register into a virtual account beyond its available licenses are blocked."""
@@ -336,6 +339,7 @@ def build_plan(
             project_dir=project_dir,
             token_problem=(token_problems or {}).get(entry.name),
             ca_sha1=ca_sha1,
+            trust_risks=(trust_risks or {}).get(entry.name, ()),
         )
         for entry in entries
     ]

@@ -30,6 +30,7 @@ from orchestrator.commands.common import (
     KNOWN_HOSTS,
     PLAN_INVENTORY_DIR,
     RUNS_DIR,
+    SATELLITE_UNREACHABLE_OK,
     SECRETS_FILE,
     TRANSPORT,
     WORKERS,
@@ -37,6 +38,7 @@ from orchestrator.commands.common import (
     compose,
     host_progress,
     print_risks,
+    print_trust,
     stderr,
     stdout,
 )
@@ -149,18 +151,20 @@ with_common = compose(
 @click.option("--resume", "resume_run", default=None, help="Continue an interrupted apply run (id or folder).")
 @click.option("--confirm-waves", is_flag=True, help="Ask before each wave.")
 @click.option("--yes", is_flag=True, help="Answer yes to every question (unattended runs).")
+@SATELLITE_UNREACHABLE_OK
 @with_common
 def apply_command(
     plan: Path | None,
     resume_run: str | None,
     confirm_waves: bool,
     yes: bool,
+    satellite_unreachable_ok: bool,
     **common: Any,
 ) -> None:
     """Execute a reviewed plan (plan.json or its run folder), wave by wave."""
     if (plan is None) == (resume_run is None):
         raise InputError("give either PLAN (a plan.json or plan run folder) or --resume RUN")
-    options = ApplyOptions(**common)
+    options = ApplyOptions(**common, satellite_unreachable_ok=satellite_unreachable_ok)
     confirm = _confirm_factory(confirm_waves, yes)
     # Check the input before any progress is shown: bad input ends in one error line.
     if resume_run:
@@ -169,6 +173,7 @@ def apply_command(
     else:
         assert plan is not None
         checked = check_apply(plan, options)
+        print_trust(checked.trust)
         print_risks(checked.plan.hosts)
         total = sum(1 for h in checked.plan.hosts if h.is_actionable)
         result = _run_with_progress(

@@ -21,6 +21,7 @@ from orchestrator.nornir_setup import build_nornir
 from orchestrator.plan_model import HostPlan
 from orchestrator.planner import plan_risks
 from orchestrator.runfolder import DEFAULT_RUNS_DIR
+from orchestrator.satellite_trust import TrustChecked
 from orchestrator.secrets import credentials_from_env
 from tasks.connection import DEFAULT_TRANSPORT, TRANSPORTS
 from tasks.netmiko_options import DEFAULT_NETMIKO_EXTRAS
@@ -103,6 +104,23 @@ KEEP_CONFIGS = click.option(
     help="Keep each switch's full running config in the run folder (configs/), with passwords, "
     "secrets, keys and SNMP communities masked. Off by default: full configs never reach disk.",
 )
+
+
+SATELLITE_UNREACHABLE_OK = click.option(
+    "--satellite-unreachable-ok",
+    is_flag=True,
+    help="Go on when the satellite's URL cannot be reached from here (the CA to install then is not "
+    "checked against its certificate; the plan records it as a risk). A certificate the CA does not "
+    "validate always blocks.",
+)
+
+
+def print_trust(checked: TrustChecked) -> None:
+    """The satellite trust check: each check passed on stdout, each distinct risk once on stderr."""
+    for line in checked.passed():
+        stdout.print(line, markup=False)
+    for risk in checked.warnings():
+        stderr.print(f"[yellow]warning: {escape(risk)}[/]")
 
 
 def command_timeout(dest: str = "command_timeout") -> Callable[[F], F]:

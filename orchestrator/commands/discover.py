@@ -12,10 +12,12 @@ from rich.table import Table
 from orchestrator.ca_files import ca_file_fingerprints
 from orchestrator.commands.common import (
     KEEP_CONFIGS,
+    SATELLITE_UNREACHABLE_OK,
     FleetAccess,
     host_progress,
     inventory_options,
     print_risks,
+    print_trust,
     run_options,
     select_inventory,
     stdout,
@@ -29,6 +31,7 @@ from orchestrator.planner import DiscoverOutcome, build_plan
 from orchestrator.runfolder import create_run, find_run
 from orchestrator.satellite_models import LicenseUsage
 from orchestrator.satellite_ops import client_from_settings
+from orchestrator.satellite_tls import check_inventory_trust
 from orchestrator.secrets import resolve_token
 
 
@@ -171,6 +174,7 @@ def discover_command(
     help="Per wave: halt when more hosts fail than this count or percent.",
 )
 @KEEP_CONFIGS
+@SATELLITE_UNREACHABLE_OK
 def plan_command(
     inventory_dir: Path,
     secrets_file: Path | None,
@@ -185,10 +189,14 @@ def plan_command(
     canary: int,
     max_failures: str,
     keep_configs: bool,
+    satellite_unreachable_ok: bool,
 ) -> None:
     """Discover, then write plan.json, report.html, runbook.md and hosts.csv for review."""
     policy = _policy(wave_size, canary, max_failures)
     inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
+    # the CA each switch would get, against the satellite's real certificate, before any switch is contacted
+    trust = check_inventory_trust(inventory, unreachable_ok=satellite_unreachable_ok, timeout=access.connect_timeout)
+    print_trust(trust)
     run_dir = create_run("plan", access.runs_dir)
     if from_run:
         source = find_run(from_run, access.runs_dir)
@@ -207,6 +215,7 @@ def plan_command(
         license_usage=satellite_license_usage(inventory, secrets_file),
         token_problems=token_problems(inventory, secrets_file),
         ca_sha1=ca_file_fingerprints(inventory.hosts),
+        trust_risks=trust.risks,
         policy=policy,
         plan_id=run_dir.name,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),

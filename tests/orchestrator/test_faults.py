@@ -110,12 +110,12 @@ class Window(NamedTuple):
     run_dir: Path
 
 
-def change_window(mock: MockFleet, tmp_path: Path, *apply_args: str) -> Window:
+def change_window(mock: MockFleet, tmp_path: Path, *apply_args: str, plan_args: tuple[str, ...] = ()) -> Window:
     """plan (no canary, no threshold) then apply, as an engineer would in the window."""
     runs = tmp_path / "runs"
     before = callhome_blocks(mock)
     with fleet_env(mock):
-        plan_dir = plan(mock, runs, *NO_THRESHOLDS)
+        plan_dir = plan(mock, runs, *NO_THRESHOLDS, *plan_args)
         code, run_dir = apply_cli(plan_dir, runs, *apply_args)
     return Window(runs, before, plan_dir, code, run_dir)
 
@@ -449,7 +449,8 @@ def test_satellite_url_typo_fails_registration_with_the_callhome_reason(mock_fle
     hosts_file = mock.inventory_dir / "hosts.yaml"
     hosts = yaml.safe_load(hosts_file.read_text())
     url = mock.fleet.satellite.callhome_url
-    hosts[FAULTY]["data"]["fleetreg"]["satellite_url"] = url.replace("ssm-onprem", "ssm-onperm")
+    # a typo in the path: the host and port (checked by fleetreg's TLS check) are the satellite's
+    hosts[FAULTY]["data"]["fleetreg"]["satellite_url"] = url.replace("Transportgateway", "Transportgatway")
     hosts_file.write_text(yaml.safe_dump(hosts, sort_keys=False))
     runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
     assert code == 1
@@ -543,6 +544,11 @@ def set_default_setting(mock: MockFleet, **settings: Any) -> None:
 
 
 VERIFIED = SatelliteSpec(identity="verify")
+# the switches reach the satellite at 127.0.0.2 too (not on its certificate); fleetreg, where it runs,
+# does not (nothing listens there): its own trust check cannot run and is told to go on
+SWITCHES_ONLY_ADDRESS = "127.0.0.2"
+VERIFIED_WITH_ALIAS = SatelliteSpec(identity="verify", aliases=[SWITCHES_ONLY_ADDRESS])
+UNCHECKED = ("--satellite-unreachable-ok",)
 SLP_AND_CLASSIC = [SwitchSpec(index=i, state="cloud") for i in range(3)] + [
     SwitchSpec(index=FAULTY_INDEX, state="slp"),
     SwitchSpec(index=4, state="slp"),
@@ -589,11 +595,13 @@ def test_ca_file_swapped_after_the_plan_stops_apply_before_any_switch(
 def test_wrong_ca_in_the_inventory_fails_tls_and_is_backed_out(mock_fleet_factory, tmp_path: Path) -> None:
     from mock_devices.pki import SatellitePki
 
-    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED)
+    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED_WITH_ALIAS)
     wrong = tmp_path / "not-the-satellite-ca.pem"
     wrong.write_text(SatellitePki.generate().ca_pem)
     set_host_setting(mock, FAULTY, trustpoint={"name": "FLEETREG-SSM", "mode": "ca-file", "ca_file": str(wrong)})
-    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
+    url = mock.fleet.satellite.callhome_url.replace("127.0.0.1", SWITCHES_ONLY_ADDRESS)
+    set_host_setting(mock, FAULTY, satellite_url=url)
+    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path, *UNCHECKED, plan_args=UNCHECKED)
     assert code == 1
     reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "registration failed")
     assert "cert" in reason.lower() or "tls" in reason.lower(), reason
@@ -602,12 +610,12 @@ def test_wrong_ca_in_the_inventory_fails_tls_and_is_backed_out(mock_fleet_factor
 
 
 def test_satellite_host_name_not_on_its_certificate_fails_tls(mock_fleet_factory, tmp_path: Path) -> None:
-    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED)
+    mock = start_fleet(mock_fleet_factory, satellite=VERIFIED_WITH_ALIAS)
     defaults = yaml.safe_load((mock.inventory_dir / "defaults.yaml").read_text())
     url = defaults["data"]["fleetreg"]["satellite_url"]
-    alias = url.replace("ssm-onprem.fleetreg.test", "ssm-onprem")  # resolves, but is not on the certificate
+    alias = url.replace("127.0.0.1", SWITCHES_ONLY_ADDRESS)  # reaches it, but is not on the certificate
     set_host_setting(mock, FAULTY, satellite_url=alias)
-    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
+    runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path, *UNCHECKED, plan_args=UNCHECKED)
     assert code == 1
     reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "registration failed")
     assert "cert" in reason.lower() or "tls" in reason.lower() or "identity" in reason.lower(), reason
