@@ -84,8 +84,8 @@ def needs_from_plan(
 
 
 def trust_targets(needs: Iterable[TrustNeed]) -> list[TrustTarget]:
-    """The distinct checks, in first-seen order. Plain-HTTP URLs have no certificate to check
-    (the planner reports them as a risk)."""
+    """The distinct checks, in first-seen order. A URL that is not https has no certificate to
+    check (settings refuse one; only a plan edited by hand could hold it, and apply refuses that)."""
     grouped: dict[tuple[str, int, str, bool], list[TrustNeed]] = {}
     for need in needs:
         parts = urlsplit(need.url)

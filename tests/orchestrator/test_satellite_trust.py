@@ -82,8 +82,8 @@ def test_default_port_is_443_and_each_ca_file_and_name_check_is_its_own_check() 
 def test_nothing_to_check_without_a_ca_to_install_or_without_tls() -> None:
     assert needs_from_settings("sw1", settings(trustpoint={"mode": "revocation-check-none"}), {}) == []
     assert needs_from_settings("sw1", settings(trustpoint={"mode": "keep"}), {}) == []
-    plain = needs_from_settings("sw1", settings(satellite_url="http://ssm.example.net/x"), {})
-    assert trust_targets(plain) == []
+    plain = needs_from_plan("sw1", "http://ssm.example.net/x", CA, settings(), "host")  # settings refuse http
+    assert plain and trust_targets(plain) == []
 
 
 def test_identity_check_disable_checks_only_the_chain() -> None:
