@@ -22,6 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from orchestrator.errors import InternalError
 from orchestrator.host_flow import HostFlow
 from orchestrator.journal import TERMINAL_STATES, Journal
 from orchestrator.plan_model import Wave
@@ -93,6 +94,10 @@ class ShardedRunner:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     child.wait(timeout=5)
             self._report_progress(seen)
+        failed = [child.returncode for child in self._children if child.returncode]
+        if failed:  # a shard's own failure (it printed its one line): the run stops here
+            self.stop_requested.set()
+            raise InternalError(f"{len(failed)} shard process(es) of {wave.name} failed (exit {failed[0]})")
 
     def _report_progress(self, seen: dict[str, str]) -> None:
         for host, record in self.journal.hosts(self.run_id).items():
@@ -137,6 +142,9 @@ def run_shard(spec_file: Path) -> int:
         signal.signal(signal.SIGINT, lambda signum, frame: runner.request_stop())
         wave = next(w for w in plan.waves if w.number == spec["wave"])
         runner.run_wave(wave, flows)
+    except InternalError as exc:
+        print(f"fleetreg shard: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
     finally:
         journal.close()
         spec_file.unlink(missing_ok=True)
