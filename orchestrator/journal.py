@@ -130,9 +130,11 @@ class Journal:
             if not path.exists():
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            # the busy timeout first: two processes opening the journal at once (two applies)
+            # otherwise see "database is locked" while the other switches it to WAL
+            self._db.execute("PRAGMA busy_timeout=5000")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise RunFolderError(f"cannot open the journal: {exc}", file=str(path)) from None

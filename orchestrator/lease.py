@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import os
 import socket
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from orchestrator.errors import LeaseHeldError
 from orchestrator.journal import Journal, Lease
 
 LOCK_FILE = "lease.lock"  # in a run folder, and next to a plan.json being applied
+HOLDER_WAIT_S = 2.0
 UNFINISHED = frozenset({"running", "backout"})  # run statuses of a run that stopped mid-way
 
 
@@ -88,10 +90,18 @@ class Leases:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            holder = self.journal.lease(key)
+            holder = self._holder(key)
             who = describe(holder) if holder else f"another fleetreg process (it holds {path})"
             raise LeaseHeldError(f"{_what(key)} is in use by {who}", file=str(path)) from None
         self._fds.append(fd)
+
+    def _holder(self, key: str) -> Lease | None:
+        """The journal's holder of `key`; the OS lock is taken just before the row is written,
+        so a holder seen by its lock alone gets a moment to appear."""
+        deadline = time.monotonic() + HOLDER_WAIT_S
+        while (holder := self.journal.lease(key)) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return holder
 
     def take(self, wanted: dict[str, str | None], *, resuming: str | None = None) -> None:
         """The journal rows for `wanted` (key -> run id). `resuming`: the run this process
@@ -129,7 +139,7 @@ class Leases:
         """Refuse early (before tokens are fetched, before any progress is shown) when a lease
         is held: the same rules as `take`, nothing taken."""
         if lock is not None and _lock_held_elsewhere(lock):
-            holder = self.journal.lease(keys[0])
+            holder = self._holder(keys[0])
             who = describe(holder) if holder else f"another fleetreg process (it holds {lock})"
             raise LeaseHeldError(f"{_what(keys[0])} is in use by {who}", file=str(lock))
         for key in keys:
