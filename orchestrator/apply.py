@@ -260,7 +260,7 @@ def apply_plan(
     leases = Leases(journal, "apply")
     try:
         # one apply of a plan at a time: its lease before the run folder exists
-        leases.lock(plan_file.parent / LOCK_FILE, plan_key(plan.plan_id))
+        leases.lock(plan_file.parent / LOCK_FILE, plan_key(plan.plan_id), required=False)
         leases.take({plan_key(plan.plan_id): None})
         run_dir = create_run("apply", options.runs_dir)
         run_id = run_dir.name

@@ -82,10 +82,16 @@ class Leases:
         self._fds: list[int] = []
 
     # ------------------------------------------------------------------ taking
-    def lock(self, path: Path, key: str) -> None:
+    def lock(self, path: Path, key: str, *, required: bool = True) -> None:
         """The OS lock on `path` (created if missing), held until release(); refused at once
-        (no waiting) when another process holds it, naming the journal's holder of `key`."""
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        (no waiting) when another process holds it, naming the journal's holder of `key`.
+        Not `required` (next to a plan.json in a read-only folder): the journal row alone."""
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            if required:
+                raise
+            return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

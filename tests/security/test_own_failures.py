@@ -1,0 +1,120 @@
+"""Threat: fleetreg itself fails mid-apply (disk full, the journal cannot be written, a bug): a
+raw traceback, switches left with changed, unsaved config and no backout, and a journal that
+does not say where they are. fleetreg's own failures end as one line and exit 3
+(orchestrator.errors.InternalError, orchestrator.cli.main); the runner starts nothing new once
+its journal fails (orchestrator.runner.ApplyRunner._failed) and `apply --resume` finishes or
+backs out every switch."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
+
+import orchestrator.commands.apply as apply_commands
+from orchestrator.cli import main
+
+# `fleetreg apply` in a process whose files cannot grow past FSIZE bytes (RLIMIT_FSIZE; Python
+# ignores SIGXFSZ, so a write past it fails with EFBIG): the journal's WAL fills up mid-apply.
+LIMITED = """
+import resource, runpy, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+sys.argv = ["fleetreg", *sys.argv[2:]]
+runpy.run_module("orchestrator.cli", run_name="__main__")
+"""
+APPLY_ARGS = ("--yes", "--workers", "4", "--no-session-logs")
+FSIZE = 96 * 1024  # more than plan.json and a backup; less than the WAL of the whole run
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("fleetreg")]
+
+
+@pytest.mark.integration
+def test_disk_full_mid_apply_ends_in_one_line_and_resume_finishes(mock_fleet_factory, tmp_path: Path) -> None:
+    """Threat: disk full mid-apply leaves a traceback and switches with unsaved config, no backout."""
+    mock = mock_fleet_factory(10, latency_ms=20, register_seconds=(0.5, 1.0))
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
+        plan_dir = latest_run(runs, "plan")
+        plan = load_plan_json(plan_dir)
+        assert (plan_dir / "plan.json").stat().st_size < FSIZE
+        proc = subprocess.run(
+            [sys.executable, "-c", LIMITED, str(FSIZE), "apply", str(plan_dir), "--runs-dir", str(runs), *APPLY_ARGS],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+        assert "Traceback" not in proc.stderr, proc.stderr
+        lines = error_lines(proc.stderr)
+        assert len(lines) == 1, proc.stderr
+        assert proc.returncode == 3, proc.stderr
+        run_dir = latest_run(runs, "apply")
+        assert f"fleetreg apply --resume {run_dir.name}" in lines[0]
+        # the failure came mid-apply: some switches were changed, not all finished
+        db = runs / "fleetreg.db"
+        with sqlite3.connect(db) as conn:
+            states = dict(conn.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_dir.name,)).fetchall())
+            open_steps = dict(
+                conn.execute(
+                    "SELECT host, step FROM steps WHERE run_id=? AND status='started' ORDER BY id", (run_dir.name,)
+                ).fetchall()
+            )
+        assert set(states.values()) - {"migrated", "already-migrated"}, states
+        # every switch whose config is changed and unsaved is one the journal shows as mid-way
+        devices = mock.fleet.dump_state()["devices"]
+        for name, device in devices.items():
+            if device["unsaved_changes"]:
+                assert states[name] in ("running", "interrupted"), (name, states[name])
+                assert states[name] == "interrupted" or name in open_steps, name
+
+        # space restored: --resume finishes or backs out every switch
+        assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") in (0, 1)
+
+    state = mock.fleet.dump_state()
+    serials = Counter(p["serial"] for p in state["satellite"]["product_instances"])
+    assert max(serials.values()) == 1, "double registration on the satellite"
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        final = dict(conn.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_dir.name,)).fetchall())
+        assert conn.execute("SELECT COUNT(*) FROM leases").fetchone()[0] == 0
+    assert set(final.values()) <= {"migrated", "already-migrated", "backed-out"}, final
+    planned = {h["name"]: h for h in plan["hosts"]}
+    for name, device in state["devices"].items():
+        assert device["unsaved_changes"] is False, f"{name} left with unsaved changes"
+        if final[name] == "migrated" and planned[name]["mode"] == "callhome":
+            assert device["licensing"]["status"] == "REGISTERED", name
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (RuntimeError("boom\nsecond line"), "fleetreg: error: internal error: RuntimeError: boom second line"),
+        (sqlite3.OperationalError("database or disk is full"), "fleetreg: error: journal failed: database or disk"),
+        (
+            OSError(28, "No space left on device", "runs/x/report.html"),
+            "fleetreg: error: runs/x/report.html: No space left",
+        ),
+    ],
+)
+def test_an_unexpected_exception_in_a_verb_is_one_line_and_exit_3(
+    error: Exception, expected: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Threat: an unexpected exception inside a CLI verb ends in a raw traceback."""
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(apply_commands, "regenerate_reports", fail)
+    assert main(["report", "some-run"]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert err.startswith(expected), err
