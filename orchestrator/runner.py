@@ -226,9 +226,9 @@ class ApplyRunner:
                                 self._journal_start(next_job)
                                 starting.append(next_job)
                                 slots -= 1
-                except (sqlite3.Error, OSError, RunFolderError) as exc:
-                    # The journal (or a file of the run) cannot be written: this round's commit
-                    # is rolled back, so the journal still says which step each switch was in.
+                except Exception as exc:
+                    # The journal (or a file of the run) cannot be written, or a bug: this round's
+                    # commit is rolled back, so the journal still says which step each switch was in.
                     # Start nothing new; let the steps under way end (none is cut mid-dialogue);
                     # `apply --resume` re-reads each switch and finishes or backs it out.
                     self.journal.abandon()
@@ -266,11 +266,11 @@ class ApplyRunner:
                 self.fault = InternalError(exc.message, host=exc.host, step=exc.step, file=exc.file)
             elif isinstance(exc, sqlite3.Error):
                 self.fault = InternalError(f"journal write failed: {exc}", file=str(self.journal.path))
+            elif isinstance(exc, OSError):
+                where = str(exc.filename) if exc.filename else None
+                self.fault = InternalError(exc.strerror or str(exc), file=where)
             else:
-                where = getattr(exc, "filename", None)
-                self.fault = InternalError(
-                    f"{getattr(exc, 'strerror', None) or exc}", file=str(where) if where else None
-                )
+                self.fault = InternalError(f"unexpected {type(exc).__name__}: {self.redact(str(exc))}")
         self.stop_requested.set()
 
     # ================================================================ scheduling

@@ -19,6 +19,7 @@ from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
 
 import orchestrator.commands.apply as apply_commands
 from orchestrator.cli import main
+from orchestrator.host_flow import Action, HostFlow
 
 # `fleetreg apply` in a process whose files cannot grow past FSIZE bytes (RLIMIT_FSIZE; Python
 # ignores SIGXFSZ, so a write past it fails with EFBIG): the journal's WAL fills up mid-apply.
@@ -92,6 +93,42 @@ def test_disk_full_mid_apply_ends_in_one_line_and_resume_finishes(mock_fleet_fac
         assert device["unsaved_changes"] is False, f"{name} left with unsaved changes"
         if final[name] == "migrated" and planned[name]["mode"] == "callhome":
             assert device["licensing"]["status"] == "REGISTERED", name
+
+
+@pytest.mark.integration
+def test_a_bug_mid_apply_stops_the_run_cleanly_and_resume_finishes(
+    mock_fleet_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Threat: an unexpected exception in the orchestrator mid-apply (a bug) ends in a traceback
+    and leaves switches changed, unsaved, in a state the journal does not name."""
+    mock = mock_fleet_factory(6, latency_ms=20, register_seconds=(0.5, 1.0))
+    runs = tmp_path / "runs"
+    step_done = HostFlow.step_done
+
+    def buggy(self: HostFlow, step: str) -> Action:
+        if step == "configure":  # the config is on the switch, unsaved
+            raise KeyError("a bug")
+        return step_done(self, step)
+
+    with fleet_env(mock):
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
+        plan_dir = latest_run(runs, "plan")
+        monkeypatch.setattr(HostFlow, "step_done", buggy)
+        capsys.readouterr()
+        assert run_cli("apply", str(plan_dir), "--runs-dir", str(runs), *APPLY_ARGS) == 3
+        err = capsys.readouterr().err
+        run_dir = latest_run(runs, "apply")
+        lines = error_lines(err)
+        assert len(lines) == 1 and "Traceback" not in err, err
+        assert "unexpected KeyError: 'a bug'" in lines[0] and f"apply --resume {run_dir.name}" in lines[0]
+        assert any(d["unsaved_changes"] for d in mock.fleet.dump_state()["devices"].values())
+        monkeypatch.undo()
+        assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
+    for name, device in mock.fleet.dump_state()["devices"].items():
+        assert device["unsaved_changes"] is False, f"{name} left with unsaved changes"
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        final = {s for (s,) in conn.execute("SELECT state FROM hosts WHERE run_id=?", (run_dir.name,))}
+    assert final <= {"migrated", "already-migrated"}, final
 
 
 @pytest.mark.parametrize(
