@@ -14,6 +14,7 @@ round trips at 200 sessions (bench/README.md); only the netmiko transport uses t
 from __future__ import annotations
 
 import asyncio
+import errno
 import heapq
 import os
 import random
@@ -70,6 +71,7 @@ REPEATABLE_STEPS = READ_ONLY_STEPS | {"backout", "install_ca"}  # install_ca che
 # Registration polls: one show command, which needs no worker slot while the session is open.
 POLL_STEPS = frozenset({"wait_registered", "wait_ack"})
 EventSink = Callable[[str, str, str], None]  # (host, event, text)
+NO_SPACE = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})  # fleetreg's disk, not the switch
 
 
 class WaveRunner(Protocol):
@@ -450,12 +452,17 @@ class ApplyRunner:
             return _StepResult(value=await self._run_step(cli, job))
         except InternalError as exc:
             return _StepResult(fault=exc)
+        except RunFolderError as exc:  # a file of the run (backup, kept config): fleetreg's, not the switch's
+            return _StepResult(fault=InternalError(exc.message, host=name, step=job.step, file=exc.file))
         except FleetregError as exc:
             exc.step = exc.step or job.step
             if session_unusable(exc):
                 self._close(name, politely=False)
             return _StepResult(error=exc)
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in NO_SPACE:  # its disk, not the switch
+                where = str(exc.filename) if exc.filename else None
+                return _StepResult(fault=InternalError(exc.strerror or str(exc), host=name, step=job.step, file=where))
             self._close(name, politely=False)
             return _StepResult(error=translate(exc, host=name, step=job.step))
 
@@ -490,10 +497,7 @@ class ApplyRunner:
                 save_masked_config(self.run_dir, plan.name, self.redact(outputs[RUNNING_CONFIG]) or "")
             return facts, outputs["show license status"]
         if step == "backup":
-            try:
-                write_private(host_file(self.run_dir / "backups", plan.name, ".cfg"), self._backup_text(job.flow))
-            except RunFolderError as exc:  # disk full: fleetreg's failure, not the switch's
-                raise InternalError(exc.message, host=plan.name, step=step, file=exc.file) from None
+            write_private(host_file(self.run_dir / "backups", plan.name, ".cfg"), self._backup_text(job.flow))
             return None
         if step in ("recheck", "wait_registered", "wait_ack"):
             return await read_status(cli, read_timeout=timeout)

@@ -18,7 +18,9 @@ import pytest
 from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
 
 import orchestrator.commands.apply as apply_commands
+import orchestrator.runner as runner_module
 from orchestrator.cli import main
+from orchestrator.errors import RunFolderError
 from orchestrator.host_flow import Action, HostFlow
 
 # `fleetreg apply` in a process whose files cannot grow past FSIZE bytes (RLIMIT_FSIZE; Python
@@ -129,6 +131,40 @@ def test_a_bug_mid_apply_stops_the_run_cleanly_and_resume_finishes(
     with sqlite3.connect(runs / "fleetreg.db") as conn:
         final = {s for (s,) in conn.execute("SELECT state FROM hosts WHERE run_id=?", (run_dir.name,))}
     assert final <= {"migrated", "already-migrated"}, final
+
+
+@pytest.mark.integration
+def test_a_backup_that_cannot_be_written_is_fleetregs_failure_not_the_switchs(
+    mock_fleet_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Threat: fleetreg's own disk fails in a step (the backup): the switch is blamed ('failed'),
+    the run goes on writing nowhere, and the real cause is buried in a report."""
+    mock = mock_fleet_factory(4, latency_ms=20, register_seconds=(0.5, 1.0))
+    runs = tmp_path / "runs"
+    write_private = runner_module.write_private
+
+    def disk_full(path: Path, text: str) -> Path:
+        if path.parent.name == "backups":
+            raise RunFolderError("cannot write: No space left on device", file=str(path))
+        return write_private(path, text)
+
+    with fleet_env(mock):
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
+        plan_dir = latest_run(runs, "plan")
+        monkeypatch.setattr(runner_module, "write_private", disk_full)
+        capsys.readouterr()
+        assert run_cli("apply", str(plan_dir), "--runs-dir", str(runs), *APPLY_ARGS) == 3
+        err = capsys.readouterr().err
+        run_dir = latest_run(runs, "apply")
+        lines = error_lines(err)
+        assert len(lines) == 1 and "Traceback" not in err, err
+        assert "step backup: cannot write: No space left on device" in lines[0], lines[0]
+        with sqlite3.connect(runs / "fleetreg.db") as conn:
+            states = {s for (s,) in conn.execute("SELECT state FROM hosts WHERE run_id=?", (run_dir.name,))}
+        assert "failed" not in states and "backed-out" not in states, states  # no switch blamed
+        monkeypatch.undo()
+        assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
+    assert all(d["unsaved_changes"] is False for d in mock.fleet.dump_state()["devices"].values())
 
 
 @pytest.mark.parametrize(
