@@ -32,8 +32,9 @@ resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 sys.argv = ["fleetreg", *sys.argv[2:]]
 runpy.run_module("orchestrator.cli", run_name="__main__")
 """
-APPLY_ARGS = ("--yes", "--workers", "4", "--no-session-logs")
 FSIZE = 96 * 1024  # more than plan.json and a backup; less than the WAL of the whole run
+LIMITED_APPLY = (sys.executable, "-c", LIMITED, str(FSIZE), "apply")
+APPLY_ARGS = ("--yes", "--workers", "4", "--no-session-logs")
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -41,7 +42,10 @@ def error_lines(stderr: str) -> list[str]:
 
 
 @pytest.mark.integration
-def test_disk_full_mid_apply_ends_in_one_line_and_resume_finishes(mock_fleet_factory, tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", [1, 2])  # 2: the journal fails in the shard processes
+def test_disk_full_mid_apply_ends_in_one_line_and_resume_finishes(
+    processes: int, mock_fleet_factory, tmp_path: Path
+) -> None:
     """Threat: disk full mid-apply leaves a traceback and switches with unsaved config, no backout."""
     mock = mock_fleet_factory(10, latency_ms=20, register_seconds=(0.5, 1.0))
     runs = tmp_path / "runs"
@@ -51,7 +55,7 @@ def test_disk_full_mid_apply_ends_in_one_line_and_resume_finishes(mock_fleet_fac
         plan = load_plan_json(plan_dir)
         assert (plan_dir / "plan.json").stat().st_size < FSIZE
         proc = subprocess.run(
-            [sys.executable, "-c", LIMITED, str(FSIZE), "apply", str(plan_dir), "--runs-dir", str(runs), *APPLY_ARGS],
+            [*LIMITED_APPLY, str(plan_dir), "--runs-dir", str(runs), *APPLY_ARGS, "--processes", str(processes)],
             env={**os.environ, **env},
             capture_output=True,
             text=True,
