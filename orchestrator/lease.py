@@ -137,8 +137,10 @@ class Leases:
         if lease.holder_host != self.host:
             return True  # cannot tell from here: assume it is running
         info = self.journal.run_info(lease.run_id) if lease.run_id else None
-        if info is not None and _lock_held_elsewhere(Path(info["run_dir"]) / LOCK_FILE):
-            return True
+        if info is not None and (Path(info["run_dir"]) / LOCK_FILE).exists():
+            # the run's OS lock is the truth: the kernel drops it when its holder dies, and a
+            # pid can be reused by an unrelated process meanwhile
+            return _lock_held_elsewhere(Path(info["run_dir"]) / LOCK_FILE)
         return _pid_alive(lease.holder_pid)
 
     def peek(self, keys: list[str], *, resuming: str | None = None, lock: Path | None = None) -> None:

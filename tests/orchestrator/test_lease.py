@@ -113,3 +113,13 @@ def test_resuming_another_run_of_a_plan_in_use_is_refused(journal: Journal, tmp_
     hold(journal, plan_key("P1"), os.getppid(), "R2")
     with pytest.raises(LeaseHeldError, match="plan P1 is in use by pid"):
         Leases(journal, "apply --resume").take({run_key("R1"): "R1", plan_key("P1"): "R1"}, resuming="R1")
+
+
+def test_a_reused_pid_does_not_keep_a_dead_runs_lease_alive(journal: Journal, tmp_path: Path) -> None:
+    """The holder of run R1 died; its pid now belongs to another process (here: our parent).
+    R1's lock file is free, so the lease is stale: a fresh apply is pointed to --resume R1."""
+    run_dir = start_run(journal, tmp_path, "R1")
+    (run_dir / LOCK_FILE).touch()
+    hold(journal, plan_key("P1"), os.getppid(), "R1")
+    with pytest.raises(LeaseHeldError, match=r"left unfinished by pid \d+ .*fleetreg apply --resume R1$"):
+        Leases(journal, "apply").take({plan_key("P1"): None})
