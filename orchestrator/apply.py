@@ -5,17 +5,20 @@ Also resume, on-demand backout and report regeneration, which share this machine
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestrator.ca_files import ca_file_fingerprints
-from orchestrator.errors import InputError, PlanFileError, RunFolderError
+from orchestrator.errors import FleetregError, InputError, InternalError, PlanFileError, RunFolderError
 from orchestrator.host_flow import Finish, HostFlow, step_after
 from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.inventory import Inventory, load_inventory
 from orchestrator.journal import JOURNAL_FILE, TERMINAL_STATES, HostRecord, Journal
+from orchestrator.lease import LOCK_FILE, Leases, plan_key, run_key
 from orchestrator.nornir_setup import build_nornir
 from orchestrator.plan_integrity import plan_differences
 from orchestrator.plan_model import HostPlan, Plan, Wave
@@ -252,12 +255,19 @@ def apply_plan(
     """Run the plan at `plan_path`; `checked`: what `check_apply` returned for it (not loaded again)."""
     session = checked or Session(plan_path, options, check_trust=True)
     plan = session.plan
-    run_dir = create_run("apply", options.runs_dir)
-    shutil.copyfile(plan_path / PLAN_FILE if plan_path.is_dir() else plan_path, run_dir / PLAN_FILE)
-    (run_dir / PLAN_FILE).chmod(0o600)
+    plan_file = plan_path / PLAN_FILE if plan_path.is_dir() else plan_path
     journal = open_journal(options.runs_dir)
-    run_id = run_dir.name
+    leases = Leases(journal, "apply")
     try:
+        # one apply of a plan at a time: its lease before the run folder exists
+        leases.lock(plan_file.parent / LOCK_FILE, plan_key(plan.plan_id), required=False)
+        leases.take({plan_key(plan.plan_id): None})
+        run_dir = create_run("apply", options.runs_dir)
+        run_id = run_dir.name
+        leases.lock(run_dir / LOCK_FILE, run_key(run_id))
+        leases.take({plan_key(plan.plan_id): run_id, run_key(run_id): run_id})
+        shutil.copyfile(plan_file, run_dir / PLAN_FILE)
+        (run_dir / PLAN_FILE).chmod(0o600)
         journal.start_run(
             run_id,
             "apply",
@@ -271,8 +281,10 @@ def apply_plan(
                 state = "already-migrated" if host.classification == "already-migrated" else "skipped"
                 journal.host_finished(run_id, host.name, state, reason=host.reason)
         flows = {h.name: session.flow(h) for h in plan.hosts if h.is_actionable}
-        return _run_waves(session, journal, run_id, run_dir, flows, confirm, on_event, on_runner)
+        with own_failures(run_id, session.redactor):
+            return _run_waves(session, journal, run_id, run_dir, flows, confirm, on_event, on_runner)
     finally:
+        leases.release()
         journal.close()
 
 
@@ -280,7 +292,13 @@ def check_apply(plan_path: Path, options: ApplyOptions) -> Session:
     """Everything apply checks before it touches a switch (plan file, inventory and settings
     unchanged, the satellite's certificate against the CA to install, credentials, tokens), without
     starting a run: the CLI calls it before it shows any progress, so bad input ends in one error
-    line. Pass the result to `apply_plan`."""
+    line. Pass the result to `apply_plan`. A plan another process is applying is refused first."""
+    plan = load_plan(plan_path)
+    journal = open_journal(options.runs_dir)
+    try:
+        Leases(journal, "apply").peek([plan_key(plan.plan_id)])
+    finally:
+        journal.close()
     return Session(plan_path, options, check_trust=True)
 
 
@@ -289,9 +307,44 @@ def check_resume(run: str, options: ApplyOptions) -> Plan:
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
     try:
-        return Session(_resumable_plan(journal, run_dir), options, check_trust=True).plan
+        plan_path = _resumable_plan(journal, run_dir)
+        plan = load_plan(plan_path)
+        Leases(journal, "apply --resume").peek(
+            [run_key(run_dir.name), plan_key(plan.plan_id)], resuming=run_dir.name, lock=run_dir / LOCK_FILE
+        )
+        return Session(plan_path, options, check_trust=True).plan
     finally:
         journal.close()
+
+
+def _lease_run(leases: Leases, run_dir: Path, plan: Plan) -> None:
+    """Resume and backout: the run folder's OS lock, then the run's and the plan's rows (a
+    lease left by a killed holder of this run is taken over)."""
+    leases.lock(run_dir / LOCK_FILE, run_key(run_dir.name))
+    leases.take({run_key(run_dir.name): run_dir.name, plan_key(plan.plan_id): run_dir.name}, resuming=run_dir.name)
+
+
+@contextmanager
+def own_failures(run_id: str, redactor: Redactor) -> Iterator[None]:
+    """Once a run may have touched a switch, fleetreg's own failures (disk full, the journal,
+    a bug) end as one InternalError (exit 3) that says how to go on; switches are left where
+    the journal says (the runner starts nothing new once its journal fails)."""
+    resume = f"switches are where the journal says; fleetreg apply --resume {run_id} finishes or backs them out"
+    try:
+        yield
+    except InternalError as exc:
+        raise InternalError(f"{exc.message}; {resume}", host=exc.host, step=exc.step, file=exc.file) from None
+    except RunFolderError as exc:  # a file of the run that cannot be written: not the user's input
+        raise InternalError(f"cannot write the run: {exc.message}; {resume}", file=exc.file) from None
+    except FleetregError:
+        raise
+    except sqlite3.Error as exc:
+        raise InternalError(f"journal failed: {redactor(str(exc))}; {resume}") from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise InternalError(f"{where}{exc.strerror or exc}; {resume}") from None
+    except Exception as exc:
+        raise InternalError(f"unexpected {type(exc).__name__}: {redactor(str(exc))}; {resume}") from None
 
 
 def _resumable_plan(journal: Journal, run_dir: Path) -> Path:
@@ -311,8 +364,11 @@ def resume_apply(
 ) -> ApplyResult:
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
+    leases = Leases(journal, "apply --resume")
     try:
-        session = Session(_resumable_plan(journal, run_dir), options, check_trust=True)
+        plan_path = _resumable_plan(journal, run_dir)
+        _lease_run(leases, run_dir, load_plan(plan_path))
+        session = Session(plan_path, options, check_trust=True)
         plan = session.plan
         records = journal.hosts(run_dir.name)
         flows: dict[str, HostFlow] = {}
@@ -326,8 +382,10 @@ def resume_apply(
                 else session.resumed_flow(host, record, journal, run_dir.name)
             )
         journal.set_run_status(run_dir.name, "running")
-        return _run_waves(session, journal, run_dir.name, run_dir, flows, confirm, on_event, on_runner)
+        with own_failures(run_dir.name, session.redactor):
+            return _run_waves(session, journal, run_dir.name, run_dir, flows, confirm, on_event, on_runner)
     finally:
+        leases.release()
         journal.close()
 
 
@@ -387,9 +445,11 @@ def backout_hosts(
     """`fleetreg backout RUN`: restore the pre-change call-home block on hosts this run changed."""
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
+    leases = Leases(journal, "backout")
     try:
         if journal.run_info(run_dir.name) is None:
             raise RunFolderError("not a run in the journal", file=str(run_dir))
+        _lease_run(leases, run_dir, load_plan(run_dir / PLAN_FILE))
         records = journal.hosts(run_dir.name)
         if hosts:
             unknown = sorted(set(hosts) - set(records))
@@ -405,13 +465,15 @@ def backout_hosts(
             for h in selected
             if records[h.name].config_changed or records[h.name].state == "migrated"
         }
-        journal.set_run_status(run_dir.name, "backout")
-        runner = session.runner(journal, run_dir.name, run_dir, list(flows), on_event)
-        runner.run_wave(Wave(number=-1, name="backout", hosts=tuple(flows), max_failures=len(flows)), flows)
-        journal.set_run_status(run_dir.name, "finished")
-        outcomes = write_run_reports(run_dir, journal, run_dir.name, plan, redactor=session.redactor)
+        with own_failures(run_dir.name, session.redactor):
+            journal.set_run_status(run_dir.name, "backout")
+            runner = session.runner(journal, run_dir.name, run_dir, list(flows), on_event)
+            runner.run_wave(Wave(number=-1, name="backout", hosts=tuple(flows), max_failures=len(flows)), flows)
+            journal.set_run_status(run_dir.name, "finished")
+            outcomes = write_run_reports(run_dir, journal, run_dir.name, plan, redactor=session.redactor)
         return ApplyResult(run_dir, {h: outcomes[h] for h in flows})
     finally:
+        leases.release()
         journal.close()
 
 

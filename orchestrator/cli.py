@@ -1,10 +1,18 @@
 """The `fleetreg` command line. Thin: parses arguments, calls the core, turns any
-FleetregError into one line on stderr and its exit code. Never a traceback for user error."""
+FleetregError into one line on stderr and its exit code. Never a traceback, not even for
+fleetreg's own failures (disk full, the journal, a bug): those exit 3.
+
+Exit codes: 0 every planned switch migrated (or already was); 1 some switches failed (see the
+report); 2 bad input, or the plan/run is in use by another fleetreg process: no switch was
+touched; 3 fleetreg itself failed: every switch is where the journal says, `fleetreg apply
+--resume RUN` finishes or backs it out; 130 interrupted."""
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import sqlite3
 import sys
 
 import click
@@ -87,8 +95,19 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # unwritable folder, missing file named on the command line...
         where = f"{exc.filename}: " if exc.filename else ""
         click.echo(f"fleetreg: error: {where}{exc.strerror or exc}", err=True)
-        return 2
+        return INTERNAL_FAILURE if exc.errno in _NO_SPACE else 2
+    except sqlite3.Error as exc:  # the journal, outside a run (a run's own are InternalError)
+        click.echo(f"fleetreg: error: journal failed: {' '.join(str(exc).split())}", err=True)
+        return INTERNAL_FAILURE
+    except Exception as exc:  # a bug: one line, never a traceback (its text may quote a device)
+        first = " ".join(str(exc).split())[:200]
+        click.echo(f"fleetreg: error: internal error: {type(exc).__name__}: {first}", err=True)
+        return INTERNAL_FAILURE
     return 0
+
+
+INTERNAL_FAILURE = 3  # orchestrator.errors.InternalError.exit_code
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO})
 
 
 if __name__ == "__main__":

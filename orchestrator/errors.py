@@ -71,6 +71,17 @@ class RunFolderError(InputError):
     """Unknown run id, or a run folder that cannot be created or written."""
 
 
+class LeaseHeldError(InputError):
+    """Another fleetreg process holds the plan or run (or left it unfinished): exit 2, nothing touched."""
+
+
+class InternalError(FleetregError):
+    """fleetreg itself failed (disk full, journal write, an unexpected exception): exit 3. Every
+    switch is left in a state the journal names; `fleetreg apply --resume RUN` finishes or backs it out."""
+
+    exit_code = 3
+
+
 class ParseError(FleetregError):
     """Device output a parser does not recognise; names the command and the first unexpected line."""
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,14 @@ CREATE TABLE IF NOT EXISTS plans (
     digest TEXT NOT NULL,
     recorded_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS leases (
+    key TEXT PRIMARY KEY,
+    holder_pid INTEGER NOT NULL,
+    holder_host TEXT NOT NULL,
+    run_id TEXT,
+    command TEXT NOT NULL,
+    acquired_at REAL NOT NULL
+);
 """
 
 
@@ -95,6 +104,21 @@ class StepRecord:
     detail: str | None
 
 
+@dataclass(frozen=True)
+class Lease:
+    """Who holds a plan (`plan:<plan_id>`) or a run (`run:<run_id>`): see orchestrator.lease."""
+
+    key: str
+    holder_pid: int
+    holder_host: str
+    run_id: str | None
+    command: str
+    acquired_at: float
+
+
+LEASE_COLUMNS = "key, holder_pid, holder_host, run_id, command, acquired_at"
+
+
 class Journal:
     """One SQLite connection, used from one thread (the runner's scheduler)."""
 
@@ -106,9 +130,11 @@ class Journal:
             if not path.exists():
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            # the busy timeout first: two processes opening the journal at once (two applies)
+            # otherwise see "database is locked" while the other switches it to WAL
+            self._db.execute("PRAGMA busy_timeout=5000")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise RunFolderError(f"cannot open the journal: {exc}", file=str(path)) from None
@@ -130,13 +156,19 @@ class Journal:
         try:
             yield
         except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+            self.abandon()
             raise
         finally:
             self._batching = False
         if self._db.in_transaction:
+            self._commit()
+
+    def _commit(self) -> None:
+        try:
             self._db.execute("COMMIT")
+        except sqlite3.Error:
+            self.abandon()  # a failed COMMIT (disk full) may leave the transaction open
+            raise
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -150,9 +182,45 @@ class Journal:
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self.abandon()
             raise
-        self._db.execute("COMMIT")
+        self._commit()
+
+    def abandon(self) -> None:
+        """After a failed write (disk full): drop whatever transaction is left open, quietly."""
+        try:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    # ------------------------------------------------------------------ leases
+    def lease(self, key: str) -> Lease | None:
+        row = self._db.execute(f"SELECT {LEASE_COLUMNS} FROM leases WHERE key=?", (key,)).fetchone()
+        return Lease(*row) if row else None
+
+    def take_leases(self, wanted: Mapping[str, str | None], command: str, check: Callable[[Lease], None]) -> None:
+        """Take every lease in `wanted` (key -> run id) for this process, all or none, in one
+        BEGIN IMMEDIATE transaction: of two processes, the second sees the first's rows.
+        `check` is shown each row already there and raises when it may not be taken over."""
+        with self._tx() as db:
+            for key in wanted:
+                row = db.execute(f"SELECT {LEASE_COLUMNS} FROM leases WHERE key=?", (key,)).fetchone()
+                if row is not None:
+                    check(Lease(*row))
+            now = time.time()
+            db.executemany(
+                f"INSERT OR REPLACE INTO leases ({LEASE_COLUMNS}) VALUES (?,?,?,?,?,?)",
+                [(key, os.getpid(), socket.gethostname(), run_id, command, now) for key, run_id in wanted.items()],
+            )
+
+    def release_leases(self, keys: list[str]) -> None:
+        """Give back this process's leases (rows another process took over are left alone)."""
+        with self._tx() as db:
+            db.executemany(
+                "DELETE FROM leases WHERE key=? AND holder_pid=? AND holder_host=?",
+                [(key, os.getpid(), socket.gethostname()) for key in keys],
+            )
 
     # ------------------------------------------------------------------ runs
     def start_run(

@@ -14,9 +14,11 @@ round trips at 200 sessions (bench/README.md); only the netmiko transport uses t
 from __future__ import annotations
 
 import asyncio
+import errno
 import heapq
 import os
 import random
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -37,6 +39,8 @@ from orchestrator.errors import (
     DeviceError,
     FleetregError,
     HostKeyError,
+    InternalError,
+    RunFolderError,
 )
 from orchestrator.facts import build_drift_facts
 from orchestrator.host_flow import Action, Finish, HostFlow, PollLater, longest_wait_first
@@ -67,6 +71,7 @@ REPEATABLE_STEPS = READ_ONLY_STEPS | {"backout", "install_ca"}  # install_ca che
 # Registration polls: one show command, which needs no worker slot while the session is open.
 POLL_STEPS = frozenset({"wait_registered", "wait_ack"})
 EventSink = Callable[[str, str, str], None]  # (host, event, text)
+NO_SPACE = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})  # fleetreg's disk, not the switch
 
 
 class WaveRunner(Protocol):
@@ -127,6 +132,7 @@ class _StepResult:
     value: Any = None
     error: FleetregError | None = None
     connect_failed: bool = False
+    fault: InternalError | None = None  # fleetreg's own failure during the step (its disk)
 
 
 @dataclass
@@ -163,6 +169,7 @@ class ApplyRunner:
         self.on_event = on_event or (lambda host, event, text: None)
         self.clock = clock
         self.stop_requested = threading.Event()
+        self.fault: InternalError | None = None  # fleetreg's own failure (journal, disk): the run stops
         self._seq = 0
         self._random = random.Random()
         self._step_ids: dict[tuple[str, str], int] = {}
@@ -197,28 +204,41 @@ class ApplyRunner:
             while pending_new or continuing or timers or inflight or done:
                 # one round: what finished, what is due, what can start; one journal commit
                 starting: list[_Job] = []
-                with self.journal.batch():
-                    for job, result in done:
-                        inflight.remove(job)
-                        self._handle(job, result, report, continuing, timers)
-                    if self.stop_requested.is_set():
-                        for job in [*continuing, *(t[2] for t in timers)]:
-                            self._interrupted(job, report)
-                        continuing.clear()
-                        timers.clear()
-                        pending_new.clear()
-                    self._take_due(timers, continuing, starting)
-                    slots = self.options.workers - inflight.slots
-                    while slots > 0 and (continuing or pending_new):
-                        next_job = (
-                            continuing.popleft()
-                            if continuing
-                            else self._first_job(flows[pending_new.popleft()], report)
-                        )
-                        if next_job is not None:
-                            self._journal_start(next_job)
-                            starting.append(next_job)
-                            slots -= 1
+                for job, _result in done:
+                    inflight.remove(job)
+                try:
+                    with self.journal.batch():
+                        for job, result in done:
+                            self._handle(job, result, report, continuing, timers)
+                        if self.stop_requested.is_set():
+                            for job in [*continuing, *(t[2] for t in timers)]:
+                                self._interrupted(job, report)
+                            continuing.clear()
+                            timers.clear()
+                            pending_new.clear()
+                        self._take_due(timers, continuing, starting)
+                        slots = self.options.workers - inflight.slots
+                        while slots > 0 and (continuing or pending_new):
+                            next_job = (
+                                continuing.popleft()
+                                if continuing
+                                else self._first_job(flows[pending_new.popleft()], report)
+                            )
+                            if next_job is not None:
+                                self._journal_start(next_job)
+                                starting.append(next_job)
+                                slots -= 1
+                except Exception as exc:
+                    # The journal (or a file of the run) cannot be written, or a bug: this round's
+                    # commit is rolled back, so the journal still says which step each switch was in.
+                    # Start nothing new; let the steps under way end (none is cut mid-dialogue);
+                    # `apply --resume` re-reads each switch and finishes or backs it out.
+                    self.journal.abandon()
+                    self._failed(exc)
+                    starting = []
+                    continuing.clear()
+                    timers.clear()
+                    pending_new.clear()
                 for job in starting:  # journaled as started (committed) before they run
                     inflight.add(job)
                     task = asyncio.create_task(self._execute_into(job, finished))
@@ -236,7 +256,24 @@ class ApplyRunner:
         finally:
             await self._close_all()
             self._executor.shutdown(wait=False, cancel_futures=True)
+        if self.fault is not None:
+            raise self.fault
         return report
+
+    def _failed(self, exc: BaseException) -> None:
+        """fleetreg's own failure: the first one is kept (and raised once the steps under way
+        have ended); the run stops as after Ctrl-C."""
+        if self.fault is None:
+            if isinstance(exc, FleetregError):
+                self.fault = InternalError(exc.message, host=exc.host, step=exc.step, file=exc.file)
+            elif isinstance(exc, sqlite3.Error):
+                self.fault = InternalError(f"journal write failed: {exc}", file=str(self.journal.path))
+            elif isinstance(exc, OSError):
+                where = str(exc.filename) if exc.filename else None
+                self.fault = InternalError(exc.strerror or str(exc), file=where)
+            else:
+                self.fault = InternalError(f"unexpected {type(exc).__name__}: {self.redact(str(exc))}")
+        self.stop_requested.set()
 
     # ================================================================ scheduling
     async def _sleep(self, seconds: float) -> None:
@@ -282,6 +319,10 @@ class ApplyRunner:
         timers: list[tuple[float, int, _Job]],
     ) -> None:
         flow, host = job.flow, job.flow.plan.name
+        if result.fault is not None:  # the step stays journaled as started: resume runs it again
+            self._failed(result.fault)
+            self._interrupted(job, report)
+            return
         retryable = result.connect_failed or (session_unusable(result.error) and job.step in REPEATABLE_STEPS)
         if retryable and job.attempt + 1 < self.options.connect_retries and result.error is not None:
             job.attempt += 1
@@ -363,7 +404,8 @@ class ApplyRunner:
 
     def _interrupted(self, job: _Job, report: WaveReport) -> None:
         host = job.flow.plan.name
-        self._journal_end(job, "interrupted", "stopped by the operator (Ctrl-C); resume with fleetreg apply --resume")
+        why = "fleetreg failed" if self.fault is not None else "stopped by the operator (Ctrl-C)"
+        self._journal_end(job, "interrupted", f"{why}; resume with fleetreg apply --resume")
         self.journal.host_finished(
             self.run_id,
             host,
@@ -408,12 +450,19 @@ class ApplyRunner:
             return _StepResult(error=exc, connect_failed=not isinstance(exc, AuthError | HostKeyError))
         try:
             return _StepResult(value=await self._run_step(cli, job))
+        except InternalError as exc:
+            return _StepResult(fault=exc)
+        except RunFolderError as exc:  # a file of the run (backup, kept config): fleetreg's, not the switch's
+            return _StepResult(fault=InternalError(exc.message, host=name, step=job.step, file=exc.file))
         except FleetregError as exc:
             exc.step = exc.step or job.step
             if session_unusable(exc):
                 self._close(name, politely=False)
             return _StepResult(error=exc)
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in NO_SPACE:  # its disk, not the switch
+                where = str(exc.filename) if exc.filename else None
+                return _StepResult(fault=InternalError(exc.strerror or str(exc), host=name, step=job.step, file=where))
             self._close(name, politely=False)
             return _StepResult(error=translate(exc, host=name, step=job.step))
 

@@ -22,6 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from orchestrator.errors import InternalError
 from orchestrator.host_flow import HostFlow
 from orchestrator.journal import TERMINAL_STATES, Journal
 from orchestrator.plan_model import Wave
@@ -52,7 +53,7 @@ class ShardedRunner:
         self.processes = processes
         self.on_event = on_event or (lambda host, event, text: None)
         self.stop_requested = threading.Event()
-        self._children: list[subprocess.Popen[bytes]] = []
+        self._children: list[subprocess.Popen[str]] = []
 
     def request_stop(self) -> None:
         """Ctrl-C: each shard finishes the steps under way and starts nothing new."""
@@ -82,7 +83,12 @@ class ShardedRunner:
                 },
             )
             self._children.append(
-                subprocess.Popen([sys.executable, "-m", "orchestrator.shards", str(spec)], stdin=subprocess.DEVNULL)
+                subprocess.Popen(
+                    [sys.executable, "-m", "orchestrator.shards", str(spec)],
+                    stdin=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,  # a shard's own failure becomes part of fleetreg's one line
+                    text=True,
+                )
             )
         try:
             while any(child.poll() is None for child in self._children):
@@ -93,12 +99,36 @@ class ShardedRunner:
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     child.wait(timeout=5)
             self._report_progress(seen)
+        causes = [cause for child in self._children if (cause := _shard_failure(child))]
+        if causes:  # a shard's own failure (disk full, journal): the run stops here
+            self.stop_requested.set()
+            more = f" (and {len(causes) - 1} more)" if len(causes) > 1 else ""
+            raise InternalError(f"a shard process of {wave.name} failed: {causes[0]}{more}")
 
     def _report_progress(self, seen: dict[str, str]) -> None:
         for host, record in self.journal.hosts(self.run_id).items():
             if record.state in FINAL_STATES and seen.get(host) != record.state:
                 seen[host] = record.state
                 self.on_event(host, record.state, record.reason or "")
+
+
+SHARD_ERROR = "fleetreg shard: error: "
+
+
+def _shard_failure(child: subprocess.Popen[str]) -> str | None:
+    """What an ended shard printed, passed on to stderr, except its error line: returned (with
+    its exit code as the cause when it printed none) when the shard failed."""
+    if child.returncode is None or child.stderr is None:
+        return None
+    with child.stderr:
+        lines = child.stderr.read().splitlines()
+    cause = next((line.removeprefix(SHARD_ERROR) for line in lines if line.startswith(SHARD_ERROR)), None)
+    rest = [line for line in lines if not line.startswith(SHARD_ERROR)]
+    if rest:
+        sys.stderr.write("\n".join(rest) + "\n")
+    if not child.returncode:
+        return None
+    return cause or f"exit code {child.returncode}"
 
 
 def _die_with_parent() -> None:
@@ -137,6 +167,9 @@ def run_shard(spec_file: Path) -> int:
         signal.signal(signal.SIGINT, lambda signum, frame: runner.request_stop())
         wave = next(w for w in plan.waves if w.number == spec["wave"])
         runner.run_wave(wave, flows)
+    except InternalError as exc:
+        print(f"{SHARD_ERROR}{exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
     finally:
         journal.close()
         spec_file.unlink(missing_ok=True)

@@ -78,9 +78,12 @@ def _confirm_factory(confirm_waves: bool, yes: bool) -> Callable[[Wave, int], bo
         raise InputError("--confirm-waves needs a terminal to answer on; use --yes for unattended runs")
 
     def confirm(wave: Wave, count: int) -> bool:
-        return click.confirm(
-            f"Start {wave.name} ({count} hosts, halt when more than {wave.max_failures} fail)?", default=True
-        )
+        try:
+            return click.confirm(
+                f"Start {wave.name} ({count} hosts, halt when more than {wave.max_failures} fail)?", default=True
+            )
+        except click.exceptions.Abort:  # Ctrl-D / Ctrl-C at the prompt: the operator's stop, not a failure
+            raise KeyboardInterrupt from None
 
     return confirm
 

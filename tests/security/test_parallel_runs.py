@@ -1,0 +1,189 @@
+"""Threat: two fleetreg processes work the same switches at once (two applies of one plan, two
+`--resume` of one run, a backout during an apply): the canaries end unregistered and the
+satellite loses product instances. Each run holds an exclusive lease (orchestrator.lease:
+journal row + OS lock); the second process exits 2 naming the holder and touches nothing, and
+a lease left by a killed process is taken over by `--resume` only."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
+
+from mock_devices.testing import MockFleet
+
+pytestmark = pytest.mark.integration
+
+
+def spawn(runs: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "orchestrator.cli", *args, "--runs-dir", str(runs), "--yes", "--workers", "3"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_step(db: Path, step: str, proc: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"fleetreg ended (rc {proc.returncode}) before any host reached {step}"
+        if db.exists():
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                    row = conn.execute("SELECT 1 FROM steps WHERE step=? AND status='started'", (step,)).fetchone()
+            except sqlite3.OperationalError:
+                row = None
+            if row:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"no host reached {step} in {timeout}s")
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("fleetreg:")]
+
+
+def assert_refused_by(stderr: str, holder_pid: int, command: str) -> None:
+    """One error line naming the holder: pid, host, command, since when."""
+    assert "Traceback" not in stderr
+    lines = error_lines(stderr)
+    assert len(lines) == 1, stderr
+    assert f"is in use by pid {holder_pid} on " in lines[0], lines[0]
+    assert f"(fleetreg {command}" in lines[0] and re.search(r"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", lines[0])
+
+
+def assert_migrated_once(mock: MockFleet, plan: dict[str, Any]) -> None:
+    state = mock.fleet.dump_state()
+    serials = Counter(p["serial"] for p in state["satellite"]["product_instances"])
+    assert max(serials.values()) == 1, "double registration on the satellite"
+    planned = {h["name"]: h for h in plan["hosts"]}
+    for name, device in state["devices"].items():
+        assert device["unsaved_changes"] is False, f"{name} left with unsaved changes"
+        lic = device["licensing"]
+        if planned[name]["mode"] == "callhome":
+            assert (lic["status"], lic["authorization"], lic["virtual_account"]) == (
+                "REGISTERED",
+                "AUTHORIZED",
+                planned[name]["virtual_account"],
+            ), name
+
+
+def leases(runs: Path) -> list[tuple[str, int]]:
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        return conn.execute("SELECT key, holder_pid FROM leases ORDER BY key").fetchall()
+
+
+def kill_9_mid_apply(mock: MockFleet, runs: Path, env: dict[str, str], plan_dir: Path) -> Path:
+    proc = spawn(runs, env, "apply", str(plan_dir))
+    try:
+        wait_for_step(runs / "fleetreg.db", "wait_registered", proc)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    return latest_run(runs, "apply")
+
+
+def plan_fleet(mock: MockFleet, runs: Path) -> tuple[Path, dict[str, Any]]:
+    assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
+    plan_dir = latest_run(runs, "plan")
+    return plan_dir, load_plan_json(plan_dir)
+
+
+def test_two_applies_of_one_plan_started_together_only_one_runs(mock_fleet_factory, tmp_path: Path) -> None:
+    """Threat: two applies of the same plan work the same switches at once."""
+    mock = mock_fleet_factory(8, latency_ms=30, register_seconds=(1.0, 2.0))
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        plan_dir, plan = plan_fleet(mock, runs)
+        procs = [spawn(runs, env, "apply", str(plan_dir)), spawn(runs, env, "apply", str(plan_dir / "plan.json"))]
+        results = [(proc, *proc.communicate(timeout=180)) for proc in procs]
+    codes = sorted(proc.returncode for proc, _, _ in results)
+    assert codes == [0, 2], [(p.returncode, err) for p, _, err in results]
+    winner = next(p for p, _, _ in results if p.returncode == 0)
+    loser_err = next(err for p, _, err in results if p.returncode == 2)
+    assert_refused_by(loser_err, winner.pid, "apply")
+    # the loser started no run: one apply run folder, one run in the journal, nothing left held
+    assert len([p for p in runs.iterdir() if p.name.endswith("-apply")]) == 1
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM runs WHERE kind='apply'").fetchone()[0] == 1
+    assert leases(runs) == []
+    assert_migrated_once(mock, plan)
+
+
+def test_two_resumes_of_one_run_started_together_only_one_runs(mock_fleet_factory, tmp_path: Path) -> None:
+    """Threat: two `apply --resume` of one run work the same switches at once."""
+    mock = mock_fleet_factory(8, latency_ms=30, register_seconds=(1.0, 2.0))
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        plan_dir, plan = plan_fleet(mock, runs)
+        run_dir = kill_9_mid_apply(mock, runs, env, plan_dir)
+        procs = [spawn(runs, env, "apply", "--resume", run_dir.name) for _ in range(2)]
+        results = [(proc, *proc.communicate(timeout=180)) for proc in procs]
+    codes = sorted(proc.returncode for proc, _, _ in results)
+    assert codes == [0, 2], [(p.returncode, err) for p, _, err in results]
+    winner = next(p for p, _, _ in results if p.returncode == 0)
+    assert_refused_by(next(err for p, _, err in results if p.returncode == 2), winner.pid, "apply --resume")
+    assert leases(runs) == []
+    assert_migrated_once(mock, plan)
+
+
+def test_backout_during_an_apply_is_refused(mock_fleet_factory, tmp_path: Path, capsys) -> None:
+    """Threat: `fleetreg backout RUN` while that run's apply is still working its switches."""
+    mock = mock_fleet_factory(6, latency_ms=30, register_seconds=(1.5, 2.5))
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        plan_dir, plan = plan_fleet(mock, runs)
+        proc = spawn(runs, env, "apply", str(plan_dir))
+        try:
+            wait_for_step(runs / "fleetreg.db", "wait_registered", proc)
+            run_dir = latest_run(runs, "apply")
+            capsys.readouterr()
+            code = run_cli("backout", run_dir.name, "--runs-dir", str(runs))
+            err = capsys.readouterr().err
+        finally:
+            _out, apply_err = proc.communicate(timeout=180)
+    assert code == 2, err
+    assert_refused_by(err, proc.pid, "apply")
+    assert proc.returncode == 0, apply_err  # no switch was backed out under the apply's feet
+    assert_migrated_once(mock, plan)
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        states = {s for (s,) in conn.execute("SELECT state FROM hosts WHERE run_id=?", (run_dir.name,))}
+    assert states <= {"migrated", "already-migrated"}
+
+
+def test_kill_9_then_resume_takes_the_stale_lease_over(mock_fleet_factory, tmp_path: Path, capsys) -> None:
+    """Threat: a lease left by a killed process blocks the run forever, or lets a fresh apply of
+    the same plan start over switches the dead run left mid-way."""
+    mock = mock_fleet_factory(8, latency_ms=30, register_seconds=(1.0, 2.0))
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        plan_dir, plan = plan_fleet(mock, runs)
+        run_dir = kill_9_mid_apply(mock, runs, dict(mock.env), plan_dir)
+        stale = leases(runs)
+        assert {key for key, _ in stale} == {f"plan:{plan['plan_id']}", f"run:{run_dir.name}"}
+        capsys.readouterr()
+        # a fresh apply of the plan is pointed to the unfinished run, and touches nothing
+        logins = sum(d.sessions_opened for d in mock.fleet.devices)
+        assert run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes") == 2
+        err = capsys.readouterr().err
+        assert sum(d.sessions_opened for d in mock.fleet.devices) == logins
+        assert len(error_lines(err)) == 1 and "Traceback" not in err, err
+        assert f"left unfinished by pid {stale[0][1]} " in err and f"fleetreg apply --resume {run_dir.name}" in err
+        assert len([p for p in runs.iterdir() if p.name.endswith("-apply")]) == 1
+        # --resume takes the dead holder's lease over and finishes
+        assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
+    assert leases(runs) == []
+    assert_migrated_once(mock, plan)
