@@ -17,7 +17,9 @@ import sys
 
 import click
 
+from orchestrator.cli_text import IDTOKEN
 from orchestrator.errors import FleetregError
+from orchestrator.redact import Redactor
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,11 +101,21 @@ def main(argv: list[str] | None = None) -> int:
     except sqlite3.Error as exc:  # the journal, outside a run (a run's own are InternalError)
         click.echo(f"fleetreg: error: journal failed: {' '.join(str(exc).split())}", err=True)
         return INTERNAL_FAILURE
-    except Exception as exc:  # a bug: one line, never a traceback (its text may quote a device)
-        first = " ".join(str(exc).split())[:200]
+    except Exception as exc:  # a bug: one line, never a traceback, never a secret it may quote
+        first = " ".join((scrub_environment_secrets(str(exc)) or "").split())[:200]
         click.echo(f"fleetreg: error: internal error: {type(exc).__name__}: {first}", err=True)
         return INTERNAL_FAILURE
     return 0
+
+
+SECRET_ENVIRONMENT = ("FLEETREG_PASSWORD", "FLEETREG_ENABLE_SECRET", "FLEETREG_TOKEN_", "FLEETREG_SATELLITE_")
+
+
+def scrub_environment_secrets(text: str) -> str | None:
+    """`text` without the secrets this process was given in its environment, nor a register
+    line's token: for errors raised where no run's redactor exists."""
+    secrets = (value for name, value in os.environ.items() if name.startswith(SECRET_ENVIRONMENT))
+    return Redactor(secrets)(IDTOKEN.sub(" idtoken <token>", text))
 
 
 INTERNAL_FAILURE = 3  # orchestrator.errors.InternalError.exit_code

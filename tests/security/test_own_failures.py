@@ -195,3 +195,21 @@ def test_an_unexpected_exception_in_a_verb_is_one_line_and_exit_3(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert err.startswith(expected), err
+
+
+def test_an_unexpected_exception_never_shows_a_secret_it_quotes(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Threat: a bug's exception text quotes a register line or a password, printed as is."""
+    token = "Q29ycG9yYXRlVG9rZW5Gb3JUaGVDcmFzaFRlc3QtMDAwMQ%0A"
+    monkeypatch.setenv("FLEETREG_PASSWORD", "Pw-CRASH-5512-onyx")
+    monkeypatch.setenv("FLEETREG_TOKEN_CORPORATE", token)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"sent 'license smart register idtoken {token}' with password Pw-CRASH-5512-onyx")
+
+    monkeypatch.setattr(apply_commands, "regenerate_reports", fail)
+    assert main(["report", "some-run"]) == 3
+    err = capsys.readouterr().err
+    assert token not in err and "Pw-CRASH-5512-onyx" not in err
+    assert "idtoken <token>" in err and "password ********" in err
