@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from hier_config import HConfig, HConfigChild, MatchRule, WorkflowRemediation, get_hconfig
+from hier_config import HConfig, HConfigChild, MatchRule, Platform, WorkflowRemediation, get_hconfig, get_hconfig_driver
 from hier_config.models import IdempotentCommandsRule
-from hier_config.platforms.cisco_ios.driver import HConfigDriverCiscoIOS
-from hier_config.platforms.driver_base import HConfigDriverRules
+from hier_config.platforms.driver_base import HConfigDriverBase
 
 # Top-level lines fleetreg owns or reads. Anything else in a running config (and its
 # secrets: enable hashes, SNMP communities, keys) is never stored by fleetreg.
@@ -51,18 +50,16 @@ def _rule(pattern: str) -> MatchRule:
     return MatchRule(re_search=pattern if pattern.startswith("^") else f"^{pattern}$")
 
 
-class CallHomeDriver(HConfigDriverCiscoIOS):
-    """hier_config's IOS driver taught which call-home/licensing commands are single-valued."""
-
-    @staticmethod
-    def _instantiate_rules() -> HConfigDriverRules:
-        rules = HConfigDriverCiscoIOS._instantiate_rules()
-        for path in _SINGLE_VALUED:
-            rules.idempotent_commands.append(IdempotentCommandsRule(match_rules=tuple(_rule(p) for p in path)))
-        return rules
+def call_home_driver() -> HConfigDriverBase:
+    """hier_config's IOS driver taught which call-home/licensing commands are single-valued
+    (rules added to the driver's public `rules`, as hier_config documents)."""
+    driver = get_hconfig_driver(Platform.CISCO_IOS)
+    for path in _SINGLE_VALUED:
+        driver.rules.idempotent_commands.append(IdempotentCommandsRule(match_rules=tuple(_rule(p) for p in path)))
+    return driver
 
 
-DRIVER = CallHomeDriver()
+DRIVER = call_home_driver()
 
 
 def relevant_excerpt(running_config: str, trustpoints: Iterable[str] = ()) -> str:

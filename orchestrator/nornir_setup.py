@@ -28,16 +28,17 @@ def netmiko_extras(
 ) -> dict:
     """ConnectHandler arguments beyond host/port/username/password/device_type.
 
-    Layering: fleetreg's timeouts < the inventory's extras < the caller's `extras`; the enable
-    secret always comes from the credentials."""
+    Layering: fleetreg's timeouts < the caller's `extras` (fleetreg's defaults) < the inventory's
+    extras, as a Nornir user wrote them (`fast_cli: false` stays false); the enable secret always
+    comes from the credentials."""
     options: dict = {
         "conn_timeout": connect_timeout,
         "auth_timeout": connect_timeout,
         "banner_timeout": connect_timeout,
         "fast_cli": False,
     }
-    options.update(entry.connection_options)
     options.update(extras or {})
+    options.update(entry.connection_options)
     options.pop("secret", None)
     if credentials.enable_secret:
         options["secret"] = credentials.enable_secret

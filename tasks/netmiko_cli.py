@@ -1,4 +1,8 @@
-"""The `netmiko` transport: Netmiko's IOS-XE driver, tuned (TunedCiscoXe), behind DeviceCli.
+"""The `netmiko` transport: Netmiko's own IOS-XE driver, as shipped, behind DeviceCli.
+
+Only Netmiko's public calls and options are used (`send_command` with `expect_string` and
+`read_timeout`, `send_config_set` with `error_pattern`, its documented `SessionLog`); its
+options from the inventory (`fast_cli`, timeouts...) are passed through unchanged.
 
 Netmiko is synchronous: every call runs in a thread of the runner's executor, so one switch's
 session holds one thread while it waits (the asyncssh transport holds none). Kept for what
@@ -8,25 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import re
-import socket
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 import paramiko
 from netmiko import BaseConnection, ConnectHandler
-from netmiko.channel import MAX_BUFFER
-from netmiko.cisco.cisco_ios import CiscoIosSSH
-from netmiko.exceptions import ConfigInvalidException, ReadException, ReadTimeout
+from netmiko.exceptions import ConfigInvalidException
 from netmiko.session_log import SessionLog
 
 from orchestrator.host_keys import record_first_use
 from tasks.cli import IOS_XE, CliParams, ConfigLineRejected, step_name
 from tasks.device_errors import device_errors, register_translator
 from tasks.netmiko_errors import netmiko_translate
-from tasks.session_guard import ClosedAwareChannel, abort, make_ready
+from tasks.session_guard import abort, make_ready
 from tasks.session_log import MaskedLog, SessionLogSpec, unlogged, unlogged_note
 
 T = TypeVar("T")
@@ -37,136 +37,12 @@ register_translator(netmiko_translate)  # Netmiko's and paramiko's exceptions, o
 FAILED_COMMAND_RE = re.compile(r"at command: (?P<cmd>.*), matched error: (?P<err>.*)")
 
 
-# How long one read waits for the switch before giving Netmiko's loop an empty answer, and how
-# often an idle SSH session's paramiko thread wakes up (paramiko's default: every 0.1 s).
-READ_WAIT_S = 0.5
-TRANSPORT_WAKE_S = 1.0
-
-
-class WaitingChannel(ClosedAwareChannel):
-    """A read that finds nothing waits for the switch's next bytes (up to READ_WAIT_S).
-
-    Netmiko's read loops poll every 10-25 ms; with a few hundred sessions waiting 150+ ms per
-    command those wakeups (and the GIL hand-offs they cause) were most of fleetreg's CPU.
-    Here a waiting thread sleeps in paramiko's buffer until data arrives: same answers, same
-    timeouts (they are checked by the loops between reads), far fewer wakeups."""
-
-    def read_channel(self) -> str:
-        output = super().read_channel()
-        chan = self.remote_conn
-        if output or chan is None:
-            return output
-        previous = chan.gettimeout()
-        chan.settimeout(READ_WAIT_S)
-        try:
-            data = chan.recv(MAX_BUFFER)
-        except TimeoutError:
-            return ""
-        finally:
-            chan.settimeout(previous)
-        if not data:
-            raise ReadException("Channel stream closed by remote device.")
-        return data.decode(self.encoding, "ignore") + super().read_channel()
-
-
-# FLEETREG_NETMIKO_DRIVER=stock: plain Netmiko drivers (the escape hatch, and the A/B switch
-# of bench/fleet_bench.py). Anything else: TunedCiscoXe for the platforms below.
-DRIVER_ENV = "FLEETREG_NETMIKO_DRIVER"
-TUNED_PLATFORMS = frozenset({"cisco_xe", "cisco_ios"})
-# A prompt line: the hostname Netmiko learned at login (cut at 16 characters, as IOS does in
-# config mode), the rest of the name and any (config-...) mode, then > or #, and nothing after.
-PROMPT_LINE = r"^{base}\S*[>#][ \t]*$"
+# A prompt line of this session: the prompt Netmiko learned at login (`base_prompt`, cut at 16
+# characters as IOS does in config mode), the rest of the name and any (config-...) mode, then >
+# or #, alone on its line. Given to Netmiko as `expect_string`, it ends a command's output
+# without the extra Enter (find_prompt) stock send_command would type before every command.
+PROMPT_LINE = r"(?m)^{base}\S*[>#][ \t]*$"
 CONFIG_PROMPT_END = re.compile(r"\)#[ \t]*$")
-GREETING_WAIT_S = 5.0  # IOS prints its prompt when the shell opens; press Enter only if it did not
-
-
-class TunedCiscoXe(CiscoIosSSH):
-    """Netmiko's cisco_xe driver without the round trips it adds to find a prompt it knows.
-
-    Measured against the mock at 150-200 ms per command (bench/README.md), stock Netmiko
-    4.8 sends four extra Enters before every send_command (find_prompt with fast_cli's short
-    sleeps: each Enter is another prompt the switch must answer first), two in session
-    preparation, two config-mode checks around each config session and one more at
-    disconnect. Here the prompt learned at login is matched as a whole line at the end of
-    the output instead, and entering / leaving config mode is checked on the prompt the
-    switch answers with. Commands, echo checks and error patterns are Netmiko's own."""
-
-    _login_prompt: str | None = None  # the prompt printed at login, until check_enable_mode used it
-
-    def establish_connection(self, width: int = 511, height: int = 1000) -> None:
-        super().establish_connection(width, height)
-        chan = self.remote_conn
-        if isinstance(chan, paramiko.Channel):
-            self.channel = WaitingChannel(chan, encoding=self.encoding)
-            sock = getattr(chan.get_transport(), "sock", None)
-            if isinstance(sock, socket.socket):
-                sock.settimeout(TRANSPORT_WAKE_S)  # its recv loop only checks "closed?" on timeouts
-
-    def read_channel(self) -> str:
-        # Netmiko keeps what followed a matched pattern in _read_buffer and prepends it after
-        # reading the channel; hand it over first, so a WaitingChannel read does not wait for
-        # bytes that already came.
-        if self._read_buffer:
-            output, self._read_buffer = self._read_buffer, ""
-            return output
-        return super().read_channel()
-
-    def _try_session_preparation(self, force_data: bool = True) -> None:
-        super()._try_session_preparation(force_data=False)
-
-    def session_preparation(self) -> None:
-        try:
-            greeting = self.read_until_pattern(pattern=r"[>#][ \t]*$", read_timeout=GREETING_WAIT_S)
-        except ReadTimeout:
-            self.write_channel(self.RETURN)
-            greeting = self.read_until_pattern(pattern=r"[>#][ \t]*$", read_timeout=20)
-        prompt = greeting.strip().splitlines()[-1].strip()
-        if len(prompt) < 2:
-            raise ValueError(f"Router prompt not found: {prompt!r}")
-        self.base_prompt = prompt[:-1][:16]
-        self.send_command("terminal width 511")
-        lines = str(self.send_command("terminal length 0", strip_prompt=False)).strip().splitlines()
-        self._login_prompt = lines[-1].strip() if lines else None
-
-    def check_enable_mode(self, check_string: str = "#") -> bool:
-        # Right after login the prompt just printed tells (switch# or switch>); later, ask.
-        prompt, self._login_prompt = self._login_prompt, None
-        if prompt is not None and prompt.startswith(self.base_prompt):
-            return prompt.endswith(check_string)
-        return super().check_enable_mode(check_string)
-
-    def prompt_pattern(self) -> str:
-        return PROMPT_LINE.format(base=re.escape(self.base_prompt))
-
-    def _prompt_handler(self, auto_find_prompt: bool) -> str:
-        return "(?m)" + self.prompt_pattern()
-
-    def _read_prompt(self, command: str) -> str:
-        self.write_channel(self.normalize_cmd(command))
-        return self.read_until_pattern(pattern=self.prompt_pattern(), re_flags=re.M)
-
-    def config_mode(self, config_command: str = "configure terminal", pattern: str = "", re_flags: int = 0) -> str:
-        output = self._read_prompt(config_command)
-        if not CONFIG_PROMPT_END.search(output.rstrip("\r\n")):
-            if error := IOS_XE.error_in(output):  # e.g. refused by command authorization: as a refused line
-                raise ConfigInvalidException(
-                    f"Invalid input detected at command: {config_command}, matched error: {error}"
-                )
-            raise ValueError("Failed to enter configuration mode.")
-        return output
-
-    def exit_config_mode(self, exit_config: str = "end", pattern: str = r"#.*") -> str:
-        output = self._read_prompt(exit_config)
-        if CONFIG_PROMPT_END.search(output.rstrip("\r\n")):
-            raise ValueError("Failed to exit configuration mode")
-        return output
-
-    def cleanup(self, command: str = "exit") -> None:
-        # fleetreg's tasks leave config mode themselves (configure does, even on errors), so
-        # no round trip to check it: type exit and let the channel close.
-        if self.session_log:
-            self.session_log.fin = True
-        self.write_channel(command + self.RETURN)
 
 
 class MaskedLogSink(io.BufferedIOBase):
@@ -213,8 +89,8 @@ def record_host_key(conn: BaseConnection, params: CliParams) -> None:
 
 
 def connect_netmiko(params: CliParams, sink: MaskedLogSink | None = None) -> BaseConnection:
-    """Log in (blocking): TunedCiscoXe for IOS / IOS-XE, else Netmiko's own driver; host keys
-    checked, the session made ready (privileged EXEC). `sink`: where the session log goes."""
+    """Log in (blocking) with Netmiko's driver for the platform; host keys checked, the session
+    made ready (privileged EXEC). `sink`: where the session log goes."""
     arguments: dict[str, Any] = {
         **params.netmiko_extras,
         **host_key_parameters(params),
@@ -231,10 +107,7 @@ def connect_netmiko(params: CliParams, sink: MaskedLogSink | None = None) -> Bas
         secrets = {f"secret{i}": s for i, s in enumerate(params.session_log.secrets)}
         arguments["session_log"] = SessionLog(buffered_io=sink, no_log=secrets)
     with device_errors(params.host, "connect"):
-        if params.platform not in TUNED_PLATFORMS or os.environ.get(DRIVER_ENV, "tuned") == "stock":
-            conn: BaseConnection = ConnectHandler(**arguments)
-        else:
-            conn = TunedCiscoXe(**arguments)
+        conn: BaseConnection = ConnectHandler(**arguments)
         record_host_key(conn, params)
         try:
             make_ready(conn, host=params.host)
@@ -274,16 +147,22 @@ class NetmikoCli:
 
         return await asyncio.get_running_loop().run_in_executor(self._executor, guarded)
 
+    def _prompt(self) -> str:
+        return PROMPT_LINE.format(base=re.escape(self.conn.base_prompt[: IOS_XE.hostname_width]))
+
+    def _command(self, command: str, read_timeout: float) -> str:
+        return str(self.conn.send_command(command, expect_string=self._prompt(), read_timeout=read_timeout))
+
     async def send_command(self, command: str, *, read_timeout: float) -> str:
         log = self._sink.log if self._sink is not None and unlogged(command) else None
 
         def run() -> str:
             if log is None:
-                return str(self.conn.send_command(command, read_timeout=read_timeout))
+                return self._command(command, read_timeout)
             log.hold()  # its echo, output and prompt: one line in the log instead
             output: str | None = None
             try:
-                output = str(self.conn.send_command(command, read_timeout=read_timeout))
+                output = self._command(command, read_timeout)
                 return output
             finally:
                 lines = None if output is None else len(output.splitlines())
@@ -301,11 +180,12 @@ class NetmikoCli:
         typed = [line.strip() for line in lines if line.strip()]  # one at a time: Netmiko's own way
 
         def type_lines() -> str:
+            entered = self._enter_config_mode(read_timeout) if enter else ""
             try:
-                return str(
+                return entered + str(
                     self.conn.send_config_set(
                         typed,
-                        enter_config_mode=enter,
+                        enter_config_mode=False,
                         exit_config_mode=leave,
                         error_pattern=IOS_XE.error_line.pattern,
                         read_timeout=read_timeout,
@@ -319,6 +199,17 @@ class NetmikoCli:
                 raise ConfigLineRejected([(line, error)], received) from None
 
         return await self._run("configure", type_lines)
+
+    def _enter_config_mode(self, read_timeout: float) -> str:
+        """`configure terminal`, its answer read up to the prompt: a refusal (e.g. by command
+        authorization) is a refused line, like any other."""
+        command = IOS_XE.config_enter
+        output = str(
+            self.conn.send_command(command, expect_string=self._prompt(), strip_prompt=False, read_timeout=read_timeout)
+        )
+        if not CONFIG_PROMPT_END.search(output.rstrip("\r\n")):
+            raise ConfigLineRejected([(command, IOS_XE.error_in(output) or "no config mode prompt")], 0)
+        return output
 
     async def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
         # Netmiko first waits for the line's echo, so a prompt left over cannot satisfy `pattern`

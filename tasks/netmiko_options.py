@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-# Netmiko spends most of a default session sleeping. fast_cli shortens its fixed delays and
-# lets prompt detection return as soon as the prompt is seen. The round trips Netmiko adds on
-# top (measured in bench/README.md) are removed by tasks.netmiko_cli.TunedCiscoXe, which the
-# netmiko transport uses for IOS / IOS-XE. No timeouts here: these extras are layered last
-# (orchestrator.nornir_setup.netmiko_extras), so they would override --connect-timeout and
-# the inventory's own conn_timeout / read_timeout_override (with 200 logins at once on 2
-# cores, 10 s was too short: paramiko's "No existing session ... conn_timeout" failures).
+# Netmiko spends most of a default session sleeping. fast_cli (Netmiko's own option) shortens
+# its fixed delays and lets prompt detection return as soon as the prompt is seen; the driver is
+# Netmiko's own. These are defaults only: the inventory's connection_options.netmiko.extras win
+# (orchestrator.nornir_setup.netmiko_extras), `fast_cli: false` included. No timeouts here: with
+# 200 logins at once on 2 cores, 10 s was too short (paramiko's "No existing session").
 DEFAULT_NETMIKO_EXTRAS: dict[str, Any] = {
     "fast_cli": True,
     "keepalive": 30,

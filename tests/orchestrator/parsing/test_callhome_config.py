@@ -151,5 +151,5 @@ def test_the_lean_driver_reads_what_ios_full_driver_reads(
     full = callhome_config.parse_callhome_config(lines, command=command, section_only="section" in command)
     assert lean == full and lean.callhome_present
     assert (
-        len(callhome_config._DRIVER.rules.per_line_sub) > len(callhome_config.SectionsDriver().rules.per_line_sub) == 1
+        len(callhome_config._DRIVER.rules.per_line_sub) > len(callhome_config.sections_driver().rules.per_line_sub) == 1
     )
