@@ -377,7 +377,6 @@ class RunConfig:
     session_logs: bool = True
     base_port: int = 26000
     timeout_s: float = 900.0
-    driver: str = "tuned"  # FLEETREG_NETMIKO_DRIVER for the fleetreg children
     transport: str = "asyncssh"  # FLEETREG_TRANSPORT for the fleetreg children
     keep_dir: Path | None = None
     profile_dir: Path | None = None  # py-spy the apply (its CPU figures then include py-spy's)
@@ -426,7 +425,6 @@ def run_one(cfg: RunConfig) -> RunResult:
             env = {
                 **os.environ,
                 **read_env(mock.inventory / "fleet.env"),
-                "FLEETREG_NETMIKO_DRIVER": cfg.driver,
                 "FLEETREG_TRANSPORT": cfg.transport,
             }
             cli = [sys.executable, "-m", "orchestrator.cli"]
@@ -568,7 +566,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="per fleetreg command, seconds")
     parser.add_argument("--no-session-logs", action="store_true")
     parser.add_argument("--processes", type=int, default=1, help="apply --processes")
-    parser.add_argument("--driver", choices=("tuned", "stock"), default="tuned", help="FLEETREG_NETMIKO_DRIVER")
     parser.add_argument("--transport", choices=("asyncssh", "netmiko"), default="asyncssh", help="FLEETREG_TRANSPORT")
     parser.add_argument("--tag", default=None, help="results file name: bench/results/fleet_bench-<tag>.json")
     parser.add_argument("--keep-dir", type=Path, default=None, help="keep runs/ and inventory here (one run only)")
@@ -596,7 +593,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 session_logs=not args.no_session_logs,
                 base_port=args.base_port,
                 timeout_s=args.timeout,
-                driver=args.driver,
                 transport=args.transport,
                 keep_dir=args.keep_dir,
                 profile_dir=args.profile_dir,
