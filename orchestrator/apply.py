@@ -221,7 +221,13 @@ def verify_plan(plan: Plan, plan_path: Path, inventory: Inventory) -> None:
     """Refuse a plan fleetreg would not have produced (PlanFileError, exit 2, one line naming the
     host and what differs), and name a plan file changed since `fleetreg plan` wrote it."""
     recorded = recorded_digest(plan_path, plan.plan_id)
-    changed = recorded is not None and recorded != current_digest(plan_path)
+    if recorded is None:  # copied from elsewhere, or its plan_id edited: nothing vouches for it
+        raise PlanFileError(
+            f"fleetreg plan recorded no plan {plan.plan_id!r} in the journal of the runs folder holding it; "
+            "apply a plan where fleetreg plan wrote it, or run fleetreg plan again",
+            file=str(plan_file(plan_path)),
+        )
+    changed = recorded != current_digest(plan_path)
     differences = plan_differences(
         plan,
         {entry.name: entry for entry in inventory.hosts},
@@ -457,7 +463,7 @@ def backout_hosts(
                 raise InputError(f"host {unknown[0]!r} is not part of run {run_dir.name}", field="--hosts")
         session = Session(run_dir / PLAN_FILE, options)
         plan = session.plan
-        selected = [h for h in plan.hosts if (not hosts or h.name in hosts) and h.name in records]
+        selected = [h for h in plan.hosts if h.is_actionable and (not hosts or h.name in hosts) and h.name in records]
         flows = {
             h.name: HostFlow.for_backout(
                 h, registered=records[h.name].registered and h.mode == "callhome", reason="backed out on demand"

@@ -86,6 +86,8 @@ def check_https_url(value: str, *, what: str, example: str) -> str:
     parts = urlsplit(value)
     if parts.scheme != "https" or not parts.hostname:
         raise ValueError(f"malformed {what} {value!r}: expected {example}")
+    if "@" in parts.netloc:  # user@host: parsers differ on which part is the host
+        raise ValueError(f"{what} {value!r} holds user information (an @ before the host)")
     try:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError as exc:

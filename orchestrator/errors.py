@@ -32,13 +32,13 @@ class FleetregError(Exception):
     def context(self) -> str:
         parts = []
         if self.file:
-            parts.append(f"{self.file}:{self.line}" if self.line else self.file)
+            parts.append(f"{one_line_text(self.file)}:{self.line}" if self.line else one_line_text(self.file))
         if self.host:
-            parts.append(f"host {self.host}")
+            parts.append(f"host {one_line_text(self.host)}")
         if self.field:
-            parts.append(f"field {self.field}")
+            parts.append(f"field {one_line_text(self.field)}")
         if self.step:
-            parts.append(f"step {self.step}")
+            parts.append(f"step {one_line_text(self.step)}")
         return ", ".join(parts)
 
     def one_line(self) -> str:
@@ -47,6 +47,11 @@ class FleetregError(Exception):
 
     def __str__(self) -> str:
         return self.one_line()
+
+
+def one_line_text(text: str) -> str:
+    """A name from outside (host, file) as one line: control characters escaped."""
+    return "".join(repr(c)[1:-1] if ord(c) < 32 or ord(c) == 127 else c for c in str(text))
 
 
 class InputError(FleetregError):

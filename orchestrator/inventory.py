@@ -23,7 +23,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from orchestrator.errors import InventoryError, SecretError
+from orchestrator.cli_text import control_problem
+from orchestrator.errors import InventoryError, SecretError, one_line_text
 from orchestrator.secrets import (
     SECRETS_FILE_ENV,
     resolve_ref,
@@ -56,9 +57,9 @@ NETMIKO_EXTRAS = frozenset(
     {
         "verbose", "global_delay_factor", "global_cmd_verify", "use_keys", "key_file", "allow_agent",
         "disabled_algorithms", "disable_sha2_fix", "ssh_strict", "system_host_keys", "alt_host_keys",
-        "alt_key_file", "ssh_config_file", "conn_timeout", "auth_timeout", "banner_timeout",
+        "alt_key_file", "conn_timeout", "auth_timeout", "banner_timeout",
         "blocking_timeout", "timeout", "session_timeout", "read_timeout_override", "keepalive",
-        "default_enter", "response_return", "fast_cli", "session_log", "session_log_record_writes",
+        "fast_cli", "session_log", "session_log_record_writes",
         "session_log_file_mode", "allow_auto_change", "encoding", "auto_connect", "delay_factor_compat",
         "disable_lf_normalization",
     }
@@ -73,6 +74,10 @@ EXTRAS_SET_ELSEWHERE = {
     "secret": "set FLEETREG_ENABLE_SECRET (or `secret` in defaults.yaml extras for a lab)",
     "passphrase": "secrets do not belong in the inventory",
     "pkey": "use `key_file`",
+    # typed after every line, or a ProxyCommand run at login: text fleetreg does not render
+    "default_enter": "fleetreg types IOS's line end itself; nothing else may be typed after a line",
+    "response_return": "fleetreg types IOS's line end itself; nothing else may be typed after a line",
+    "ssh_config_file": "an OpenSSH config could run any ProxyCommand at login; give hostname and port instead",
 }
 
 Kind = Literal["host", "group", "defaults"]
@@ -93,17 +98,18 @@ class InventoryProblem:
     group: str | None = None
 
     def one_line(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
+        where = f"{one_line_text(self.file)}:{self.line}" if self.line else one_line_text(self.file)
         context = []
         if self.host:
-            context.append(f"host {self.host}")
+            context.append(f"host {one_line_text(self.host)}")
         if self.group:
-            context.append(f"group {self.group}")
+            context.append(f"group {one_line_text(self.group)}")
         if self.field:
             context.append(f"field {self.field}")
+        message = " ".join(self.message.split())
         if context:
-            return f"{where}: {', '.join(context)}: {self.message}"
-        return f"{where}: {self.message}"
+            return f"{where}: {', '.join(context)}: {message}"
+        return f"{where}: {message}"
 
 
 class InventoryProblems(InventoryError):
@@ -445,6 +451,10 @@ def _elements(document: _Document, kind: Kind, problems: list[InventoryProblem])
             line = getattr(document.data, "key_lines", {}).get(name)
             problems.append(InventoryProblem(document.file, None, None, f"{kind} name {name!r} must be text", line))
             continue
+        if problem := control_problem(name):
+            line = getattr(document.data, "key_lines", {}).get(name)
+            problems.append(InventoryProblem(document.file, None, None, f"{kind} name {name!r} {problem}", line))
+            continue
         if raw is None and kind == "group":
             raw = _LinedDict()
         if not isinstance(raw, dict):
@@ -572,6 +582,8 @@ def _check_connection_options(element: _Element, problems: list[InventoryProblem
         elif key not in NETMIKO_EXTRAS:
             hint = _did_you_mean(str(key), NETMIKO_EXTRAS)
             problems.append(element.problem(where, f"unknown netmiko option {key!r}{hint}", *path, str(key)))
+        elif isinstance(extras[key], str) and (problem := control_problem(extras[key])):
+            problems.append(element.problem(where, problem, *path, str(key)))
 
 
 def _check_group_graph(groups: Mapping[str, _Element], problems: list[InventoryProblem]) -> None:

@@ -15,7 +15,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from orchestrator.errors import FleetregError
+from orchestrator.facts import DeviceFacts
 from orchestrator.inventory import HostEntry
+from orchestrator.parsing.callhome_config import parse_callhome_config
+from orchestrator.parsing.version import version_triple
 from orchestrator.plan_model import HostPlan, Plan
 from orchestrator.planner import DiscoverOutcome, assign_waves, plan_host
 
@@ -47,6 +51,8 @@ def host_difference(
         return f"host {host.name}: not in the inventory"
     if host.facts is None or host.facts.host != host.name:
         return f"host {host.name}: the plan records no discovered facts for it"
+    if problem := facts_problem(host.facts):
+        return f"host {host.name}: facts: {problem}"
     try:
         derived = plan_host(
             entry, DiscoverOutcome(host=host.name, facts=host.facts), project_dir=project_dir, ca_sha1=ca_sha1
@@ -60,6 +66,33 @@ def host_difference(
     missing = set(derived.risks) - set(host.risks)
     if missing:
         return f"host {host.name}: risks: the plan leaves out {sorted(missing)[0]!r}"
+    return None
+
+
+# What the planner reads of the parsed call-home config: each must follow from the recorded
+# excerpt, which the fingerprint binds to the switch (the other fields are only shown).
+CALLHOME_READ = (
+    "callhome_present", "service_call_home", "vrf", "source_interface", "server_identity_check", "profiles",
+    "http_client_source_interface", "http_client_vrf", "license_smart_transport", "license_smart_url_cslu",
+    "license_smart_url_smart", "license_smart_vrf",
+)  # fmt: skip
+
+
+def facts_problem(facts: DeviceFacts) -> str | None:
+    """Whether the recorded facts hold together: what the planner reads and the fingerprint does
+    not cover (the version triple, the parsed call-home config) must follow from what it covers."""
+    if version_triple(facts.version.version) != facts.version.version_tuple:
+        return f"version_tuple {facts.version.version_tuple} does not follow from version {facts.version.version!r}"
+    try:
+        lines = [f"hostname {facts.version.hostname or facts.host}", *facts.config_excerpt.splitlines()]
+        reparsed = parse_callhome_config(lines, command="show running-config", section_only=False)
+    except FleetregError as exc:
+        return f"config_excerpt does not parse ({exc.message})"
+    except Exception as exc:  # recorded facts are input like any other: they may be anything
+        return f"config_excerpt does not parse ({type(exc).__name__})"
+    for field in CALLHOME_READ:
+        if getattr(reparsed, field) != getattr(facts.callhome, field):
+            return f"callhome.{field} does not follow from config_excerpt"
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from orchestrator.facts import DeviceFacts
 
@@ -136,6 +136,15 @@ class Plan(_Frozen):
     hosts: tuple[HostPlan, ...]
     waves: tuple[Wave, ...]
     licenses: tuple[LicenseCheck, ...] = ()  # empty when the satellite API is not used
+
+    @model_validator(mode="after")
+    def _one_entry_per_host(self) -> Plan:
+        seen: set[str] = set()
+        for host in self.hosts:
+            if host.name in seen:
+                raise ValueError(f"host {host.name!r} is planned twice")
+            seen.add(host.name)
+        return self
 
     def host(self, name: str) -> HostPlan:
         for host in self.hosts:

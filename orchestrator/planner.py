@@ -353,7 +353,7 @@ def build_plan(
         inventory_dir=inventory_dir,
         inventory_fingerprint=inventory_fingerprint(entries),
         discover_run=discover_run,
-        project_dir=str(project_dir) if project_dir is not None else None,
+        project_dir=str(project_dir.resolve()) if project_dir is not None else None,
         policy=policy,
         hosts=tuple(planned),
         waves=tuple(waves),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from orchestrator.errors import InputError
 
@@ -26,8 +27,9 @@ def template_dirs(project_dir: Path | None = None) -> tuple[Path, ...]:
 
 
 @lru_cache(maxsize=8)
-def environment(dirs: tuple[Path, ...], autoescape: bool = False) -> jinja2.Environment:
-    return jinja2.Environment(
+def environment(dirs: tuple[Path, ...], autoescape: bool = False) -> SandboxedEnvironment:
+    # Sandboxed: templates are the user's to edit, and a template must not reach Python's internals.
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         undefined=jinja2.StrictUndefined,
         autoescape=autoescape,
@@ -45,5 +47,7 @@ def render(name: str, *, project_dir: Path | None = None, autoescape: bool = Fal
         raise InputError("template not found", file=f"templates/{name}") from None
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(f"template syntax error: {exc.message}", file=exc.filename or name, line=exc.lineno) from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise InputError(f"template does something the sandbox refuses: {exc}", file=f"templates/{name}") from None
     except jinja2.UndefinedError as exc:
         raise InputError(f"template uses an undefined value: {exc.message}", file=f"templates/{name}") from None

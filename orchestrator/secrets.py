@@ -35,7 +35,10 @@ def secrets_file_path(secrets_file: Path | None = None, environ: Mapping[str, st
 
 
 def read_secrets_file(path: Path) -> dict[str, str]:
-    """Read a YAML mapping of key -> token. Errors name the file (and line), never a value."""
+    """Read a YAML mapping of key -> token, refused when others may read it. Errors name the
+    file (and line), never a value."""
+    if warning := secrets_file_exposure(path):
+        raise SecretError(warning, file=str(path))
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

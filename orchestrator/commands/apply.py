@@ -98,7 +98,7 @@ def print_result(result: ApplyResult) -> None:
     for host, o in sorted(result.outcomes.items()):
         if o.outcome in ("failed", "backed-out", "drifted", "interrupted", "not-run"):
             where = f" at {o.failed_step}" if o.failed_step else ""
-            stdout.print(f"  {host}: {o.outcome}{where}: {o.reason or ''}")
+            stdout.print(f"  {host}: {o.outcome}{where}: {o.reason or ''}", markup=False)  # the switch's words
     if result.halted:
         stdout.print(f"[red]{result.halted}[/]")
     if result.interrupted:

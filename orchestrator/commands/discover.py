@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from nornir.core import Nornir
+from rich.markup import escape
 from rich.table import Table
 
 from orchestrator.ca_files import ca_file_fingerprints
@@ -54,18 +55,24 @@ def discover_summary(outcomes: list[DiscoverOutcome], inventory: Inventory) -> T
     for o in outcomes:
         entry = entries[o.host]
         if o.facts is None:
-            table.add_row(o.host, entry.site or "", "", "", f"[red]{o.error_reason}[/]", o.error or "", "")
+            error = escape(o.error or "")  # the switch's own words: never rich markup
+            table.add_row(escape(o.host), escape(entry.site or ""), "", "", f"[red]{o.error_reason}[/]", error, "")
             continue
         f = o.facts
         status = f"{f.license.registration_status or '-'} / {f.license.authorization_status or '-'}"
         table.add_row(
-            o.host,
-            entry.site or "",
-            f.version.version,
-            f.licensing_mode,
-            registered_to(f, entry.settings.satellite_host),
-            status,
-            f.license.virtual_account or "",
+            *map(
+                escape,
+                (
+                    o.host,
+                    entry.site or "",
+                    f.version.version,
+                    f.licensing_mode,
+                    registered_to(f, entry.settings.satellite_host),
+                    status,
+                    f.license.virtual_account or "",
+                ),
+            )
         )
     return table
 
@@ -120,7 +127,7 @@ def plan_summary(plan: Plan) -> Table:
     for check in plan.licenses:
         note = f", {check.blocked} blocked" if check.blocked else ""
         table.add_row(
-            f"licenses {check.virtual_account}", f"{check.available} available / {check.planned} planned{note}"
+            f"licenses {escape(check.virtual_account)}", f"{check.available} available / {check.planned} planned{note}"
         )
     return table
 

@@ -17,7 +17,7 @@ def parse_version_rows(rows: list[dict[str, str | list[str]]], command: str, fir
     if version is None or train is None:
         raise ParseError("no IOS-XE version banner found", command=command, unexpected_line=first)
     row = rows[0]
-    major, minor, rebuild = (int(part) for part in train.groups())
+    major, minor, rebuild = version_triple(version) or (0, 0, 0)
     model = text(row, "MODEL_NUMBER") or text(row, "PROCESSOR_MODEL")
     return VersionInfo(
         version=version,
@@ -30,3 +30,12 @@ def parse_version_rows(rows: list[dict[str, str | list[str]]], command: str, fir
         image=text(row, "IMAGE"),
         uptime=text(row, "UPTIME"),
     )
+
+
+def version_triple(version: str) -> tuple[int, int, int] | None:
+    """(17, 6, 5) of '17.06.05' or '17.6.5a'; None when it is not an IOS-XE train."""
+    train = _TRAIN.match(version)
+    if train is None:
+        return None
+    major, minor, rebuild = (int(part) for part in train.groups())
+    return major, minor, rebuild

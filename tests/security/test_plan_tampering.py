@@ -7,9 +7,12 @@ as such (its digest is recorded in the journal at plan time)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shutil
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -63,18 +66,26 @@ def refused_after(
     edit: Callable[[dict[str, Any]], None],
     *,
     elsewhere: bool = False,
+    forge_digest: bool = False,
     as_text: Callable[[dict[str, Any]], str] = lambda plan: json.dumps(plan, indent=2) + "\n",
 ) -> tuple[str, dict[str, Any]]:
-    """Plan, `edit` plan.json (in a copy away from its runs folder if `elsewhere`), apply: the
-    apply must exit 2 with one line, touch no switch and start no run. Its error, the plan."""
+    """Plan, `edit` plan.json (in a copy away from its runs folder if `elsewhere`; with the
+    journal's digest rewritten to match if `forge_digest`, as an attacker who can write the
+    runs folder would), apply: the apply must exit 2 with one line, touch no switch and start
+    no run. Its error, the plan."""
     runs = tmp_path / "runs"
     with fleet_env(mock):
         plan_dir, plan = planned(mock, runs)
         if elsewhere:
             shutil.copytree(plan_dir, tmp_path / "elsewhere")
             plan_dir = tmp_path / "elsewhere"
+        recorded_id = plan["plan_id"]
         edit(plan)
         (plan_dir / "plan.json").write_text(as_text(plan))
+        if forge_digest:
+            digest = hashlib.sha256((plan_dir / "plan.json").read_bytes()).hexdigest()
+            with closing(sqlite3.connect(runs / "fleetreg.db")) as db, db:
+                db.execute("UPDATE plans SET digest=? WHERE plan_id=?", (digest, recorded_id))
         before = configs(mock)
         capsys.readouterr()
         code = run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes")
@@ -128,16 +139,33 @@ def test_a_host_added_to_a_wave_is_refused_before_the_canary_runs(
     assert "waves: host intruder-sw99 is not a host the plan acts on" in err
 
 
-def test_an_edited_copy_without_its_journal_is_still_refused(
+def test_a_plan_copied_away_from_its_runs_folder_is_refused(
     mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """No digest to compare with (the plan was copied away from its runs folder): planning
-    again from the recorded facts still finds the edit."""
+    """Nothing vouches for a plan whose digest its runs folder's journal does not hold."""
+    err, plan = refused_after(mock, tmp_path, capsys, lambda plan: None, elsewhere=True)
+    assert f"fleetreg plan recorded no plan {plan['plan_id']!r} in the journal" in err
+
+
+def test_a_plan_with_its_id_changed_is_refused(
+    mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def new_id(plan: dict[str, Any]) -> None:
+        plan["plan_id"] += "x"
+
+    err, _ = refused_after(mock, tmp_path, capsys, new_id)
+    assert "fleetreg plan recorded no plan" in err
+
+
+def test_an_edit_with_a_forged_digest_is_still_refused(
+    mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The journal rewritten too: planning again from the recorded facts still finds the edit."""
 
     def new_backout(plan: dict[str, Any]) -> None:
         actionable(plan)[0]["backout_commands"] = ["hostname pwned"]
 
-    err, plan = refused_after(mock, tmp_path, capsys, new_backout, elsewhere=True)
+    err, plan = refused_after(mock, tmp_path, capsys, new_backout, forge_digest=True)
     assert "not the plan fleetreg derives" in err
     assert f"host {actionable(plan)[0]['name']}: backout_commands item 1 is 'hostname pwned'" in err
 
@@ -146,8 +174,33 @@ def test_edited_recorded_facts_are_refused(mock: MockFleet, tmp_path: Path, caps
     def new_facts(plan: dict[str, Any]) -> None:
         actionable(plan)[0]["facts"]["config_excerpt"] += 'call-home\n profile "Evil"\n'
 
-    err, plan = refused_after(mock, tmp_path, capsys, new_facts, elsewhere=True)
+    err, plan = refused_after(mock, tmp_path, capsys, new_facts, forge_digest=True)
     assert f"not the plan fleetreg derives: host {actionable(plan)[0]['name']}: " in err
+
+
+def test_facts_the_fingerprint_does_not_cover_must_follow_from_those_it_does(
+    mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A classic switch made to look like an SLP one (its version triple edited)."""
+
+    def new_version(plan: dict[str, Any]) -> None:
+        host = actionable(plan)[0]
+        host["facts"]["version"]["version_tuple"] = [17, 9, 1]
+
+    err, plan = refused_after(mock, tmp_path, capsys, new_version, forge_digest=True)
+    assert f"host {actionable(plan)[0]['name']}: facts: version_tuple (17, 9, 1) does not follow from version" in err
+
+
+def test_a_host_planned_twice_is_refused(mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A second entry of a host (blocked, so not compared) must not be the one a process runs."""
+
+    def duplicate(plan: dict[str, Any]) -> None:
+        copy = json.loads(json.dumps(actionable(plan)[0]))
+        copy.update(classification="blocked", config_commands=["hostname pwned"])
+        plan["hosts"].append(copy)
+
+    err, plan = refused_after(mock, tmp_path, capsys, duplicate, forge_digest=True)
+    assert f"host {actionable(plan)[0]['name']!r} is planned twice" in err
 
 
 def test_a_changed_file_with_the_same_content_is_named_as_changed(
