@@ -124,3 +124,12 @@ def test_credentials_missing_name_the_variable() -> None:
         credentials_from_env({})
     with pytest.raises(SecretError, match="no SSH password: set FLEETREG_PASSWORD"):
         credentials_from_env({"FLEETREG_USERNAME": "u"})
+
+
+def test_a_secrets_file_others_can_read_is_refused_wherever_it_is_read(tmp_path: Path) -> None:
+    """Not only `inventory check`: apply resolves tokens too, and must refuse the file as well."""
+    path = secrets_file(tmp_path, f"corporate: {TOKEN}\n")
+    path.chmod(0o644)
+    with pytest.raises(SecretError) as caught:
+        resolve_token("secrets:corporate", environ={}, secrets_file=path)
+    assert "accessible by group or others (mode 0644)" in str(caught.value) and TOKEN not in str(caught.value)

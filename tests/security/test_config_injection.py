@@ -57,6 +57,7 @@ BAD_SETTINGS = [
     ("satellite_url", {"satellite_url": "http://ssm.example.test/x"}),
     ("satellite_url", {"satellite_url": "https://ssm.example.test/x?y"}),
     ("virtual_account", {"virtual_account": f"VA\n{INJECTED}"}),
+    ("satellite_url", {"satellite_url": "https://ssm.example.test@127.0.0.9/x"}),  # userinfo: parsers differ
 ]
 
 
@@ -232,3 +233,41 @@ def test_a_line_built_from_switch_output_that_the_gate_would_refuse_blocks_the_h
         "a line to type: 'no destination address http https://old.example/x?y=1' "
         "holds '?', which IOS takes as a request for help"
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("default_enter", "\nconfigure terminal\ncall-home\ncontact-email-addr x@evil.example\nend\n"),
+        ("response_return", "\nhostname pwned\n"),
+        ("ssh_config_file", "/tmp/ssh_config_with_a_proxy_command"),
+        ("alt_key_file", "/tmp/known\nhosts"),
+    ],
+)
+def test_a_netmiko_option_that_would_type_or_run_text_of_its_own_is_refused(
+    option: str, value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Netmiko types `default_enter` after every line, past the gate: the inventory may not set it."""
+    monkeypatch.setenv("FLEETREG_TEST_TOKEN", TOKEN)
+    folder = write_inventory(tmp_path / "inv", {})
+    (folder / "defaults.yaml").write_text(
+        yaml.safe_dump({"connection_options": {"netmiko": {"extras": {option: value}}}})
+    )
+    assert main(["inventory", "check", "--inventory", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and f"field connection_options.netmiko.extras.{option}" in err
+
+
+def test_a_host_name_with_a_line_break_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name printed in an error must not forge a second error line."""
+    monkeypatch.setenv("FLEETREG_TEST_TOKEN", TOKEN)
+    folder = write_inventory(tmp_path / "inv", {})
+    hosts = yaml.safe_load((folder / "hosts.yaml").read_text())
+    hosts["sw\nfleetreg: error: FAKE second line"] = hosts.pop("sw1")
+    (folder / "hosts.yaml").write_text(yaml.safe_dump(hosts))
+    assert main(["inventory", "check", "--inventory", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "host name 'sw\\nfleetreg: error: FAKE" in err, err
+    assert "holds a control character" in err
