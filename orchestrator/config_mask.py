@@ -39,6 +39,18 @@ MASK_RULES: tuple[MaskRule, ...] = (
     _rule("key", rf"(?:^|\s)key\s+(?!(?:chain|address|config-key)\b){_TYPE}(?P<secret>\S+)"),
     _rule("key-string", rf"\bkey-string\s+{_TYPE}(?P<secret>\S+)"),
     _rule("ntp / ospf / eigrp key", r"\b(?:authentication-key|message-digest-key)\s+\d+\s+md5\s+(?P<secret>\S+)"),
+    _rule("ospf interface key", rf"\bauthentication-key\s+(?!\d+\s+md5\b){_TYPE}(?P<secret>\S+)"),
+    # standby 1 authentication [text] <pw>, vrrp 1 authentication text <pw> (md5 ones use key-string)
+    _rule("hsrp / vrrp", r"\b(?:standby|vrrp)\s+(?:\d+\s+)?authentication\s+(?:text\s+)?(?!md5\b)(?P<secret>\S+)"),
+    _rule("wlan psk", rf"\bwpa-psk\s+(?:ascii|hex)\s+{_TYPE}(?P<secret>\S+)"),
+    _rule("radius server-key", rf"\bserver-key\s+{_TYPE}(?P<secret>\S+)"),
+    # snmp-server host <h> [informs|traps] [vrf <v>] <community> (with `version`: the rule above)
+    _rule(
+        "snmp host community (no version)",
+        r"^\s*snmp-server\s+host\s+\S+\s+(?:(?:informs|traps)\s+)?(?:vrf\s+\S+\s+)?"
+        r"(?!version\b|informs\b|traps\b|vrf\b)(?P<secret>\S+)",
+    ),
+    _rule("nhrp", r"\bnhrp\s+authentication\s+(?P<secret>\S+)"),
 )
 # A line of a hex dump (certificate, public key or key material between `... ` and `quit`)
 HEX_DUMP = re.compile(r"^(?P<indent>\s+)(?=\S*\d)(?:[0-9A-F]{8}\s+)*[0-9A-F]{2,8}\s*$")

@@ -49,6 +49,21 @@ SECRET_LINES = [
     (" ip ospf message-digest-key 1 md5 OspfK3y", "OspfK3y", f" ip ospf message-digest-key 1 md5 {MASKED}"),
     (" password 7 045802150C2E", "045802150C2E", f" password 7 {MASKED}"),
     ("  30820122 300D0609 2A864886 F70D0101 01050003 82010F00 3082010A", "2A864886", f"  {KEY_MATERIAL}"),
+    (" ip ospf authentication-key 7 0822455D0A16", "0822455D0A16", f" ip ospf authentication-key 7 {MASKED}"),
+    (" ip ospf authentication-key OspfPlain", "OspfPlain", f" ip ospf authentication-key {MASKED}"),
+    (" standby 1 authentication HsrpPw1", "HsrpPw1", f" standby 1 authentication {MASKED}"),
+    (" standby 1 authentication text HsrpPw2", "HsrpPw2", f" standby 1 authentication text {MASKED}"),
+    (" vrrp 1 authentication text VrrpPw1", "VrrpPw1", f" vrrp 1 authentication text {MASKED}"),
+    (" wpa-psk ascii 0 WlanPsk123", "WlanPsk123", f" wpa-psk ascii 0 {MASKED}"),
+    (" client 10.9.9.9 server-key 7 0822455D0A", "0822455D0A", f" client 10.9.9.9 server-key 7 {MASKED}"),
+    (" server-key RadiusK3y", "RadiusK3y", f" server-key {MASKED}"),
+    ("snmp-server host 10.1.1.6 TrapOnlyComm", "TrapOnlyComm", f"snmp-server host 10.1.1.6 {MASKED}"),
+    (
+        "snmp-server host 10.1.1.7 informs version 2c InfComm",
+        "InfComm",
+        f"snmp-server host 10.1.1.7 informs version 2c {MASKED}",
+    ),
+    (" ip nhrp authentication NhrpK3y", "NhrpK3y", f" ip nhrp authentication {MASKED}"),
 ]
 
 
