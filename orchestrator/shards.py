@@ -22,7 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from orchestrator.errors import InternalError
+from orchestrator.errors import FleetregError, InternalError
 from orchestrator.host_flow import HostFlow
 from orchestrator.journal import TERMINAL_STATES, Journal
 from orchestrator.plan_model import Wave
@@ -138,12 +138,29 @@ def _die_with_parent() -> None:
 
 
 def run_shard(spec_file: Path) -> int:
-    from orchestrator.apply import ApplyOptions, Session, open_journal
-    from orchestrator.cli import prepare_process
-    from orchestrator.plan_store import PLAN_FILE
+    """A shard process: its part of a wave. Whatever goes wrong ends as one error line for the
+    parent (no traceback, no secret), with the error's exit code."""
+    from orchestrator.cli import prepare_process, scrub_environment_secrets
 
     _die_with_parent()
     prepare_process()
+    try:
+        return _run_shard(spec_file)
+    except FleetregError as exc:
+        print(f"{SHARD_ERROR}{scrub_environment_secrets(exc.one_line())}", file=sys.stderr)
+        return exc.exit_code
+    except Exception as exc:  # a bug: still one line
+        text = scrub_environment_secrets(" ".join(str(exc).split())[:200])
+        print(f"{SHARD_ERROR}internal error: {type(exc).__name__}: {text}", file=sys.stderr)
+        return InternalError.exit_code
+    finally:
+        spec_file.unlink(missing_ok=True)
+
+
+def _run_shard(spec_file: Path) -> int:
+    from orchestrator.apply import ApplyOptions, Session, open_journal
+    from orchestrator.plan_store import PLAN_FILE
+
     spec = json.loads(spec_file.read_text())
     paths = ("runs_dir", "inventory_dir", "secrets_file", "known_hosts")
     values: dict[str, Any] = {k: (Path(v) if k in paths and v else v) for k, v in spec["options"].items()}
@@ -167,12 +184,8 @@ def run_shard(spec_file: Path) -> int:
         signal.signal(signal.SIGINT, lambda signum, frame: runner.request_stop())
         wave = next(w for w in plan.waves if w.number == spec["wave"])
         runner.run_wave(wave, flows)
-    except InternalError as exc:
-        print(f"{SHARD_ERROR}{exc.one_line()}", file=sys.stderr)
-        return exc.exit_code
     finally:
         journal.close()
-        spec_file.unlink(missing_ok=True)
     return 0
 
 

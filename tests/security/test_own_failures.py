@@ -7,6 +7,7 @@ backs out every switch."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -213,3 +214,27 @@ def test_an_unexpected_exception_never_shows_a_secret_it_quotes(
     err = capsys.readouterr().err
     assert token not in err and "Pw-CRASH-5512-onyx" not in err
     assert "idtoken <token>" in err and "password ********" in err
+
+
+def test_a_shard_process_that_fails_prints_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """Threat: a shard process (apply --processes N) dies with a traceback the parent passes on."""
+    run_dir = tmp_path / "runs" / "20260101T000000Z-apply"
+    run_dir.mkdir(parents=True)  # no plan.json in it: the shard's Session refuses it
+    spec = tmp_path / "shard.json"
+    spec.write_text(
+        json.dumps(
+            {
+                "options": {"runs_dir": str(tmp_path / "runs")},
+                "run_dir": str(run_dir),
+                "run_id": run_dir.name,
+                "hosts": [],
+                "wave": 0,
+            }
+        )
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestrator.shards", str(spec)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [f"fleetreg shard: error: {run_dir}/plan.json: plan file not found"]
+    assert not spec.exists()
