@@ -18,7 +18,7 @@ from orchestrator.host_flow import Finish, HostFlow, step_after
 from orchestrator.host_keys import HostKeyPolicy
 from orchestrator.inventory import Inventory, load_inventory
 from orchestrator.journal import JOURNAL_FILE, TERMINAL_STATES, HostRecord, Journal
-from orchestrator.lease import LOCK_FILE, Leases, plan_key, run_key
+from orchestrator.lease import LOCK_FILE, Leases, plan_key, run_key, switch_keys
 from orchestrator.nornir_setup import build_nornir
 from orchestrator.plan_integrity import plan_differences
 from orchestrator.plan_model import HostPlan, Plan, Wave
@@ -267,11 +267,11 @@ def apply_plan(
     try:
         # one apply of a plan at a time: its lease before the run folder exists
         leases.lock(plan_file.parent / LOCK_FILE, plan_key(plan.plan_id), required=False)
-        leases.take({plan_key(plan.plan_id): None})
+        leases.take(dict.fromkeys([plan_key(plan.plan_id), *switch_keys(plan)]))
         run_dir = create_run("apply", options.runs_dir)
         run_id = run_dir.name
         leases.lock(run_dir / LOCK_FILE, run_key(run_id))
-        leases.take({plan_key(plan.plan_id): run_id, run_key(run_id): run_id})
+        leases.take(dict.fromkeys([plan_key(plan.plan_id), run_key(run_id), *switch_keys(plan)], run_id))
         shutil.copyfile(plan_file, run_dir / PLAN_FILE)
         (run_dir / PLAN_FILE).chmod(0o600)
         journal.start_run(
@@ -302,7 +302,7 @@ def check_apply(plan_path: Path, options: ApplyOptions) -> Session:
     plan = load_plan(plan_path)
     journal = open_journal(options.runs_dir)
     try:
-        Leases(journal, "apply").peek([plan_key(plan.plan_id)])
+        Leases(journal, "apply").peek([plan_key(plan.plan_id), *switch_keys(plan)])
     finally:
         journal.close()
     return Session(plan_path, options, check_trust=True)
@@ -316,7 +316,9 @@ def check_resume(run: str, options: ApplyOptions) -> Plan:
         plan_path = _resumable_plan(journal, run_dir)
         plan = load_plan(plan_path)
         Leases(journal, "apply --resume").peek(
-            [run_key(run_dir.name), plan_key(plan.plan_id)], resuming=run_dir.name, lock=run_dir / LOCK_FILE
+            [run_key(run_dir.name), plan_key(plan.plan_id), *switch_keys(plan)],
+            resuming=run_dir.name,
+            lock=run_dir / LOCK_FILE,
         )
         return Session(plan_path, options, check_trust=True).plan
     finally:
@@ -327,7 +329,8 @@ def _lease_run(leases: Leases, run_dir: Path, plan: Plan) -> None:
     """Resume and backout: the run folder's OS lock, then the run's and the plan's rows (a
     lease left by a killed holder of this run is taken over)."""
     leases.lock(run_dir / LOCK_FILE, run_key(run_dir.name))
-    leases.take({run_key(run_dir.name): run_dir.name, plan_key(plan.plan_id): run_dir.name}, resuming=run_dir.name)
+    keys = [run_key(run_dir.name), plan_key(plan.plan_id), *switch_keys(plan)]
+    leases.take(dict.fromkeys(keys, run_dir.name), resuming=run_dir.name)
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """One run at a time. Applying a plan, resuming a run and backing a run out each hold an
-exclusive lease on the plan (`plan:<plan_id>`) and on the run (`run:<run_id>`) for as long as
+exclusive lease on the plan (`plan:<plan_id>`), on the run (`run:<run_id>`) and on each switch
+the plan works on (`switch:<host>`, so two plans of one fleet never meet) for as long as
 they may talk to a switch: a row in the journal's `leases` table, taken in one BEGIN IMMEDIATE
 transaction, plus an OS lock (flock) on a lock file in the run folder (and next to plan.json).
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from orchestrator.errors import LeaseHeldError
 from orchestrator.journal import Journal, Lease
+from orchestrator.plan_model import Plan
 
 LOCK_FILE = "lease.lock"  # in a run folder, and next to a plan.json being applied
 HOLDER_WAIT_S = 2.0
@@ -33,6 +35,11 @@ def plan_key(plan_id: str) -> str:
 
 def run_key(run_id: str) -> str:
     return f"run:{run_id}"
+
+
+def switch_keys(plan: Plan) -> list[str]:
+    """One lease per switch the plan works on: two plans of one fleet never touch a switch at once."""
+    return [f"switch:{host.name}" for host in plan.hosts if host.is_actionable]
 
 
 def describe(lease: Lease) -> str:

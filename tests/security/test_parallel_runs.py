@@ -123,6 +123,27 @@ def test_two_applies_of_one_plan_started_together_only_one_runs(mock_fleet_facto
     assert_migrated_once(mock, plan)
 
 
+def test_two_plans_of_one_fleet_applied_together_never_share_a_switch(mock_fleet_factory, tmp_path: Path) -> None:
+    """Threat: two plans made of the same switches are applied at once (a lease per plan is not
+    enough): each switch is leased by the run working on it."""
+    mock = mock_fleet_factory(8, latency_ms=30, register_seconds=(1.0, 2.0))
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        first, plan = plan_fleet(mock, runs)
+        second, _ = plan_fleet(mock, runs)
+        assert first != second
+        procs = [spawn(runs, env, "apply", str(first)), spawn(runs, env, "apply", str(second))]
+        results = [(proc, *proc.communicate(timeout=180)) for proc in procs]
+    codes = sorted(proc.returncode for proc, _, _ in results)
+    assert codes == [0, 2], [(p.returncode, err) for p, _, err in results]
+    winner = next(p for p, _, _ in results if p.returncode == 0)
+    loser_err = next(err for p, _, err in results if p.returncode == 2)
+    assert_refused_by(loser_err, winner.pid, "apply")
+    assert "switch " in error_lines(loser_err)[0]
+    assert leases(runs) == []
+    assert_migrated_once(mock, plan)
+
+
 def test_two_resumes_of_one_run_started_together_only_one_runs(mock_fleet_factory, tmp_path: Path) -> None:
     """Threat: two `apply --resume` of one run work the same switches at once."""
     mock = mock_fleet_factory(8, latency_ms=30, register_seconds=(1.0, 2.0))
@@ -173,7 +194,8 @@ def test_kill_9_then_resume_takes_the_stale_lease_over(mock_fleet_factory, tmp_p
         plan_dir, plan = plan_fleet(mock, runs)
         run_dir = kill_9_mid_apply(mock, runs, dict(mock.env), plan_dir)
         stale = leases(runs)
-        assert {key for key, _ in stale} == {f"plan:{plan['plan_id']}", f"run:{run_dir.name}"}
+        switches = {f"switch:{h['name']}" for h in plan["hosts"] if h["classification"] == "to-migrate"}
+        assert {key for key, _ in stale} == {f"plan:{plan['plan_id']}", f"run:{run_dir.name}", *switches}
         capsys.readouterr()
         # a fresh apply of the plan is pointed to the unfinished run, and touches nothing
         logins = sum(d.sessions_opened for d in mock.fleet.devices)
