@@ -215,3 +215,25 @@ def test_the_plan_as_written_applies(mock: MockFleet, tmp_path: Path) -> None:
     with fleet_env(mock):
         plan_dir, _ = planned(mock, runs)
         assert run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes") == 0
+
+
+def test_backout_types_nothing_for_a_host_the_plan_does_not_act_on(mock: MockFleet, tmp_path: Path) -> None:
+    """Hosts the plan does not act on are not compared with what fleetreg derives: backout must
+    not type their backout lines either (the run's plan.json edited, its digest forged)."""
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        plan_dir, _ = planned(mock, runs)
+        assert run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes") == 0
+        run_dir = latest_run(runs, "apply")
+        plan = json.loads((run_dir / "plan.json").read_text())
+        for host in actionable(plan):
+            host.update(classification="blocked", backout_commands=["hostname pwned"], wave=None)
+        plan["waves"] = []
+        (run_dir / "plan.json").write_text(json.dumps(plan))
+        digest = hashlib.sha256((run_dir / "plan.json").read_bytes()).hexdigest()
+        with closing(sqlite3.connect(runs / "fleetreg.db")) as db, db:
+            db.execute("UPDATE plans SET digest=? WHERE plan_id=?", (digest, plan["plan_id"]))
+        before = configs(mock)
+        run_cli("backout", run_dir.name, "--runs-dir", str(runs))
+    assert configs(mock) == before
+    assert all("hostname pwned" not in running for running, _ in configs(mock).values())
