@@ -10,13 +10,27 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mock_devices.platform import MODELS, is_slp_version
-from orchestrator.errors import InputError
 
 StartState = Literal["cloud", "eval", "satellite", "satellite_wrong_va"]
 
 
-class SpecError(InputError, ValueError):
-    """A fleet spec that cannot be used; one line with file and field."""
+class SpecError(ValueError):
+    """A fleet spec that cannot be used; one line with file (and line) and field. The mock
+    stands alone: it imports nothing of fleetreg's."""
+
+    def __init__(self, message: str, *, file: str | None = None, field: str | None = None, line: int | None = None):
+        self.message = " ".join(message.split())
+        self.file, self.field, self.line = file, field, line
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = [f"{self.file}:{self.line}" if self.file and self.line else self.file or ""]
+        where += [f"field {self.field}"] if self.field else []
+        context = ", ".join(part for part in where if part)
+        return f"{context}: {self.message}" if context else self.message
+
+    def __str__(self) -> str:
+        return self.one_line()
 
 
 class _Strict(BaseModel):

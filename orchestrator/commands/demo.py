@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from orchestrator.commands.common import stdout
-from orchestrator.errors import FleetregError
+from orchestrator.errors import FleetregError, InputError
 
 DEMO_SPEC = Path(__file__).resolve().parents[2] / "mock_devices" / "specs" / "demo.yaml"
 
@@ -34,10 +34,14 @@ DEMO_SPEC = Path(__file__).resolve().parents[2] / "mock_devices" / "specs" / "de
 def demo_command(count: int | None, spec: Path, runs_dir: Path, workers: int) -> None:
     """Plan and apply a migration on an emulated fleet (mock switches + satellite on 127.0.0.1)."""
     from mock_devices.fleet import load_spec
+    from mock_devices.spec import SpecError
     from mock_devices.testing import MockFleet
     from orchestrator.cli import main
 
-    fleet_spec = load_spec(spec)
+    try:
+        fleet_spec = load_spec(spec)
+    except SpecError as exc:  # the mock's own error: fleetreg's bad-input exit code
+        raise InputError(exc.message, file=exc.file, field=exc.field, line=exc.line) from None
     if count is not None:
         fleet_spec = fleet_spec.model_copy(update={"count": count})
     started = time.monotonic()
