@@ -21,10 +21,11 @@ from mock_devices.spec import FleetSpec, SatelliteSpec, SwitchSpec, TokenSpec, V
 from mock_devices.testing import MockFleet
 from orchestrator.cli import main
 from orchestrator.cli_text import UnsafeLineError, gate_line
-from orchestrator.errors import SecretError
+from orchestrator.errors import InputError, SecretError
 from orchestrator.facts import build_facts
 from orchestrator.inventory import load_inventory
 from orchestrator.planner import DiscoverOutcome, plan_host
+from orchestrator.render import render
 from orchestrator.satellite_models import SatelliteError
 from orchestrator.satellite_ops import ApiTokenSource, client_from_settings
 from orchestrator.secrets import resolve_token
@@ -271,3 +272,17 @@ def test_a_host_name_with_a_line_break_is_refused_in_one_line(
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "host name 'sw\\nfleetreg: error: FAKE" in err, err
     assert "holds a control character" in err
+
+
+def test_a_template_cannot_reach_python_internals(tmp_path: Path) -> None:
+    """Templates are the user's to edit (a project's templates/ overrides ours): one that reaches
+    for Python's internals to run a command is refused by Jinja's sandbox, not rendered."""
+    config = tmp_path / "templates" / "config"
+    config.mkdir(parents=True)
+    marker = tmp_path / "ran"
+    (config / "callhome.j2").write_text(
+        f"{{%- set _ = cycler.__init__.__globals__.os.system('touch {marker}') -%}}\ncall-home\n"
+    )
+    with pytest.raises(InputError) as caught:
+        render("config/callhome.j2", project_dir=tmp_path, s=None, current=None)
+    assert "sandbox" in str(caught.value) and not marker.exists()
