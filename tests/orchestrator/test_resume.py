@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
+from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli, wait_for_step
 
 pytestmark = pytest.mark.integration
 
@@ -34,22 +34,6 @@ def wait_until_no_shard(run_dir: Path, timeout: float = 10) -> bool:
             return True
         time.sleep(0.1)
     return False
-
-
-def wait_for_step(db: Path, step: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"apply ended (rc {proc.returncode}) before any host reached {step}"
-        if db.exists():
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-                    row = conn.execute("SELECT 1 FROM steps WHERE step=? AND status='started'", (step,)).fetchone()
-            except sqlite3.OperationalError:
-                row = None
-            if row:
-                return
-        time.sleep(0.01)
-    raise AssertionError(f"no host reached {step} in {timeout}s")
 
 
 @pytest.mark.parametrize(

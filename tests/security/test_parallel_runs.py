@@ -12,13 +12,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
+from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli, wait_for_step
 
 from mock_devices.testing import MockFleet
 
@@ -33,22 +32,6 @@ def spawn(runs: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def wait_for_step(db: Path, step: str, proc: subprocess.Popen[str], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"fleetreg ended (rc {proc.returncode}) before any host reached {step}"
-        if db.exists():
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-                    row = conn.execute("SELECT 1 FROM steps WHERE step=? AND status='started'", (step,)).fetchone()
-            except sqlite3.OperationalError:
-                row = None
-            if row:
-                return
-        time.sleep(0.01)
-    raise AssertionError(f"no host reached {step} in {timeout}s")
 
 
 def error_lines(stderr: str) -> list[str]:

@@ -6,33 +6,15 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from fleet_runs import fleet_env, latest_run, run_cli
+from fleet_runs import fleet_env, latest_run, run_cli, wait_for_step
 
 pytestmark = pytest.mark.integration
 APPLY = (sys.executable, "-m", "orchestrator.cli", "apply")
-
-
-def _wait_for_step(db: Path, step: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"apply ended (rc {proc.returncode}) before any host reached {step}"
-        if db.exists():
-            try:
-                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-                    row = conn.execute("SELECT 1 FROM steps WHERE step=? AND status='started'", (step,)).fetchone()
-            except sqlite3.OperationalError:
-                row = None
-            if row:
-                return
-        time.sleep(0.02)
-    raise AssertionError(f"no host reached {step} in {timeout}s")
 
 
 @pytest.mark.parametrize("transport", ["asyncssh", "netmiko"])
@@ -54,7 +36,7 @@ def test_a_session_log_keeps_its_last_lines_when_apply_is_killed(
         )
         try:
             # a host in wait_registered: its register command was typed and its answer read
-            _wait_for_step(runs / "fleetreg.db", "wait_registered", proc)
+            wait_for_step(runs / "fleetreg.db", "wait_registered", proc)
             os.kill(proc.pid, signal.SIGKILL)
         finally:
             proc.wait(timeout=30)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import subprocess
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,3 +65,20 @@ def files_containing(root: Path, secrets: list[str]) -> list[str]:
             data = path.read_bytes()
             hits += [f"{path}: {s[:3]}…" for s in secrets if s.encode() in data]
     return hits
+
+
+def wait_for_step(db: Path, step: str, proc: subprocess.Popen[Any], timeout: float = 60) -> None:
+    """Until a host of the run `proc` drives has started `step` (read from its journal)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"fleetreg ended (rc {proc.returncode}) before any host reached {step}"
+        if db.exists():
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                    row = conn.execute("SELECT 1 FROM steps WHERE step=? AND status='started'", (step,)).fetchone()
+            except sqlite3.OperationalError:
+                row = None
+            if row:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"no host reached {step} in {timeout}s")
