@@ -207,6 +207,7 @@ def _build_satellite(spec: FleetSpec, rng: random.Random, wall: float, count: in
 def _merge_faults(rules: list[FaultSpec], base: Faults) -> Faults:
     values = {
         "wrong_password": base.wrong_password,
+        "auth_delay_s": base.auth_delay_s,
         "latency_ms": base.latency_ms,
         "jitter_ms": base.jitter_ms,
         "drop_after_commands": base.drop_after_commands,

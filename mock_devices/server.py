@@ -208,7 +208,10 @@ class SwitchConnection(asyncssh.SSHServer):
     def password_auth_supported(self) -> bool:
         return True
 
-    def validate_password(self, username: str, password: str) -> bool:
+    async def validate_password(self, username: str, password: str) -> bool:
+        delay = float(getattr(getattr(self._device, "faults", None), "auth_delay_s", 0.0))
+        if delay:
+            await asyncio.sleep(delay)  # a slow AAA server, as under a fleet's worth of logins
         return self._device.check_login(username, password)
 
     def kbdint_auth_supported(self) -> bool:

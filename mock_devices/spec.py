@@ -151,6 +151,7 @@ class FaultSpec(_Strict):
     switches: list[str] = Field(default_factory=list)
     share: float = Field(default=0.0, ge=0.0, le=1.0)
     wrong_password: bool = False
+    auth_delay_s: float = Field(default=0.0, ge=0.0)  # the AAA server answers the login this late
     latency_ms: float = Field(default=0.0, ge=0.0)
     jitter_ms: float = Field(default=0.0, ge=0.0)
     drop_after_commands: int | None = Field(default=None, ge=0)

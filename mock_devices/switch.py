@@ -32,6 +32,7 @@ class Faults:
     """Faults injected into one switch (all off by default)."""
 
     wrong_password: bool = False
+    auth_delay_s: float = 0.0  # an AAA server slow to answer: the password's check takes this long
     latency_ms: float = 0.0
     jitter_ms: float = 0.0
     drop_after_commands: int | None = None

@@ -32,6 +32,12 @@ def netmiko_translate(exc: BaseException, host: str, step: str) -> FleetregError
     if (host_key_error := _host_key_problem(exc, host=host, step=step)) is not None:
         return host_key_error
     if isinstance(exc, NetmikoAuthenticationException):
+        if any("timeout" in str(cause).lower() for cause in exception_chain(exc)):  # paramiko's auth_timeout
+            return ConnectError(
+                "login timed out: the switch (or its AAA server) did not answer the password in time",
+                host=host,
+                step=step,
+            )
         return AuthError("authentication failed (check FLEETREG_USERNAME / FLEETREG_PASSWORD)", host=host, step=step)
     if isinstance(exc, ReadTimeout):
         return CommandTimeout(f"no prompt before the read timeout: {first_line(str(exc))}", host=host, step=step)

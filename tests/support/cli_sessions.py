@@ -18,14 +18,20 @@ T = TypeVar("T")
 
 
 def with_cli(
-    mock: MockFleet, transport: str, host: str, use: Callable[[DeviceCli], Awaitable[T]], *, enable_secret: str = ""
+    mock: MockFleet,
+    transport: str,
+    host: str,
+    use: Callable[[DeviceCli], Awaitable[T]],
+    *,
+    enable_secret: str = "",
+    connect_timeout: float = 10,
 ) -> T:
     """Log in to `host` through `transport`, run `use`, then drop the session (also on errors)."""
     env = mock.env
     credentials = Credentials(
         env["FLEETREG_USERNAME"], env["FLEETREG_PASSWORD"], enable_secret or env["FLEETREG_ENABLE_SECRET"]
     )
-    nr = build_nornir(load_inventory(mock.inventory_dir, environ=env), credentials, connect_timeout=10)
+    nr = build_nornir(load_inventory(mock.inventory_dir, environ=env), credentials, connect_timeout=connect_timeout)
 
     async def run() -> T:
         with ThreadPoolExecutor(2) as executor:

@@ -159,6 +159,21 @@ def test_a_refused_login_is_an_auth_error(
         with_cli(mock, transport, host, nothing, enable_secret=enable_secret)
 
 
+def test_a_login_the_switch_answers_too_late_is_a_timeout_not_a_wrong_password(mock: MockFleet, transport: str) -> None:
+    """Under a fleet's worth of logins the AAA server answers late: that is a timeout (retried),
+    never reported as wrong credentials (which sends an engineer to check the password)."""
+    host = names(mock)[0]
+    set_faults(mock, host, auth_delay_s=4.0)
+
+    async def nothing(cli: DeviceCli) -> None:
+        return None
+
+    with pytest.raises(ConnectError) as caught:
+        with_cli(mock, transport, host, nothing, connect_timeout=1.5)
+    assert not isinstance(caught.value, AuthError)
+    assert "timed out" in str(caught.value) and "PASSWORD" not in str(caught.value)
+
+
 def test_a_hung_command_times_out(mock: MockFleet, transport: str) -> None:
     host = names(mock)[1]
     set_faults(mock, host, hang_command="show license status")
