@@ -65,3 +65,12 @@ def test_no_enable_secret_means_no_secret_extra_and_nothing_secret_in_host_data(
     assert params.port == 2200
     assert params.extras["read_timeout_override"] == 120  # type: ignore[index]
     assert "pa55-word" not in repr(host.data)
+
+
+def test_the_inventory_s_netmiko_options_win_over_fleetreg_s_defaults() -> None:
+    """`fast_cli: false` written by a Nornir user stays false (fleetreg's default is true)."""
+    inventory = load_inventory(FIXTURES / "precedence", check_secrets=False)
+    nr = build_nornir(inventory, CREDENTIALS, extras={"fast_cli": True, "keepalive": 30}, transport="netmiko")
+    params = nr.inventory.hosts["h_both"].get_connection_parameters("netmiko")
+    assert params.extras["fast_cli"] is False  # type: ignore[index]  # set in the inventory
+    assert params.extras["keepalive"] == 30  # type: ignore[index]  # fleetreg's default, not set there
