@@ -23,7 +23,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from orchestrator.cli_text import control_problem
+from orchestrator.cli_text import CONTROL_CHARS, control_problem
 from orchestrator.errors import InventoryError, SecretError, one_line_text
 from orchestrator.secrets import (
     SECRETS_FILE_ENV,
@@ -573,8 +573,12 @@ def _check_connection_options(element: _Element, problems: list[InventoryProblem
         return
     for key in extras:
         where = ".".join((*path, str(key)))
-        if key == "secret" and element.kind == "defaults":
-            continue  # lab fallback for the enable secret, see Inventory.login_defaults
+        if key == "secret" and element.kind == "defaults":  # lab fallback for the enable secret
+            if isinstance(extras[key], str) and CONTROL_CHARS.search(extras[key]):
+                problems.append(
+                    element.problem(where, "holds a control character: it is typed at the switch", *path, key)
+                )
+            continue
         if key in EXTRAS_SET_ELSEWHERE:
             problems.append(
                 element.problem(where, f"{key!r} does not belong here: {EXTRAS_SET_ELSEWHERE[key]}", *path, key)

@@ -148,6 +148,17 @@ class Credentials:
     password: str = field(repr=False)
     enable_secret: str | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # typed at the switch's login and enable prompts, outside the CLI gate: a line break
+        # would type a command of its own, wherever the value came from
+        for name, value in (
+            ("username", self.username),
+            ("password", self.password),
+            ("enable secret", self.enable_secret),
+        ):
+            if value is not None and CONTROL_CHARS.search(value):
+                raise SecretError(f"the {name} holds a control character (a line break?): it is typed at the switch")
+
     def __repr__(self) -> str:
         enable = "set" if self.enable_secret else "unset"
         return f"Credentials(username={self.username!r}, password=<hidden>, enable_secret=<{enable}>)"
@@ -171,10 +182,6 @@ def credentials_from_env(
     username = pick(USERNAME_ENV, "username")
     password = pick(PASSWORD_ENV, "password")
     enable_secret = pick(ENABLE_SECRET_ENV, "enable_secret")
-    for env_name, value in ((USERNAME_ENV, username), (PASSWORD_ENV, password), (ENABLE_SECRET_ENV, enable_secret)):
-        if value is not None and CONTROL_CHARS.search(value):
-            # typed at the switch's login and enable prompts: a line break would type a command
-            raise SecretError(f"{env_name} holds a control character (a line break?): it is typed at the switch")
     if username is None:
         raise SecretError(f"no SSH username: set {USERNAME_ENV} (or `username` in defaults.yaml)")
     if password is None:

@@ -6,6 +6,7 @@ every line a transport types passes one gate, which refuses it before anything i
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -286,3 +287,37 @@ def test_a_template_cannot_reach_python_internals(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         render("config/callhome.j2", project_dir=tmp_path, s=None, current=None)
     assert "sandbox" in str(caught.value) and not marker.exists()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_an_enable_secret_with_a_line_break_is_never_typed(
+    mock_fleet_factory: Callable[..., MockFleet], transport: str
+) -> None:
+    """The enable secret is typed at the switch's enable prompt, outside the CLI gate: a line
+    break in it would type commands of its own (here at a switch that logs in to user mode)."""
+    mock = mock_fleet_factory(1)
+    host = mock.fleet.devices[0].name
+    switch = mock.fleet.device(host)
+    mock.call(setattr, switch, "faults", dataclasses.replace(switch.faults, user_mode_login=True))
+    before = configs(mock)
+
+    async def nothing(cli: DeviceCli) -> None:
+        return None
+
+    with pytest.raises(SecretError, match="enable secret holds a control character"):
+        with_cli(mock, transport, host, nothing, enable_secret="Lab-Enable1\nconfigure terminal\nhostname PWNED\nend")
+    assert configs(mock) == before
+
+
+def test_an_enable_secret_in_the_inventory_with_a_line_break_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FLEETREG_TEST_TOKEN", TOKEN)
+    folder = write_inventory(tmp_path / "inv", {})
+    extras = {"connection_options": {"netmiko": {"extras": {"secret": "En1\nhostname PWNED"}}}}
+    (folder / "defaults.yaml").write_text(yaml.safe_dump(extras))
+    assert main(["inventory", "check", "--inventory", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "field connection_options.netmiko.extras.secret" in err
+    assert "PWNED" not in err
