@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from orchestrator.errors import DeviceError
 
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
 # Characters IOS's parser does not take as part of a typed value: `?` shows context help.
 IOS_HELP = "?"
 
@@ -127,6 +127,8 @@ def gate_line(line: str, *, host: str, origins: Mapping[str, str] | None = None,
     """The one check every typed line passes. `origins`: value -> the setting it came from,
     to name it; `secrets`: values never to show (the line is then shown without them)."""
     problem = control_problem(line)
+    if problem is None and not line.isascii():
+        problem = "holds a character outside printable ASCII, which IOS's CLI does not take"
     if problem is None:
         return line
     source = next(

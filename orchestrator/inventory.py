@@ -60,7 +60,7 @@ NETMIKO_EXTRAS = frozenset(
         "alt_key_file", "conn_timeout", "auth_timeout", "banner_timeout",
         "blocking_timeout", "timeout", "session_timeout", "read_timeout_override", "keepalive",
         "fast_cli", "session_log", "session_log_record_writes",
-        "session_log_file_mode", "allow_auto_change", "encoding", "auto_connect", "delay_factor_compat",
+        "session_log_file_mode", "allow_auto_change", "auto_connect", "delay_factor_compat",
         "disable_lf_normalization",
     }
 )  # fmt: skip
@@ -78,6 +78,7 @@ EXTRAS_SET_ELSEWHERE = {
     "default_enter": "fleetreg types IOS's line end itself; nothing else may be typed after a line",
     "response_return": "fleetreg types IOS's line end itself; nothing else may be typed after a line",
     "ssh_config_file": "an OpenSSH config could run any ProxyCommand at login; give hostname and port instead",
+    "encoding": "fleetreg types ASCII; another encoding would change the bytes after fleetreg checked them",
 }
 
 Kind = Literal["host", "group", "defaults"]
@@ -105,7 +106,7 @@ class InventoryProblem:
         if self.group:
             context.append(f"group {one_line_text(self.group)}")
         if self.field:
-            context.append(f"field {self.field}")
+            context.append(f"field {one_line_text(self.field)}")
         message = " ".join(self.message.split())
         if context:
             return f"{where}: {', '.join(context)}: {message}"

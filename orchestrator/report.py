@@ -184,28 +184,39 @@ def render_csv(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) ->
         o = (outcomes or {}).get(h.name)
         pre = h.pre
         writer.writerow(
-            [
-                h.name,
-                h.hostname,
-                h.site or "",
-                h.virtual_account,
-                h.classification,
-                h.reason,
-                h.mode or "",
-                "" if h.wave is None else h.wave,
-                pre.registered_to if pre else "",
-                pre.registration_status if pre else "",
-                pre.authorization_status if pre else "",
-                pre.virtual_account if pre else "",
-                pre.version if pre else "",
-                pre.model if pre else "",
-                pre.serial if pre else "",
-                planned_state(h),
-                o.outcome if o else "",
-                (o.failed_step or "") if o else "",
-                (o.reason or "") if o else "",
-                f"{o.duration_s:.1f}" if o and o.duration_s is not None else "",
-                "" if pre is None or pre.unsaved_changes is None else ("yes" if pre.unsaved_changes else "no"),
-            ]
+            spreadsheet_safe(
+                [
+                    h.name,
+                    h.hostname,
+                    h.site or "",
+                    h.virtual_account,
+                    h.classification,
+                    h.reason,
+                    h.mode or "",
+                    "" if h.wave is None else h.wave,
+                    pre.registered_to if pre else "",
+                    pre.registration_status if pre else "",
+                    pre.authorization_status if pre else "",
+                    pre.virtual_account if pre else "",
+                    pre.version if pre else "",
+                    pre.model if pre else "",
+                    pre.serial if pre else "",
+                    planned_state(h),
+                    o.outcome if o else "",
+                    (o.failed_step or "") if o else "",
+                    (o.reason or "") if o else "",
+                    f"{o.duration_s:.1f}" if o and o.duration_s is not None else "",
+                    "" if pre is None or pre.unsaved_changes is None else ("yes" if pre.unsaved_changes else "no"),
+                ]
+            )
         )
     return buffer.getvalue()
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cells: list[object]) -> list[object]:
+    """Text a switch or the inventory wrote, made inert for spreadsheets: a cell starting like a
+    formula (`=HYPERLINK(...)`, `+`, `-`, `@`) gets a leading apostrophe (OWASP's CSV advice)."""
+    return [f"'{c}" if isinstance(c, str) and c.startswith(FORMULA_START) else c for c in cells]

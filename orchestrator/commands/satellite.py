@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from orchestrator.errors import InputError
@@ -45,8 +46,8 @@ def status_tables(status: SatelliteStatus, *, show_devices: bool) -> list[Table]
     for column in ("Licenses", "In use", "Available", "Product instances"):
         accounts.add_column(column, justify="right")
     for va in status.virtual_accounts:
-        accounts.add_row(
-            va.name,
+        accounts.add_row(  # names from the satellite's API: never read as markup
+            escape(va.name),
             "yes" if va.is_default else "",
             str(va.total),
             str(va.in_use),
@@ -61,7 +62,9 @@ def status_tables(status: SatelliteStatus, *, show_devices: bool) -> list[Table]
     licenses.add_column("Status")
     for va in status.virtual_accounts:
         for row in va.licenses:
-            licenses.add_row(va.name, row.license, str(row.quantity), str(row.in_use), str(row.available), row.status)
+            licenses.add_row(
+                *map(escape, (va.name, row.license, str(row.quantity), str(row.in_use), str(row.available), row.status))
+            )
     tables = [accounts, licenses]
     if show_devices:
         devices = Table(title="Product instances")
@@ -70,13 +73,11 @@ def status_tables(status: SatelliteStatus, *, show_devices: bool) -> list[Table]
         for va in status.virtual_accounts:
             for device in va.devices:
                 contact = device.last_contact.strftime("%Y-%m-%d %H:%M UTC") if device.last_contact else "-"
+                license_text = device.license if device.license_authorized else f"{device.license} (not authorized)"
+                cells = (va.name, device.hostname, device.pid, device.serial_number, device.registration_type)
                 devices.add_row(
-                    va.name,
-                    device.hostname,
-                    device.pid,
-                    device.serial_number,
-                    device.registration_type,
-                    device.license if device.license_authorized else f"{device.license} (not authorized)",
+                    *map(escape, cells),
+                    escape(license_text),
                     contact,
                 )
         tables.append(devices)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from orchestrator.commands.common import (
@@ -20,7 +22,7 @@ from orchestrator.commands.common import (
 from orchestrator.inventory import load_inventory
 from orchestrator.plan_store import load_plan
 from orchestrator.runfolder import find_run
-from orchestrator.verification import expected_hosts, satellite_problems, verify_hosts
+from orchestrator.verification import Verdict, expected_hosts, satellite_problems, verify_hosts
 
 
 @click.command("verify")
@@ -46,22 +48,26 @@ def verify_command(
     verdicts = [
         replace(v, ok=False, problems=(*v.problems, satellite[v.host])) if v.host in satellite else v for v in verdicts
     ]
-    table = Table(title=f"verify {plan.plan_id}")
-    for column in ("host", "result", "registration", "virtual account", "problems"):
-        table.add_column(column)
-    for v in verdicts:
-        table.add_row(
-            v.host,
-            "[green]ok[/]" if v.ok else "[red]FAIL[/]",
-            v.registration or "",
-            v.virtual_account or "",
-            "; ".join(v.problems),
-        )
-    stdout.print(table)
+    stdout.print(verdict_table(plan.plan_id, verdicts))
     failed = sum(not v.ok for v in verdicts)
     stdout.print(f"{len(verdicts) - failed} ok, {failed} failing")
     if failed:
         raise click.exceptions.Exit(1)
+
+
+def verdict_table(plan_id: str, verdicts: Sequence[Verdict]) -> Table:
+    table = Table(title=f"verify {plan_id}")
+    for column in ("host", "result", "registration", "virtual account", "problems"):
+        table.add_column(column)
+    for v in verdicts:
+        table.add_row(  # what the switch and the satellite said: never read as markup
+            escape(v.host),
+            "[green]ok[/]" if v.ok else "[red]FAIL[/]",
+            escape(v.registration or ""),
+            escape(v.virtual_account or ""),
+            escape("; ".join(v.problems)),
+        )
+    return table
 
 
 def register(app: click.Group) -> None:

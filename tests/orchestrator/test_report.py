@@ -89,3 +89,11 @@ def test_csv_and_markdown_carry_outcomes(samples: Path) -> None:
     assert rows[2]["failed_step"] == "register" and rows[1]["class"] == "blocked"
     md = render_markdown(plan, outcomes)
     assert "| sw3 |" in md and "failed at register: token expired" in md
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_made_inert() -> None:
+    """A reason a switch printed, or a name, starting like a formula opens as text."""
+    from orchestrator.report import spreadsheet_safe
+
+    cells = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "sw1", 3]
+    assert spreadsheet_safe(cells) == ['\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", "sw1", 3]

@@ -209,6 +209,9 @@ def test_gate_names_the_setting_and_never_shows_a_token() -> None:
         gate_line(f"license smart register idtoken {TOKEN}\rend", host="sw1")
     assert TOKEN not in str(caught.value) and "idtoken <token>" in str(caught.value)
     assert gate_line("license smart url cslu https://s/cslu/v1/pi/A%20B-1", host="sw1").endswith("A%20B-1")
+    for outside_ascii in ("call-home\u0085", ' profile "Réseau"'):  # C1 next-line; not ASCII
+        with pytest.raises(UnsafeLineError):
+            gate_line(outside_ascii, host="sw1")
 
 
 def test_a_line_built_from_switch_output_that_the_gate_would_refuse_blocks_the_host_at_plan_time() -> None:
@@ -244,6 +247,7 @@ def test_a_line_built_from_switch_output_that_the_gate_would_refuse_blocks_the_h
         ("response_return", "\nhostname pwned\n"),
         ("ssh_config_file", "/tmp/ssh_config_with_a_proxy_command"),
         ("alt_key_file", "/tmp/known\nhosts"),
+        ("encoding", "punycode"),  # would change the bytes after the gate checked them
     ],
 )
 def test_a_netmiko_option_that_would_type_or_run_text_of_its_own_is_refused(
@@ -321,3 +325,15 @@ def test_an_enable_secret_in_the_inventory_with_a_line_break_is_refused(
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "field connection_options.netmiko.extras.secret" in err
     assert "PWNED" not in err
+
+
+def test_a_yaml_key_with_a_line_break_stays_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FLEETREG_TEST_TOKEN", TOKEN)
+    folder = write_inventory(tmp_path / "inv", {})
+    extras = {"connection_options": {"netmiko": {"extras": {"foo\nfleetreg: error: FORGED": 1}}}}
+    (folder / "defaults.yaml").write_text(yaml.safe_dump(extras))
+    assert main(["inventory", "check", "--inventory", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1, err

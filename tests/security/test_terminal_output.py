@@ -1,15 +1,21 @@
-"""Threat: a switch's own words (an error line it printed) are taken as terminal markup: a `[/]`
-ends fleetreg with an error after the run, a `[bold red]...` dresses up the summary."""
+"""Threat: a switch's own words (an error line it printed), or a name from the satellite's API,
+are taken as terminal markup: a `[/]` ends fleetreg with an error after the run (or before its
+table), a `[bold green]...` dresses up the summary."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from orchestrator.apply import ApplyResult
 from orchestrator.commands.apply import print_result
+from orchestrator.commands.satellite import status_tables
+from orchestrator.commands.verify import verdict_table
 from orchestrator.report import HostOutcome
+from orchestrator.satellite_ops import SatelliteStatus, VirtualAccountStatus
+from orchestrator.verification import Verdict
 
 SWITCH_TEXT = "% Invalid input [/] [bold green]MIGRATED OK[/]"
 
@@ -18,3 +24,21 @@ def test_what_a_switch_printed_is_shown_as_written(tmp_path: Path, capsys: pytes
     outcome = HostOutcome(outcome="failed", failed_step="configure", reason=SWITCH_TEXT)
     print_result(ApplyResult(tmp_path / "run-1", {"sw1": outcome}))
     assert f"sw1: failed at configure: {SWITCH_TEXT}" in capsys.readouterr().out
+
+
+def printed(*renderables: object) -> str:
+    console = Console(width=400, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    for renderable in renderables:
+        console.print(renderable)
+    return console.export_text()
+
+
+def test_verify_shows_what_the_switch_said_as_written() -> None:
+    verdict = Verdict("sw1", ok=False, problems=(SWITCH_TEXT,), registration="[/]", virtual_account="Evil [/]")
+    text = printed(verdict_table("plan-1", [verdict]))
+    assert SWITCH_TEXT in text and "Evil [/]" in text
+
+
+def test_satellite_status_shows_the_api_s_names_as_written() -> None:
+    status = SatelliteStatus("https://ssm", "acct", [VirtualAccountStatus("Evil [/] [bold]VA", False, [], [])])
+    assert "Evil [/] [bold]VA" in printed(*status_tables(status, show_devices=True))
