@@ -63,6 +63,8 @@ class ApplyOptions:
     transport: str = DEFAULT_TRANSPORT  # tasks.connection.TRANSPORT_PLUGINS
     netmiko_extras: dict = field(default_factory=lambda: dict(DEFAULT_NETMIKO_EXTRAS))
     satellite_unreachable_ok: bool = False  # go on when the satellite trust check cannot connect
+    project_dir: Path = Path(".")  # whose templates/ the plan is derived again with: the plan's own
+    plan_sha256: str | None = None  # the digest the change board signed off (plan output, runbook)
 
 
 @dataclass
@@ -90,7 +92,7 @@ class Session:
         inventory_dir = options.inventory_dir or Path(plan.inventory_dir)
         inventory = load_inventory(inventory_dir, secrets_file=options.secrets_file, check_secrets=False)
         self.inventory = _plan_inventory(plan, inventory)
-        verify_plan(plan, plan_path, self.inventory)
+        verify_plan(plan, plan_path, self.inventory, project_dir=options.project_dir, signed_off=options.plan_sha256)
         self.trust = TrustChecked()
         if check_trust:
             self.trust = check_plan_trust(
@@ -217,22 +219,38 @@ def _plan_inventory(plan: Plan, inventory: Inventory) -> Inventory:
     return selected
 
 
-def verify_plan(plan: Plan, plan_path: Path, inventory: Inventory) -> None:
+def verify_plan(
+    plan: Plan, plan_path: Path, inventory: Inventory, *, project_dir: Path, signed_off: str | None = None
+) -> None:
     """Refuse a plan fleetreg would not have produced (PlanFileError, exit 2, one line naming the
-    host and what differs), and name a plan file changed since `fleetreg plan` wrote it."""
+    host and what differs), and name a plan file changed since `fleetreg plan` wrote it. The
+    templates are the ones of the project apply runs in (`project_dir`), never a folder the plan
+    names; `signed_off`: the sha256 the change board approved, compared first when given."""
+    where = str(plan_file(plan_path))
+    digest = current_digest(plan_path)
+    if signed_off is not None and signed_off.strip().lower() != digest:
+        raise PlanFileError(f"plan.json's sha256 is {digest}, not the signed-off {signed_off.strip()}", file=where)
+    templates = project_dir.resolve()
+    if plan.project_dir is not None and Path(plan.project_dir) != templates:
+        raise PlanFileError(
+            f"the plan was derived with the templates of {plan.project_dir}, apply runs with those of {templates}: "
+            "run apply from the plan's project folder (or --project)",
+            file=where,
+            field="project_dir",
+        )
     recorded = recorded_digest(plan_path, plan.plan_id)
     if recorded is None:  # copied from elsewhere, or its plan_id edited: nothing vouches for it
         raise PlanFileError(
             f"fleetreg plan recorded no plan {plan.plan_id!r} in the journal of the runs folder holding it; "
             "apply a plan where fleetreg plan wrote it, or run fleetreg plan again",
-            file=str(plan_file(plan_path)),
+            file=where,
         )
-    changed = recorded != current_digest(plan_path)
+    changed = recorded != digest
     differences = plan_differences(
         plan,
         {entry.name: entry for entry in inventory.hosts},
         ca_sha1=ca_file_fingerprints(inventory.hosts),
-        project_dir=Path(plan.project_dir) if plan.project_dir else None,
+        project_dir=templates,
     )
     if not (changed or differences):
         return
@@ -242,7 +260,7 @@ def verify_plan(plan: Plan, plan_path: Path, inventory: Inventory) -> None:
         detail = f": {differences[0]}{more}"
     else:
         detail = " (its digest differs from the one recorded at plan time)"
-    raise PlanFileError(f"{what}{detail}; run fleetreg plan again", file=str(plan_file(plan_path)))
+    raise PlanFileError(f"{what}{detail}; run fleetreg plan again", file=where)
 
 
 def open_journal(runs_dir: Path) -> Journal:

@@ -28,19 +28,22 @@ def digest_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_plan_run(run_dir: Path, plan: Plan, *, project_dir: Path | None = None) -> None:
-    """plan.json and its reports; plan.json's digest goes to the journal of the runs folder."""
+def write_plan_run(run_dir: Path, plan: Plan, *, project_dir: Path | None = None) -> str:
+    """plan.json and its reports; plan.json's sha256 goes to the journal of the runs folder and
+    into the runbook (the change board signs it off; `apply --plan-sha256` checks it). Returns it."""
     text = plan.model_dump_json(indent=2) + "\n"
+    digest = digest_of(text.encode())
     write_private(run_dir / PLAN_FILE, text)
     journal = Journal(run_dir.parent / JOURNAL_FILE)
     try:
-        journal.record_plan(plan.plan_id, digest_of(text.encode()))
+        journal.record_plan(plan.plan_id, digest)
     finally:
         journal.close()
     write_private(run_dir / "report.html", render_html(plan, title="fleetreg plan", project_dir=project_dir))
-    write_private(run_dir / "runbook.md", render_runbook(plan, project_dir=project_dir))
+    write_private(run_dir / "runbook.md", render_runbook(plan, project_dir=project_dir, plan_digest=digest))
     write_private(run_dir / "report.md", render_markdown(plan, title="fleetreg plan", project_dir=project_dir))
     write_private(run_dir / "hosts.csv", render_csv(plan))
+    return digest
 
 
 def load_plan(path: Path) -> Plan:

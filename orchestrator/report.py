@@ -127,8 +127,9 @@ def render_html(
     return render("reports/report.html.j2", project_dir=project_dir, autoescape=True, **_context(plan, outcomes, title))
 
 
-def render_runbook(plan: Plan, *, project_dir: Path | None = None) -> str:
-    return render("reports/runbook.md.j2", project_dir=project_dir, **_context(plan, None, "Runbook"))
+def render_runbook(plan: Plan, *, project_dir: Path | None = None, plan_digest: str = "") -> str:
+    context = _context(plan, None, "Runbook")
+    return render("reports/runbook.md.j2", project_dir=project_dir, plan_digest=plan_digest, **context)
 
 
 def render_markdown(

@@ -162,7 +162,7 @@ def _run_shard(spec_file: Path) -> int:
     from orchestrator.plan_store import PLAN_FILE
 
     spec = json.loads(spec_file.read_text())
-    paths = ("runs_dir", "inventory_dir", "secrets_file", "known_hosts")
+    paths = ("runs_dir", "inventory_dir", "secrets_file", "known_hosts", "project_dir")
     values: dict[str, Any] = {k: (Path(v) if k in paths and v else v) for k, v in spec["options"].items()}
     options = ApplyOptions(**values)
     run_dir = Path(spec["run_dir"])

@@ -29,6 +29,7 @@ from orchestrator.commands.common import (
     KEEP_CONFIGS,
     KNOWN_HOSTS,
     PLAN_INVENTORY_DIR,
+    PROJECT,
     RUNS_DIR,
     SATELLITE_UNREACHABLE_OK,
     SECRETS_FILE,
@@ -119,6 +120,13 @@ def _run_with_progress(total: int, label: str, call: Callable[..., ApplyResult])
 with_common = compose(
     RUNS_DIR,
     PLAN_INVENTORY_DIR,
+    PROJECT,
+    click.option(
+        "--plan-sha256",
+        "plan_sha256",
+        default=None,
+        help="The plan's sha256 as signed off (printed by plan, in runbook.md): any other plan.json is refused.",
+    ),
     SECRETS_FILE,
     WORKERS,
     CONNECT_TIMEOUT,

@@ -230,10 +230,11 @@ def plan_command(
         discover_run=from_run,
         project_dir=project_dir,
     )
-    write_plan_run(run_dir, plan, project_dir=project_dir)
+    digest = write_plan_run(run_dir, plan, project_dir=project_dir)
     stdout.print(plan_summary(plan))
     print_risks(plan.hosts)
     stdout.print(f"Plan written: {run_dir}/plan.json\nReview: {run_dir}/report.html and {run_dir}/runbook.md")
+    stdout.print(f"Plan sha256 (sign-off): {digest}; apply with --plan-sha256 {digest} to run exactly this plan")
 
 
 def _policy(wave_size: int, canary: int, max_failures: str) -> WavePolicy:

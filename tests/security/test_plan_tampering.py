@@ -237,3 +237,35 @@ def test_backout_types_nothing_for_a_host_the_plan_does_not_act_on(mock: MockFle
         run_cli("backout", run_dir.name, "--runs-dir", str(runs))
     assert configs(mock) == before
     assert all("hostname pwned" not in running for running, _ in configs(mock).values())
+
+
+def test_a_plan_naming_other_templates_is_refused(
+    mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An attacker who can write the runs folder points the plan at templates of their own (and
+    forges the digest): apply derives the plan again with its own project's templates only."""
+    evil = tmp_path / "evil"
+    (evil / "templates" / "config").mkdir(parents=True)
+
+    def other_templates(plan: dict[str, Any]) -> None:
+        plan["project_dir"] = str(evil)
+
+    err, _ = refused_after(mock, tmp_path, capsys, other_templates, forge_digest=True)
+    assert f"the plan was derived with the templates of {evil}, apply runs with those of" in err
+
+
+def test_only_the_signed_off_plan_runs(mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The change board signs off plan.json's sha256 (printed by plan, in the runbook): with
+    --plan-sha256, apply refuses any other file, whatever the runs folder says."""
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        plan_dir, _ = planned(mock, runs)
+        digest = hashlib.sha256((plan_dir / "plan.json").read_bytes()).hexdigest()
+        assert f"--plan-sha256 {digest}" in (plan_dir / "runbook.md").read_text()
+        before = configs(mock)
+        capsys.readouterr()
+        code = run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes", "--plan-sha256", "0" * 64)
+        err = capsys.readouterr().err
+        assert code == 2 and f"plan.json's sha256 is {digest}, not the signed-off {'0' * 64}" in err
+        assert configs(mock) == before
+        assert run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes", "--plan-sha256", digest) == 0
