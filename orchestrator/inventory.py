@@ -735,7 +735,10 @@ def _settings_message(error: Mapping[str, Any], loc: tuple[str, ...]) -> str:
         scheme = token_ref_scheme(value) if isinstance(value, str) else None
         if scheme and scheme not in ("env", "secrets"):
             return f"unknown token reference scheme {scheme!r} (expected env:VARIABLE or secrets:KEY)"
-        return "token_ref must name where the token lives, env:VARIABLE or secrets:KEY (never the token itself)"
+        return (
+            "token_ref must name where the token lives, env:FLEETREG_NAME or secrets:KEY (never the token itself; "
+            "only FLEETREG_ variables, so no other secret of the environment can be typed)"
+        )
     if kind == "missing":
         return f"missing required setting {name} (set it in defaults.yaml, a group or the host)"
     if kind == "extra_forbidden":

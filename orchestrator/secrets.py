@@ -23,6 +23,7 @@ USERNAME_ENV = "FLEETREG_USERNAME"
 PASSWORD_ENV = "FLEETREG_PASSWORD"
 ENABLE_SECRET_ENV = "FLEETREG_ENABLE_SECRET"
 TOKEN_REF_SCHEMES = ("env", "secrets")
+ENV_PREFIX = "FLEETREG_"  # the environment variables a reference may name
 
 
 def secrets_file_path(secrets_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Path | None:
@@ -124,6 +125,11 @@ def resolve_ref(
     if not name:
         raise SecretError(f"token_ref {scheme}: names nothing", field="token_ref")
     if scheme == "env":
+        if not name.startswith(ENV_PREFIX):
+            raise SecretError(
+                f"token_ref {token_ref} names a variable outside {ENV_PREFIX}*: fleetreg reads only its own",
+                field="token_ref",
+            )
         value = env.get(name, "").strip()
         if not value:
             raise SecretError(f"environment variable {name} is not set (token_ref {token_ref})", field="token_ref")

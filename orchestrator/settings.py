@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from orchestrator.cli_text import check_https_url, check_interface, check_ios_name, check_tenant, check_text
 
 SETTINGS_KEY = "fleetreg"
-TOKEN_REF_RE = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|secrets:[A-Za-z0-9_.-]+)$")
+# env: only FLEETREG_ variables, so an inventory cannot make fleetreg type another secret of its environment
+TOKEN_REF_RE = re.compile(r"^(env:FLEETREG_[A-Za-z0-9_]+|secrets:[A-Za-z0-9_.-]+)$")
 
 Transport = Literal["auto", "callhome", "cslu"]
 IdentityCheck = Literal["verify", "disable"]
@@ -85,7 +86,7 @@ class SatelliteApiSettings(BaseModel):
     def _secret_ref(cls, value: str) -> str:
         if not TOKEN_REF_RE.match(value):
             raise ValueError(
-                "must name where the value lives, 'env:VARIABLE' or 'secrets:KEY' (never the value itself)"
+                "must name where the value lives, 'env:FLEETREG_NAME' or 'secrets:KEY' (never the value itself)"
             )
         return value
 
@@ -138,7 +139,8 @@ class MigrationSettings(BaseModel):
     def _token_ref(cls, value: str | None) -> str | None:
         if value is not None and not TOKEN_REF_RE.match(value):
             raise ValueError(
-                "token_ref must name where the token lives, 'env:VARIABLE' or 'secrets:KEY' (never the token itself)"
+                "token_ref must name where the token lives, 'env:FLEETREG_NAME' or 'secrets:KEY' "
+                "(never the token itself)"
             )
         return value
 

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "inventories"
 URL = "https://ssm.example.test/Transportgateway/services/DeviceRequestHandler"
 TOKEN = "tok-Zm9vYmFyLXNlY3JldA-SW52ZW50b3J5VGVzdFRva2Vu%0A"
-ENV = {"TOK": TOKEN}
+ENV = {"FLEETREG_TOK": TOKEN}
 TOKEN_ONE = "VGVzdFRva2VuT25lLWZsZWV0cmVnLXVuaXQtdGVzdHMtMDAwMQ%3D%3D%0A"
 TOKEN_TWO = "VGVzdFRva2VuVHdvLWZsZWV0cmVnLXVuaXQtdGVzdHMtMDAwMg%3D%3D%0A"
 
@@ -28,7 +28,7 @@ BASE_DEFAULTS = f"""\
 data:
   fleetreg:
     satellite_url: {URL}
-    token_ref: env:TOK
+    token_ref: env:FLEETREG_TOK
 """
 BASE_GROUPS = """\
 va_corp:
@@ -82,14 +82,14 @@ def test_minimal_inventory_loads_with_defaults(tmp_path: Path) -> None:
         None,
     )
     assert host.settings.virtual_account == "Corporate Network Devices"
-    assert host.settings.token_ref == "env:TOK"
+    assert host.settings.token_ref == "env:FLEETREG_TOK"
     assert host.settings.transport == "auto"
     assert host.connection_options == {}
     assert inventory.groups == ("va_corp",)
 
 
 def test_precedence_field_by_field_first_group_wins_parents_follow_their_child() -> None:
-    environ = {"TOK_FIRST": "a", "TOK_SECOND": "b"}
+    environ = {"FLEETREG_TOK_FIRST": "a", "FLEETREG_TOK_SECOND": "b"}
     inventory = load_inventory(FIXTURES / "precedence", environ=environ, check_secrets=False)
     both = inventory.by_name("h_both")
     assert both.settings.register_timeout_s == 300  # host beats groups
@@ -265,7 +265,9 @@ def test_same_hostname_on_another_port_is_fine(tmp_path: Path) -> None:
 
 
 def test_missing_satellite_url(tmp_path: Path) -> None:
-    problem = only(problems(write_inventory(tmp_path, defaults="data:\n  fleetreg:\n    token_ref: env:TOK\n")))
+    problem = only(
+        problems(write_inventory(tmp_path, defaults="data:\n  fleetreg:\n    token_ref: env:FLEETREG_TOK\n"))
+    )
     assert (problem.file.endswith("hosts.yaml"), problem.line, problem.host, problem.field) == (
         True,
         1,
@@ -320,7 +322,7 @@ def test_token_environment_variable_not_set(tmp_path: Path) -> None:
         "fleetreg.token_ref",
     )
     assert (problem.host, problem.group) == (None, None)
-    assert problem.message == "environment variable TOK is not set (token_ref env:TOK)"
+    assert problem.message == "environment variable FLEETREG_TOK is not set (token_ref env:FLEETREG_TOK)"
     assert problems(folder, environ={}, check_secrets=False) == []
 
 
@@ -484,7 +486,7 @@ def test_missing_inventory_folder_and_missing_hosts_file(tmp_path: Path) -> None
 def test_groups_and_defaults_files_are_optional(tmp_path: Path) -> None:
     hosts = (
         f"sw1:\n  hostname: 127.0.0.1\n  data:\n    fleetreg:\n      satellite_url: {URL}\n"
-        "      virtual_account: VA\n      token_ref: env:TOK\n"
+        "      virtual_account: VA\n      token_ref: env:FLEETREG_TOK\n"
     )
     inventory = load_inventory(write_inventory(tmp_path, hosts=hosts, groups=None, defaults=None), environ=ENV)
     assert [h.name for h in inventory.hosts] == ["sw1"]

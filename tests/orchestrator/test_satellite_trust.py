@@ -28,7 +28,7 @@ def settings(**overrides: Any) -> MigrationSettings:
     values: dict[str, Any] = {
         "satellite_url": URL,
         "virtual_account": "VA",
-        "token_ref": "env:T",
+        "token_ref": "env:FLEETREG_T",
         "trustpoint": {"name": "FLEETREG-SSM", "mode": "ca-file", "ca_file": CA},
         **overrides,
     }

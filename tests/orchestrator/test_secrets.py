@@ -32,10 +32,12 @@ def test_env_reference_resolves() -> None:
 
 
 def test_env_reference_unset_or_empty_names_the_variable() -> None:
-    for environ in ({}, {"TOK": "  "}):
+    for environ in ({}, {"FLEETREG_TOK": "  "}):
         with pytest.raises(SecretError) as caught:
-            resolve_token("env:TOK", environ=environ)
-        assert caught.value.one_line() == "field token_ref: environment variable TOK is not set (token_ref env:TOK)"
+            resolve_token("env:FLEETREG_TOK", environ=environ)
+        assert caught.value.one_line() == (
+            "field token_ref: environment variable FLEETREG_TOK is not set (token_ref env:FLEETREG_TOK)"
+        )
         assert caught.value.exit_code == 2
 
 

@@ -337,3 +337,17 @@ def test_a_yaml_key_with_a_line_break_stays_one_error_line(
     assert main(["inventory", "check", "--inventory", str(folder)]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1, err
+
+
+def test_a_token_reference_to_another_secret_of_the_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An inventory naming `env:AWS_SECRET_ACCESS_KEY` would have that secret (token-shaped)
+    typed into every switch and sent to a satellite URL the same inventory chooses."""
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", TOKEN)
+    folder = write_inventory(tmp_path / "inv", {"token_ref": "env:AWS_SECRET_ACCESS_KEY"})
+    assert main(["inventory", "check", "--inventory", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "field fleetreg.token_ref" in err and TOKEN not in err
+    with pytest.raises(SecretError, match="outside FLEETREG_"):
+        resolve_token("env:AWS_SECRET_ACCESS_KEY")

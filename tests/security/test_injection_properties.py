@@ -28,7 +28,7 @@ PLACEHOLDER = "Pzq9x"  # valid as every kind of name, found nowhere in the templ
 BASE: dict[str, Any] = {
     "satellite_url": URL,
     "virtual_account": "VA",
-    "token_ref": "env:T",
+    "token_ref": "env:FLEETREG_T",
     "cslu_tenant": "Tenant-1",
     "source_interface": "Vlan781",
     "vrf": "Mgmt-vrf",
@@ -108,7 +108,7 @@ def test_a_setting_is_refused_or_renders_to_exactly_the_expected_lines(field: st
 
 def token_from(source: str, value: str, folder: Path) -> str:
     if source == "env":
-        return resolve_token("env:T", environ={"T": value})
+        return resolve_token("env:FLEETREG_T", environ={"FLEETREG_T": value})
     path = folder / "secrets.yaml"
     path.write_text(yaml.safe_dump({"corp": value}))
     path.chmod(0o600)
