@@ -13,6 +13,7 @@ from orchestrator.plan_model import Plan
 from orchestrator.satellite_trust import (
     ProbeResult,
     TrustChecked,
+    TrustNeed,
     TrustTarget,
     check_all,
     needs_from_plan,
@@ -98,13 +99,7 @@ def check_inventory_trust(
         for entry in inventory.hosts
         for need in needs_from_settings(entry.name, entry.settings, entry.setting_sources)
     ]
-    targets = trust_targets(needs)
-    return check_all(
-        targets,
-        probe_all(targets, timeout=timeout),
-        unreachable_ok=unreachable_ok,
-        inventory_dir=str(inventory.directory),
-    )
+    return _checked(needs, inventory, unreachable_ok=unreachable_ok, timeout=timeout)
 
 
 def check_plan_trust(
@@ -119,6 +114,11 @@ def check_plan_trust(
         entry = inventory.by_name(host.name)
         source = entry.setting_sources.get("satellite_url", "host")
         needs.extend(needs_from_plan(host.name, host.expected_url, host.ca_file, entry.settings, source))
+    return _checked(needs, inventory, unreachable_ok=unreachable_ok, timeout=timeout)
+
+
+def _checked(needs: list[TrustNeed], inventory: Inventory, *, unreachable_ok: bool, timeout: float) -> TrustChecked:
+    """One handshake per distinct target, then the verdicts."""
     targets = trust_targets(needs)
     return check_all(
         targets,

@@ -72,6 +72,15 @@ def apply(plan_dir: Path, runs: Path, transport: str) -> tuple[int, Path]:
     return code, latest_run(runs, "apply")
 
 
+def failed_window(mock: MockFleet, runs: Path, transport: str) -> tuple[Path, tuple[str, str, str]]:
+    """Plan and apply on `transport`; the run (which must end with exit 1) and the faulty host's
+    (outcome, failed step, reason)."""
+    with fleet_env(mock):
+        code, run_dir = apply(plan(mock, runs, transport), runs, transport)
+    assert code == 1
+    return run_dir, outcome(runs, run_dir, FAULTY)
+
+
 def callhome_blocks(mock: MockFleet) -> dict[str, str]:
     devices = mock.fleet.dump_state()["devices"]
     return {name: relevant_excerpt(d["running_config"], TRUSTPOINTS) for name, d in devices.items()}
@@ -126,11 +135,7 @@ def test_a_refused_config_line_fails_configure_and_the_switch_is_backed_out(
     mock = start_fleet(mock_fleet_factory, ["ip http client source-interface", "revocation-check none"])
     runs = tmp_path / "runs"
     before = callhome_blocks(mock)
-    with fleet_env(mock):
-        plan_dir = plan(mock, runs, transport)
-        code, run_dir = apply(plan_dir, runs, transport)
-    assert code == 1
-    state, step, reason = outcome(runs, run_dir, FAULTY)
+    run_dir, (state, step, reason) = failed_window(mock, runs, transport)
     assert (state, step) == ("backed-out", "configure"), reason
     assert "'ip http client source-interface Vlan781'" in reason and "Command authorization failed." in reason
     assert refused_on(mock, FAULTY) == ["ip http client source-interface Vlan781"]
@@ -151,11 +156,7 @@ def test_a_refused_configure_terminal_fails_configure_naming_the_refusal(
     mock = start_fleet(mock_fleet_factory, ["configure terminal"])
     runs = tmp_path / "runs"
     before = mock.call(lambda: mock.fleet.device(FAULTY).running_config_text())
-    with fleet_env(mock):
-        plan_dir = plan(mock, runs, transport)
-        code, run_dir = apply(plan_dir, runs, transport)
-    assert code == 1
-    state, step, reason = outcome(runs, run_dir, FAULTY)
+    run_dir, (state, step, reason) = failed_window(mock, runs, transport)
     assert (state, step) == ("failed", "backout"), reason
     assert "first failure at configure: switch rejected 'configure terminal': Command authorization failed." in reason
     assert refused_on(mock, FAULTY) == ["configure terminal", "configure terminal"]  # configure, backout
@@ -173,11 +174,7 @@ def test_a_refused_backout_line_is_a_failed_backout_not_an_undone_one(
     `failed` at backout, and the report says the change is still on the switch."""
     mock = start_fleet(mock_fleet_factory, ["revocation-check none", "no profile"])
     runs = tmp_path / "runs"
-    with fleet_env(mock):
-        plan_dir = plan(mock, runs, transport)
-        code, run_dir = apply(plan_dir, runs, transport)
-    assert code == 1
-    state, step, reason = outcome(runs, run_dir, FAULTY)
+    _run_dir, (state, step, reason) = failed_window(mock, runs, transport)
     assert (state, step) == ("failed", "backout"), reason
     assert reason.startswith("backout failed, the change is still on the switch"), reason
     assert """switch rejected 'no profile "SSM-OnPrem"': Command authorization failed.""" in reason
@@ -227,11 +224,7 @@ def test_a_refused_ca_authenticate_fails_install_ca_naming_the_refusal(
     refusal, and nothing was pasted (the switch holds no CA in the trustpoint)."""
     mock = start_fleet(mock_fleet_factory, ["crypto pki authenticate"], identity="verify")
     runs = tmp_path / "runs"
-    with fleet_env(mock):
-        plan_dir = plan(mock, runs, transport)
-        code, run_dir = apply(plan_dir, runs, transport)
-    assert code == 1
-    state, step, reason = outcome(runs, run_dir, FAULTY)
+    run_dir, (state, step, reason) = failed_window(mock, runs, transport)
     assert (state, step) == ("failed", "install_ca"), reason
     assert "crypto pki authenticate refused: Command authorization failed." in reason
     assert [line.split()[:3] for line in refused_on(mock, FAULTY)] == [["crypto", "pki", "authenticate"]]
