@@ -40,7 +40,10 @@ GROUPS_FILE = "groups.yaml"
 DEFAULTS_FILE = "defaults.yaml"
 DEFAULT_PORT = 22
 DEFAULT_PLATFORM = "cisco_xe"
-SUPPORTED_PLATFORMS = ("cisco_xe", "cisco_ios")
+# The names Nornir inventories give IOS-XE switches (NAPALM's, Netmiko's, scrapli's, Ansible's
+# short form) -> the Netmiko device type fleetreg opens them with.
+PLATFORM_ALIASES = {"cisco_xe": "cisco_xe", "iosxe": "cisco_xe", "ios": "cisco_ios", "cisco_ios": "cisco_ios"}
+SUPPORTED_PLATFORMS = tuple(PLATFORM_ALIASES)
 SITE_KEY = "site"
 ELEMENT_KEYS = (
     "hostname",
@@ -690,7 +693,7 @@ def _resolve_host(
         name=str(host.name),
         hostname=hostname,
         port=port,
-        platform=str(platform),
+        platform=PLATFORM_ALIASES.get(str(platform), str(platform)),
         groups=host.parents(),
         site=site,
         settings=settings,

@@ -512,3 +512,13 @@ def test_syntax_error_in_groups_stops_before_judging_hosts(tmp_path: Path) -> No
     problem = only(problems(folder))
     assert problem.file == str(folder / "groups.yaml")
     assert problem.message.startswith("YAML syntax error:")
+
+
+@pytest.mark.parametrize(
+    ("written", "opened_as"), [("ios", "cisco_ios"), ("iosxe", "cisco_xe"), ("cisco_xe", "cisco_xe")]
+)
+def test_the_platform_names_nornir_inventories_use_are_accepted(tmp_path: Path, written: str, opened_as: str) -> None:
+    """A team's existing Nornir inventory says `platform: ios` (NAPALM's name) or `iosxe`."""
+    hosts = ONE_HOST + f"  platform: {written}\n"
+    inventory = load_inventory(write_inventory(tmp_path, hosts=hosts), environ=ENV)
+    assert inventory.by_name("sw1").platform == opened_as
