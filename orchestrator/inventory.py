@@ -564,10 +564,18 @@ def _check_connection_options(element: _Element, problems: list[InventoryProblem
     if not isinstance(netmiko, dict):
         problems.append(element.problem(".".join(path), "must be a mapping with `extras`", *path))
         return
-    for key in netmiko:
-        if key != "extras":
-            message = f"{key!r} is not used here: fleetreg reads only `extras` (set {key} on the host or defaults)"
-            problems.append(element.problem(".".join((*path, str(key))), message, *path, str(key)))
+    for key, value in netmiko.items():
+        where = ".".join((*path, str(key)))
+        if key == "extras":
+            continue
+        if key in ("username", "password"):
+            message = f"{key!r} does not belong here: {EXTRAS_SET_ELSEWHERE[key]}"
+            problems.append(element.problem(where, message, *path, str(key)))
+        elif key not in CONNECTION_OVERRIDES:
+            message = f"{key!r} is not a Nornir connection option fleetreg reads (hostname, port, platform, extras)"
+            problems.append(element.problem(where, message, *path, str(key)))
+        elif problem := _override_problem(key, value):
+            problems.append(element.problem(where, problem, *path, str(key)))
     extras = netmiko.get("extras")
     if extras is None:
         return
@@ -592,6 +600,21 @@ def _check_connection_options(element: _Element, problems: list[InventoryProblem
             problems.append(element.problem(where, f"unknown netmiko option {key!r}{hint}", *path, str(key)))
         elif isinstance(extras[key], str) and (problem := control_problem(extras[key])):
             problems.append(element.problem(where, problem, *path, str(key)))
+
+
+CONNECTION_OVERRIDES = ("hostname", "port", "platform")  # as Nornir reads them: they win over the host's
+
+
+def _override_problem(key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if key == "port":
+        return None if _port(value) is not None else f"port must be a number from 1 to 65535, not {value!r}"
+    if key == "platform":
+        return None if value in SUPPORTED_PLATFORMS else f"unsupported platform {value!r}"
+    if not isinstance(value, str) or not value.strip() or control_problem(value):
+        return f"hostname must be an address or DNS name, not {value!r}"
+    return None
 
 
 def _check_group_graph(groups: Mapping[str, _Element], problems: list[InventoryProblem]) -> None:
@@ -657,11 +680,16 @@ def _resolve_host(
                 return value
         return None
 
-    hostname = inherited("hostname")
+    def connection(key: str) -> Any:
+        """As Nornir resolves it: connection_options.netmiko.<key> wins over the host's <key>."""
+        override = inherited("connection_options", "netmiko", key)
+        return override if override is not None else inherited(key)
+
+    hostname = connection("hostname")
     if hostname is None:
         problems.append(host.problem("hostname", "missing hostname (IP address or DNS name to connect to)"))
-    port = _port(inherited("port") if inherited("port") is not None else DEFAULT_PORT)
-    platform = inherited("platform") or DEFAULT_PLATFORM
+    port = _port(connection("port") if connection("port") is not None else DEFAULT_PORT)
+    platform = connection("platform") or DEFAULT_PLATFORM
     site = inherited("data", SITE_KEY)
 
     layers = list(reversed(chain))  # defaults first, host last: later wins

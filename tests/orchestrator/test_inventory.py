@@ -522,3 +522,28 @@ def test_the_platform_names_nornir_inventories_use_are_accepted(tmp_path: Path, 
     hosts = ONE_HOST + f"  platform: {written}\n"
     inventory = load_inventory(write_inventory(tmp_path, hosts=hosts), environ=ENV)
     assert inventory.by_name("sw1").platform == opened_as
+
+
+def test_connection_options_are_read_as_nornir_reads_them(tmp_path: Path) -> None:
+    """A team's Nornir inventory sets the SSH address, port and platform per connection:
+    `connection_options.netmiko.hostname/port/platform` win over the host's own, as in Nornir."""
+    hosts = ONE_HOST + (
+        "  connection_options:\n    netmiko:\n      hostname: 127.0.0.42\n      port: 2222\n      platform: ios\n"
+    )
+    entry = load_inventory(write_inventory(tmp_path, hosts=hosts), environ=ENV).by_name("sw1")
+    assert (entry.hostname, entry.port, entry.platform) == ("127.0.0.42", 2222, "cisco_ios")
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("password: x", "'password' does not belong here"),
+        ("port: 70000", "port must be a number from 1 to 65535"),
+        ("platform: junos", "unsupported platform 'junos'"),
+        ("timeout: 5", "'timeout' is not a Nornir connection option fleetreg reads"),
+    ],
+)
+def test_a_connection_option_fleetreg_cannot_use_is_named(tmp_path: Path, option: str, message: str) -> None:
+    hosts = ONE_HOST + f"  connection_options:\n    netmiko:\n      {option}\n"
+    problem = only(problems(write_inventory(tmp_path, hosts=hosts)))
+    assert problem.field == f"connection_options.netmiko.{option.split(':')[0]}" and message in problem.message
