@@ -31,11 +31,10 @@ from orchestrator.runner import ApplyRunner, EventSink, RunnerOptions, WaveRunne
 from orchestrator.satellite_ops import (
     ApiTokenSource,
     client_from_settings,
-    resolve_secret_ref,
 )
 from orchestrator.satellite_tls import check_plan_trust
 from orchestrator.satellite_trust import TrustChecked
-from orchestrator.secrets import Credentials, credentials_from_env, resolve_token
+from orchestrator.secrets import Credentials, credentials_from_env, resolve_ref, resolve_token
 from orchestrator.settings import SatelliteApiSettings
 from orchestrator.shards import ShardedRunner
 from orchestrator.verification import satellite_problems
@@ -121,9 +120,7 @@ class Session:
         for api, needed in from_api.values():
             secret_ref = api.client_secret_ref
             self.redactor.add(
-                resolve_secret_ref(
-                    secret_ref, "satellite_api.client_secret_ref", secrets_file=self.options.secrets_file
-                )
+                resolve_ref(secret_ref, field="satellite_api.client_secret_ref", secrets_file=self.options.secrets_file)
             )
             with client_from_settings(api, secrets_file=self.options.secrets_file) as client:
                 source = ApiTokenSource(client, description=f"fleetreg plan {self.plan.plan_id}")

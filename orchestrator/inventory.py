@@ -900,14 +900,14 @@ def _check_secrets(
             api_refs_checked.add(ref)
             uses_secrets_file |= ref.startswith("secrets:")
             try:
-                resolve_ref(ref, environ=env, secrets_file=path)
+                resolve_ref(ref, field=field_name, environ=env, secrets_file=path)
             except SecretError as exc:
                 problems.append(
                     InventoryProblem(
                         exc.file or DEFAULTS_FILE,
                         item.entry.name if item.entry else None,
                         f"{SETTINGS_KEY}.satellite_api.{field_name}",
-                        exc.message.replace("token_ref", field_name),
+                        exc.message,
                         exc.line,
                     )
                 )

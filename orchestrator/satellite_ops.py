@@ -9,16 +9,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from orchestrator.cli_text import token_problem
-from orchestrator.errors import SecretError
 from orchestrator.satellite_models import LicenseUsage, ProductInstanceInfo, RegistrationToken, SatelliteError
-from orchestrator.secrets import SECRETS_FILE_ENV, read_secrets_file, secrets_file_path, token_ref_scheme
+from orchestrator.secrets import resolve_ref
 from orchestrator.settings import SatelliteApiSettings
 
 if TYPE_CHECKING:
@@ -30,30 +28,6 @@ TokenOrigin = Literal["reused", "created"]
 # --- settings -> client ----------------------------------------------------------------------
 
 
-def resolve_secret_ref(
-    ref: str, field: str, *, environ: Mapping[str, str] | None = None, secrets_file: Path | None = None
-) -> str:
-    """The value `ref` (`env:VAR` / `secrets:KEY`) points to. Errors name the reference, never a value."""
-    env = os.environ if environ is None else environ
-    scheme, name = token_ref_scheme(ref), ref.partition(":")[2]
-    if scheme == "env":
-        value = env.get(name, "").strip()
-        if not value:
-            raise SecretError(f"environment variable {name} is not set ({field} {ref})", field=field)
-        return value
-    if scheme == "secrets":
-        path = secrets_file_path(secrets_file, env)
-        if path is None:
-            raise SecretError(
-                f"{field} {ref} needs a secrets file: pass --secrets-file or set {SECRETS_FILE_ENV}", field=field
-            )
-        value = read_secrets_file(path).get(name, "").strip()
-        if not value:
-            raise SecretError(f"secrets key {name!r} not found ({field} {ref})", file=str(path))
-        return value
-    raise SecretError(f"{field} must be env:VARIABLE or secrets:KEY", field=field)
-
-
 def client_from_settings(
     api: SatelliteApiSettings,
     *,
@@ -62,15 +36,15 @@ def client_from_settings(
 ) -> SatelliteClient:
     from orchestrator.satellite_client import SatelliteClient  # httpx loads only for runs that use the API
 
-    client_id = resolve_secret_ref(
-        api.client_id_ref, "satellite_api.client_id_ref", environ=environ, secrets_file=secrets_file
+    client_id = resolve_ref(
+        api.client_id_ref, field="satellite_api.client_id_ref", environ=environ, secrets_file=secrets_file
     )
     return SatelliteClient(
         api.base_url,
         api.account,
         client_id,
-        resolve_secret_ref(
-            api.client_secret_ref, "satellite_api.client_secret_ref", environ=environ, secrets_file=secrets_file
+        resolve_ref(
+            api.client_secret_ref, field="satellite_api.client_secret_ref", environ=environ, secrets_file=secrets_file
         ),
         ca_file=api.ca_file,
         timeout=api.timeout_s,

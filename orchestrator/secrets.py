@@ -108,41 +108,41 @@ def resolve_token(
 
 
 def resolve_ref(
-    token_ref: str,
+    ref: str,
     *,
+    field: str = "token_ref",
     environ: Mapping[str, str] | None = None,
     secrets_file: Path | None = None,
 ) -> str:
-    """The value any reference (`env:VAR` / `secrets:KEY`) points to, unchecked."""
+    """The value any reference (`env:FLEETREG_NAME` / `secrets:KEY`) points to, unchecked; `field`
+    names the setting in errors. Errors name the reference, never a value."""
     env = os.environ if environ is None else environ
-    scheme = token_ref_scheme(token_ref)
+    scheme = token_ref_scheme(ref)
     if scheme not in TOKEN_REF_SCHEMES:
         shown = f" {scheme!r}" if scheme else ""
         raise SecretError(
-            f"unknown token reference scheme{shown} (expected env:VARIABLE or secrets:KEY)", field="token_ref"
+            f"unknown token reference scheme{shown} (expected env:FLEETREG_NAME or secrets:KEY)", field=field
         )
-    name = token_ref.partition(":")[2]
+    name = ref.partition(":")[2]
     if not name:
-        raise SecretError(f"token_ref {scheme}: names nothing", field="token_ref")
+        raise SecretError(f"{field} {scheme}: names nothing", field=field)
     if scheme == "env":
         if not name.startswith(ENV_PREFIX):
             raise SecretError(
-                f"token_ref {token_ref} names a variable outside {ENV_PREFIX}*: fleetreg reads only its own",
-                field="token_ref",
+                f"{field} {ref} names a variable outside {ENV_PREFIX}*: fleetreg reads only its own", field=field
             )
         value = env.get(name, "").strip()
         if not value:
-            raise SecretError(f"environment variable {name} is not set (token_ref {token_ref})", field="token_ref")
+            raise SecretError(f"environment variable {name} is not set ({field} {ref})", field=field)
         return value
     path = secrets_file_path(secrets_file, env)
     if path is None:
         raise SecretError(
-            f"token_ref {token_ref} needs a secrets file: pass --secrets-file or set {SECRETS_FILE_ENV}",
-            field="token_ref",
+            f"{field} {ref} needs a secrets file: pass --secrets-file or set {SECRETS_FILE_ENV}", field=field
         )
     value = read_secrets_file(path).get(name, "").strip()
     if not value:
-        raise SecretError(f"secrets key {name!r} not found (token_ref {token_ref})", file=str(path))
+        raise SecretError(f"secrets key {name!r} not found ({field} {ref})", file=str(path))
     return value
 
 
