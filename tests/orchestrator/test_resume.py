@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli, wait_for_step
+from fleet_runs import assert_migrated_once, fleet_env, kill_9_at, latest_run, load_plan_json, run_cli, wait_for_step
 
 pytestmark = pytest.mark.integration
 
@@ -67,29 +67,12 @@ def test_kill_9_during_a_step_then_resume(step: str, processes: int, mock_fleet_
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        try:
-            wait_for_step(runs / "fleetreg.db", step, proc)
-            os.kill(proc.pid, signal.SIGKILL)
-        finally:
-            proc.wait(timeout=30)
-        assert proc.returncode == -signal.SIGKILL
+        kill_9_at(proc, runs / "fleetreg.db", step)
         run_dir = latest_run(runs, "apply")
         assert wait_until_no_shard(run_dir), "a shard process outlived its killed parent"
         assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
 
-    state = mock.fleet.dump_state()
-    planned = {h["name"]: h for h in plan["hosts"]}
-    serials = Counter(p["serial"] for p in state["satellite"]["product_instances"])
-    assert max(serials.values()) == 1, "double registration on the satellite"
-    for name, device in state["devices"].items():
-        assert device["unsaved_changes"] is False, f"{name} left with unsaved changes"
-        lic = device["licensing"]
-        if planned[name]["mode"] == "callhome":
-            assert (lic["status"], lic["authorization"], lic["virtual_account"]) == (
-                "REGISTERED",
-                "AUTHORIZED",
-                planned[name]["virtual_account"],
-            ), name
+    assert_migrated_once(mock, plan)
     # the journal tells the same story
     with sqlite3.connect(runs / "fleetreg.db") as conn:
         states = dict(conn.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_dir.name,)).fetchall())

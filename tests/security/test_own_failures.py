@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
+from fleet_runs import fleet_env, latest_run, plan_fleet, run_cli
 
 import orchestrator.commands.apply as apply_commands
 import orchestrator.runner as runner_module
@@ -42,6 +42,17 @@ def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("fleetreg")]
 
 
+def own_failure(runs: Path, plan_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+    """Apply `plan_dir` with fleetreg's own fault injected by the caller: it must end with exit 3
+    and one error line, no traceback. The run folder and that line."""
+    capsys.readouterr()
+    assert run_cli("apply", str(plan_dir), "--runs-dir", str(runs), *APPLY_ARGS) == 3
+    err = capsys.readouterr().err
+    lines = error_lines(err)
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return latest_run(runs, "apply"), lines[0]
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("processes", [1, 2])  # 2: the journal fails in the shard processes
 def test_disk_full_mid_apply_ends_in_one_line_and_resume_finishes(
@@ -51,9 +62,7 @@ def test_disk_full_mid_apply_ends_in_one_line_and_resume_finishes(
     mock = mock_fleet_factory(10, latency_ms=20, register_seconds=(0.5, 1.0))
     runs = tmp_path / "runs"
     with fleet_env(mock) as env:
-        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
-        plan_dir = latest_run(runs, "plan")
-        plan = load_plan_json(plan_dir)
+        plan_dir, plan = plan_fleet(mock, runs)
         assert (plan_dir / "plan.json").stat().st_size < FSIZE
         proc = subprocess.run(
             [*LIMITED_APPLY, str(plan_dir), "--runs-dir", str(runs), *APPLY_ARGS, "--processes", str(processes)],
@@ -118,16 +127,10 @@ def test_a_bug_mid_apply_stops_the_run_cleanly_and_resume_finishes(
         return step_done(self, step)
 
     with fleet_env(mock):
-        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
-        plan_dir = latest_run(runs, "plan")
+        plan_dir, _ = plan_fleet(mock, runs)
         monkeypatch.setattr(HostFlow, "step_done", buggy)
-        capsys.readouterr()
-        assert run_cli("apply", str(plan_dir), "--runs-dir", str(runs), *APPLY_ARGS) == 3
-        err = capsys.readouterr().err
-        run_dir = latest_run(runs, "apply")
-        lines = error_lines(err)
-        assert len(lines) == 1 and "Traceback" not in err, err
-        assert "unexpected KeyError: 'a bug'" in lines[0] and f"apply --resume {run_dir.name}" in lines[0]
+        run_dir, line = own_failure(runs, plan_dir, capsys)
+        assert "unexpected KeyError: 'a bug'" in line and f"apply --resume {run_dir.name}" in line
         assert any(d["unsaved_changes"] for d in mock.fleet.dump_state()["devices"].values())
         monkeypatch.undo()
         assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
@@ -154,16 +157,10 @@ def test_a_backup_that_cannot_be_written_is_fleetregs_failure_not_the_switchs(
         return write_private(path, text)
 
     with fleet_env(mock):
-        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
-        plan_dir = latest_run(runs, "plan")
+        plan_dir, _ = plan_fleet(mock, runs)
         monkeypatch.setattr(runner_module, "write_private", disk_full)
-        capsys.readouterr()
-        assert run_cli("apply", str(plan_dir), "--runs-dir", str(runs), *APPLY_ARGS) == 3
-        err = capsys.readouterr().err
-        run_dir = latest_run(runs, "apply")
-        lines = error_lines(err)
-        assert len(lines) == 1 and "Traceback" not in err, err
-        assert "step backup: cannot write: No space left on device" in lines[0], lines[0]
+        run_dir, line = own_failure(runs, plan_dir, capsys)
+        assert "step backup: cannot write: No space left on device" in line, line
         with sqlite3.connect(runs / "fleetreg.db") as conn:
             states = {s for (s,) in conn.execute("SELECT state FROM hosts WHERE run_id=?", (run_dir.name,))}
         assert "failed" not in states and "backed-out" not in states, states  # no switch blamed

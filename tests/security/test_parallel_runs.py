@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli, wait_for_step
-
-from mock_devices.testing import MockFleet
+from fleet_runs import assert_migrated_once, fleet_env, kill_9_at, latest_run, plan_fleet, run_cli, wait_for_step
 
 pytestmark = pytest.mark.integration
 
@@ -47,42 +42,27 @@ def assert_refused_by(stderr: str, holder_pid: int, command: str) -> None:
     assert f"(fleetreg {command}" in lines[0] and re.search(r"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", lines[0])
 
 
-def assert_migrated_once(mock: MockFleet, plan: dict[str, Any]) -> None:
-    state = mock.fleet.dump_state()
-    serials = Counter(p["serial"] for p in state["satellite"]["product_instances"])
-    assert max(serials.values()) == 1, "double registration on the satellite"
-    planned = {h["name"]: h for h in plan["hosts"]}
-    for name, device in state["devices"].items():
-        assert device["unsaved_changes"] is False, f"{name} left with unsaved changes"
-        lic = device["licensing"]
-        if planned[name]["mode"] == "callhome":
-            assert (lic["status"], lic["authorization"], lic["virtual_account"]) == (
-                "REGISTERED",
-                "AUTHORIZED",
-                planned[name]["virtual_account"],
-            ), name
-
-
 def leases(runs: Path) -> list[tuple[str, int]]:
     with sqlite3.connect(runs / "fleetreg.db") as conn:
         return conn.execute("SELECT key, holder_pid FROM leases ORDER BY key").fetchall()
 
 
-def kill_9_mid_apply(mock: MockFleet, runs: Path, env: dict[str, str], plan_dir: Path) -> Path:
-    proc = spawn(runs, env, "apply", str(plan_dir))
-    try:
-        wait_for_step(runs / "fleetreg.db", "wait_registered", proc)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.communicate(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
+def kill_9_mid_apply(runs: Path, env: dict[str, str], plan_dir: Path) -> Path:
+    kill_9_at(spawn(runs, env, "apply", str(plan_dir)), runs / "fleetreg.db", "wait_registered")
     return latest_run(runs, "apply")
 
 
-def plan_fleet(mock: MockFleet, runs: Path) -> tuple[Path, dict[str, Any]]:
-    assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
-    plan_dir = latest_run(runs, "plan")
-    return plan_dir, load_plan_json(plan_dir)
+def race(runs: Path, env: dict[str, str], command: str, *runs_of: tuple[str, ...]) -> str:
+    """Start the fleetreg commands `runs_of` together: one must finish (exit 0), the other be
+    refused (exit 2) naming the winner; the loser's stderr."""
+    procs = [spawn(runs, env, *args) for args in runs_of]
+    results = [(proc, *proc.communicate(timeout=180)) for proc in procs]
+    codes = sorted(proc.returncode for proc, _, _ in results)
+    assert codes == [0, 2], [(p.returncode, err) for p, _, err in results]
+    winner = next(p for p, _, _ in results if p.returncode == 0)
+    loser_err = next(err for p, _, err in results if p.returncode == 2)
+    assert_refused_by(loser_err, winner.pid, command)
+    return loser_err
 
 
 def test_two_applies_of_one_plan_started_together_only_one_runs(mock_fleet_factory, tmp_path: Path) -> None:
@@ -91,13 +71,7 @@ def test_two_applies_of_one_plan_started_together_only_one_runs(mock_fleet_facto
     runs = tmp_path / "runs"
     with fleet_env(mock) as env:
         plan_dir, plan = plan_fleet(mock, runs)
-        procs = [spawn(runs, env, "apply", str(plan_dir)), spawn(runs, env, "apply", str(plan_dir / "plan.json"))]
-        results = [(proc, *proc.communicate(timeout=180)) for proc in procs]
-    codes = sorted(proc.returncode for proc, _, _ in results)
-    assert codes == [0, 2], [(p.returncode, err) for p, _, err in results]
-    winner = next(p for p, _, _ in results if p.returncode == 0)
-    loser_err = next(err for p, _, err in results if p.returncode == 2)
-    assert_refused_by(loser_err, winner.pid, "apply")
+        race(runs, env, "apply", ("apply", str(plan_dir)), ("apply", str(plan_dir / "plan.json")))
     # the loser started no run: one apply run folder, one run in the journal, nothing left held
     assert len([p for p in runs.iterdir() if p.name.endswith("-apply")]) == 1
     with sqlite3.connect(runs / "fleetreg.db") as conn:
@@ -115,13 +89,7 @@ def test_two_plans_of_one_fleet_applied_together_never_share_a_switch(mock_fleet
         first, plan = plan_fleet(mock, runs)
         second, _ = plan_fleet(mock, runs)
         assert first != second
-        procs = [spawn(runs, env, "apply", str(first)), spawn(runs, env, "apply", str(second))]
-        results = [(proc, *proc.communicate(timeout=180)) for proc in procs]
-    codes = sorted(proc.returncode for proc, _, _ in results)
-    assert codes == [0, 2], [(p.returncode, err) for p, _, err in results]
-    winner = next(p for p, _, _ in results if p.returncode == 0)
-    loser_err = next(err for p, _, err in results if p.returncode == 2)
-    assert_refused_by(loser_err, winner.pid, "apply")
+        loser_err = race(runs, env, "apply", ("apply", str(first)), ("apply", str(second)))
     assert "switch " in error_lines(loser_err)[0]
     assert leases(runs) == []
     assert_migrated_once(mock, plan)
@@ -133,13 +101,8 @@ def test_two_resumes_of_one_run_started_together_only_one_runs(mock_fleet_factor
     runs = tmp_path / "runs"
     with fleet_env(mock) as env:
         plan_dir, plan = plan_fleet(mock, runs)
-        run_dir = kill_9_mid_apply(mock, runs, env, plan_dir)
-        procs = [spawn(runs, env, "apply", "--resume", run_dir.name) for _ in range(2)]
-        results = [(proc, *proc.communicate(timeout=180)) for proc in procs]
-    codes = sorted(proc.returncode for proc, _, _ in results)
-    assert codes == [0, 2], [(p.returncode, err) for p, _, err in results]
-    winner = next(p for p, _, _ in results if p.returncode == 0)
-    assert_refused_by(next(err for p, _, err in results if p.returncode == 2), winner.pid, "apply --resume")
+        run_dir = kill_9_mid_apply(runs, env, plan_dir)
+        race(runs, env, "apply --resume", *[("apply", "--resume", run_dir.name)] * 2)
     assert leases(runs) == []
     assert_migrated_once(mock, plan)
 
@@ -175,7 +138,7 @@ def test_kill_9_then_resume_takes_the_stale_lease_over(mock_fleet_factory, tmp_p
     runs = tmp_path / "runs"
     with fleet_env(mock):
         plan_dir, plan = plan_fleet(mock, runs)
-        run_dir = kill_9_mid_apply(mock, runs, dict(mock.env), plan_dir)
+        run_dir = kill_9_mid_apply(runs, dict(mock.env), plan_dir)
         stale = leases(runs)
         switches = {f"switch:{h['name']}" for h in plan["hosts"] if h["classification"] == "to-migrate"}
         assert {key for key, _ in stale} == {f"plan:{plan['plan_id']}", f"run:{run_dir.name}", *switches}

@@ -5,13 +5,12 @@ switch prints is in the file as soon as it is read."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from fleet_runs import fleet_env, latest_run, run_cli, wait_for_step
+from fleet_runs import fleet_env, kill_9_at, latest_run, run_cli
 
 pytestmark = pytest.mark.integration
 APPLY = (sys.executable, "-m", "orchestrator.cli", "apply")
@@ -34,13 +33,8 @@ def test_a_session_log_keeps_its_last_lines_when_apply_is_killed(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        try:
-            # a host in wait_registered: its register command was typed and its answer read
-            wait_for_step(runs / "fleetreg.db", "wait_registered", proc)
-            os.kill(proc.pid, signal.SIGKILL)
-        finally:
-            proc.wait(timeout=30)
-        assert proc.returncode == -signal.SIGKILL
+        # a host in wait_registered: its register command was typed and its answer read
+        kill_9_at(proc, runs / "fleetreg.db", "wait_registered")
     logs = [p.read_bytes().decode() for p in (latest_run(runs, "apply") / "session-logs").iterdir()]
     registering = [text for text in logs if "license smart register idtoken ********" in text]
     assert registering, "no session log holds the register command typed before the kill"

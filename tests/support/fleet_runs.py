@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,3 +84,37 @@ def wait_for_step(db: Path, step: str, proc: subprocess.Popen[Any], timeout: flo
                 return
         time.sleep(0.01)
     raise AssertionError(f"no host reached {step} in {timeout}s")
+
+
+def kill_9_at(proc: subprocess.Popen[Any], db: Path, step: str) -> None:
+    """kill -9 the fleetreg process `proc` as soon as a host of its run has started `step`."""
+    try:
+        wait_for_step(db, step, proc)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def plan_fleet(mock: MockFleet, runs: Path, *args: str) -> tuple[Path, dict[str, Any]]:
+    """`fleetreg plan` of the whole fleet, no canary wave: its folder and plan.json."""
+    assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0", *args) == 0
+    plan_dir = latest_run(runs, "plan")
+    return plan_dir, load_plan_json(plan_dir)
+
+
+def assert_migrated_once(mock: MockFleet, plan: Mapping[str, Any]) -> None:
+    """Every switch saved, each registered once on the satellite, call-home ones in their planned VA."""
+    state = mock.fleet.dump_state()
+    serials = Counter(p["serial"] for p in state["satellite"]["product_instances"])
+    assert max(serials.values()) == 1, "double registration on the satellite"
+    planned = {h["name"]: h for h in plan["hosts"]}
+    for name, device in state["devices"].items():
+        assert device["unsaved_changes"] is False, f"{name} left with unsaved changes"
+        lic = device["licensing"]
+        if planned[name]["mode"] == "callhome":
+            assert (lic["status"], lic["authorization"], lic["virtual_account"]) == (
+                "REGISTERED",
+                "AUTHORIZED",
+                planned[name]["virtual_account"],
+            ), name
