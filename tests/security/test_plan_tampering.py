@@ -6,7 +6,6 @@ as such (its digest is recorded in the journal at plan time)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import shutil
@@ -17,12 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from fleet_runs import configs, fleet_env, latest_run, run_cli
 
+from mock_devices.pki import SatellitePki
 from mock_devices.testing import MockFleet
 from orchestrator.pki import ca_fingerprints
 
@@ -30,22 +26,9 @@ pytestmark = pytest.mark.integration
 
 
 def attacker_ca(folder: Path) -> Path:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Not The Satellite CA")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
+    """A CA of someone else's (the mock's PKI makes a fresh one)."""
     path = folder / "attacker-ca.pem"
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    path.write_text(SatellitePki.generate().ca_pem)
     return path
 
 
