@@ -323,8 +323,8 @@ def check_apply(plan_path: Path, options: ApplyOptions) -> Session:
     return Session(plan_path, options, check_trust=True)
 
 
-def check_resume(run: str, options: ApplyOptions) -> Plan:
-    """`check_apply` for `apply --resume RUN`."""
+def check_resume(run: str, options: ApplyOptions) -> Session:
+    """`check_apply` for `apply --resume RUN`: pass the result to `resume_apply`."""
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
     try:
@@ -335,7 +335,7 @@ def check_resume(run: str, options: ApplyOptions) -> Plan:
             resuming=run_dir.name,
             lock=run_dir / LOCK_FILE,
         )
-        return Session(plan_path, options, check_trust=True).plan
+        return Session(plan_path, options, check_trust=True)
     finally:
         journal.close()
 
@@ -385,14 +385,16 @@ def resume_apply(
     confirm: ConfirmWave | None = None,
     on_event: EventSink | None = None,
     on_runner: Callable[[WaveRunner], None] | None = None,
+    checked: Session | None = None,
 ) -> ApplyResult:
+    """Continue run `run`; `checked`: what `check_resume` returned for it (not verified again)."""
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
     leases = Leases(journal, "apply --resume")
     try:
         plan_path = _resumable_plan(journal, run_dir)
         _lease_run(leases, run_dir, load_plan(plan_path))
-        session = Session(plan_path, options, check_trust=True)
+        session = checked or Session(plan_path, options, check_trust=True)
         plan = session.plan
         records = journal.hosts(run_dir.name)
         flows: dict[str, HostFlow] = {}

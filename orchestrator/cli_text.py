@@ -116,6 +116,15 @@ def token_problem(value: str) -> str | None:
     return None
 
 
+def line_problem(line: str) -> str | None:
+    """Why `line` may not be typed at a switch (see `gate_line`), else None."""
+    if problem := control_problem(line):
+        return problem
+    if not line.isascii():
+        return "holds a character outside printable ASCII, which IOS's CLI does not take"
+    return None
+
+
 class UnsafeLineError(DeviceError):
     """A line was about to be typed with a character that could add or change a command.
     Raised before anything of it is sent; the step fails, the session stays usable."""
@@ -126,9 +135,7 @@ class UnsafeLineError(DeviceError):
 def gate_line(line: str, *, host: str, origins: Mapping[str, str] | None = None, secrets: tuple[str, ...] = ()) -> str:
     """The one check every typed line passes. `origins`: value -> the setting it came from,
     to name it; `secrets`: values never to show (the line is then shown without them)."""
-    problem = control_problem(line)
-    if problem is None and not line.isascii():
-        problem = "holds a character outside printable ASCII, which IOS's CLI does not take"
+    problem = line_problem(line)
     if problem is None:
         return line
     source = next(

@@ -494,14 +494,8 @@ def _check_element(element: _Element, problems: list[InventoryProblem]) -> None:
             problems.append(element.problem(str(key), f"unknown key {key!r}{hint}", str(key)))
     if "port" in raw and _port(raw["port"]) is None:
         problems.append(element.problem("port", f"bad port {raw['port']!r}: expected an integer 1-65535", "port"))
-    if "hostname" in raw:
-        hostname = raw["hostname"]
-        if not isinstance(hostname, str) or not hostname.strip() or any(c.isspace() for c in hostname):
-            problems.append(
-                element.problem(
-                    "hostname", f"bad hostname {hostname!r}: expected an IP address or DNS name", "hostname"
-                )
-            )
+    if "hostname" in raw and (problem := _hostname_problem(raw["hostname"])):
+        problems.append(element.problem("hostname", problem, "hostname"))
     if "platform" in raw and raw["platform"] not in SUPPORTED_PLATFORMS:
         problems.append(
             element.problem(
@@ -612,8 +606,13 @@ def _override_problem(key: str, value: Any) -> str | None:
         return None if _port(value) is not None else f"port must be a number from 1 to 65535, not {value!r}"
     if key == "platform":
         return None if value in SUPPORTED_PLATFORMS else f"unsupported platform {value!r}"
-    if not isinstance(value, str) or not value.strip() or control_problem(value):
-        return f"hostname must be an address or DNS name, not {value!r}"
+    return _hostname_problem(value)
+
+
+def _hostname_problem(value: Any) -> str | None:
+    """An SSH address as Nornir takes it (it also names the switch in its known_hosts file)."""
+    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value) or control_problem(value):
+        return f"bad hostname {value!r}: expected an IP address or DNS name"
     return None
 
 

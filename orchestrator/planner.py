@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orchestrator.cli_text import control_problem
+from orchestrator.cli_text import line_problem
 from orchestrator.config_change import compute_change
 from orchestrator.facts import DeviceFacts, fingerprint, registered_to
 from orchestrator.inventory import HostEntry
@@ -173,7 +173,7 @@ def plan_host(
         (
             f"{line.strip()!r} {problem}"
             for line in (*change.commands, *change.backout)
-            if (problem := control_problem(line))
+            if (problem := line_problem(line))
         ),
         None,
     )

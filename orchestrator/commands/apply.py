@@ -179,8 +179,11 @@ def apply_command(
     confirm = _confirm_factory(confirm_waves, yes)
     # Check the input before any progress is shown: bad input ends in one error line.
     if resume_run:
-        print_risks(check_resume(resume_run, options).hosts)
-        result = _run_with_progress(0, "resume", lambda **kw: resume_apply(resume_run, options, confirm=confirm, **kw))
+        resumable = check_resume(resume_run, options)
+        print_risks(resumable.plan.hosts)
+        result = _run_with_progress(
+            0, "resume", lambda **kw: resume_apply(resume_run, options, confirm=confirm, checked=resumable, **kw)
+        )
     else:
         assert plan is not None
         checked = check_apply(plan, options)
