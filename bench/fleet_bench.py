@@ -5,7 +5,7 @@
 For every (N, workers):
 1. starts `python -m mock_devices serve` for N switches in its own process (per-command latency
    150 ms + uniform jitter 0-50 ms, registration completing 5-15 s after `register idtoken`);
-2. runs `python -m orchestrator.cli plan` then `... apply` as child processes; each one's CPU
+2. runs `python -m fleetreg.cli.main plan` then `... apply` as child processes; each one's CPU
    time and peak RSS come from os.wait4 (that child's own rusage), the mock's CPU from /proc;
 3. reads the apply run's journal (runs/fleetreg.db, table `steps`): per-step durations,
    the most hosts waiting for registration at once, the most SSH steps under way at once;
@@ -89,7 +89,7 @@ class HostPath:
 
 def discover_round_trips() -> int:
     """A session's setup and the show commands discover types (apply's pre-check types them again)."""
-    from orchestrator.facts import DISCOVER_COMMANDS
+    from fleetreg.core.facts import DISCOVER_COMMANDS
 
     return SESSION_SETUP + len(DISCOVER_COMMANDS)
 
@@ -98,7 +98,7 @@ def step_round_trips(step: str, *, config_lines: Sequence[str], mode: str | None
     if step == "precheck":  # apply opens its own session
         return discover_round_trips()
     if step == "configure":
-        from tasks.cli import config_batches  # the rule fleetreg types config lines by
+        from fleetreg.tasks.cli import config_batches  # the rule fleetreg types config lines by
 
         # configure terminal, each batch of lines that need not wait for each other's prompt, end
         return len(config_batches(config_lines)) + 2
@@ -427,7 +427,7 @@ def run_one(cfg: RunConfig) -> RunResult:
                 **read_env(mock.inventory / "fleet.env"),
                 "FLEETREG_TRANSPORT": cfg.transport,
             }
-            cli = [sys.executable, "-m", "orchestrator.cli"]
+            cli = [sys.executable, "-m", "fleetreg.cli.main"]
             if cfg.patch:
                 env["FLEETREG_BENCH_PATCH"] = cfg.patch
                 cli = [sys.executable, str(REPO / "bench" / "patched_cli.py")]

@@ -1,6 +1,6 @@
 """`python bench/patched_cli.py ARGS...`: `fleetreg ARGS...` with module constants overridden
 from $FLEETREG_BENCH_PATCH ("module:NAME=value,..."), for A/B runs of one tuning at a time, e.g.
-FLEETREG_BENCH_PATCH="tasks.connection:READ_WAIT_S=0,tasks.connection:TRANSPORT_WAKE_S=0.1"
+FLEETREG_BENCH_PATCH="fleetreg.tasks.connection:READ_WAIT_S=0,fleetreg.tasks.connection:TRANSPORT_WAKE_S=0.1"
 gives Netmiko's own polling reads back. Used by fleet_bench.py --patch; not part of fleetreg."""
 
 from __future__ import annotations
@@ -26,6 +26,6 @@ def apply_patches(spec: str) -> None:
 
 if __name__ == "__main__":
     apply_patches(os.environ.get("FLEETREG_BENCH_PATCH", ""))
-    from orchestrator.cli import main
+    from fleetreg.cli.main import main
 
     sys.exit(main(sys.argv[1:]))

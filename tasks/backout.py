@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from orchestrator.errors import CommandError
-from tasks.cli import IOS_XE, ConfigLineRejected, DeviceCli
-from tasks.configure import leave_config_mode, save_config
-from tasks.licensing import deregister
+from fleetreg.core.errors import CommandError
+from fleetreg.tasks.cli import IOS_XE, ConfigLineRejected, DeviceCli
+from fleetreg.tasks.configure import leave_config_mode, save_config
+from fleetreg.tasks.licensing import deregister
 
 # A line IOS could not even parse: never "already undone", always a failure.
 SYNTAX_ERROR_RE = re.compile(r"%\s*(Invalid input|Incomplete command|Ambiguous command)", re.IGNORECASE)

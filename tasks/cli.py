@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from orchestrator.errors import CommandError
-from tasks.session_log import SessionLogSpec
+from fleetreg.core.errors import CommandError
+from fleetreg.tasks.session_log import SessionLogSpec
 
 
 @dataclass(frozen=True)

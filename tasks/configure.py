@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 
-from orchestrator.errors import CommandError
-from tasks.cli import ConfigLineRejected, DeviceCli
-from tasks.connection import send
+from fleetreg.core.errors import CommandError
+from fleetreg.tasks.cli import ConfigLineRejected, DeviceCli
+from fleetreg.tasks.connection import send
 
 
 async def configure(cli: DeviceCli, commands: Sequence[str], read_timeout: float = 30) -> str:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from pathlib import Path
 
+from fleetreg.core.cli_text import setting_origins
+from fleetreg.tasks.cli import CliParams, DeviceCli
+from fleetreg.tasks.gated_cli import GatedCli
+from fleetreg.tasks.host_keys import HOST_KEYS_EXTRA
+from fleetreg.tasks.session_log import SessionLogSpec
+from fleetreg.tasks.ssh_cli import SshCli
 from nornir.core.inventory import Host
-
-from orchestrator.cli_text import setting_origins
-from orchestrator.host_keys import HOST_KEYS_EXTRA
-from tasks.cli import CliParams, DeviceCli
-from tasks.gated_cli import GatedCli
-from tasks.session_log import SessionLogSpec
-from tasks.ssh_cli import SshCli
 
 TRANSPORTS = ("asyncssh", "netmiko")
 DEFAULT_TRANSPORT = "asyncssh"
@@ -53,7 +52,7 @@ async def open_cli(params: CliParams, transport: str, executor: Executor | None 
     `executor`: the threads the netmiko transport runs Netmiko in (one per session at a time)."""
     cli: DeviceCli
     if transport == "netmiko":
-        from tasks.netmiko_cli import NetmikoCli  # Netmiko and paramiko load only when used (~0.3 s)
+        from fleetreg.tasks.netmiko_cli import NetmikoCli  # Netmiko and paramiko load only when used (~0.3 s)
 
         cli = await NetmikoCli.connect(params, executor)
     else:

@@ -10,12 +10,12 @@ import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from orchestrator.errors import (
+from fleetreg.core.errors import (
     ConnectError,
     DeviceError,
     FleetregError,
 )
-from tasks.cli import ConfigLineRejected
+from fleetreg.tasks.cli import ConfigLineRejected
 
 # (exception, host, step) -> the fleetreg error, or None: not one of this library's exceptions
 Translator = Callable[[BaseException, str, str], FleetregError | None]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from orchestrator.facts import DISCOVER_COMMANDS
-from tasks.cli import DeviceCli
-from tasks.connection import send
+from fleetreg.core.facts import DISCOVER_COMMANDS
+from fleetreg.tasks.cli import DeviceCli
+from fleetreg.tasks.connection import send
 
 
 async def discover(

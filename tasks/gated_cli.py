@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from orchestrator.cli_text import gate_line
-from tasks.cli import DeviceCli
+from fleetreg.core.cli_text import gate_line
+from fleetreg.tasks.cli import DeviceCli
 
 
 class GatedCli:

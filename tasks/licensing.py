@@ -5,11 +5,11 @@ put into an exception (session logs mask it)."""
 
 from __future__ import annotations
 
-from orchestrator.errors import CommandError
-from orchestrator.parsing import parse_as
-from orchestrator.parsing.models import LicenseStatus
-from tasks.cli import IOS_XE, DeviceCli
-from tasks.connection import send
+from fleetreg.core.errors import CommandError
+from fleetreg.core.parsing import parse_as
+from fleetreg.core.parsing.models import LicenseStatus
+from fleetreg.tasks.cli import IOS_XE, DeviceCli
+from fleetreg.tasks.connection import send
 
 REGISTER_ACCEPTED = "Registration process is in progress"
 

@@ -18,16 +18,15 @@ from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 import paramiko
+from fleetreg.tasks.cli import IOS_XE, CliParams, ConfigLineRejected, step_name
+from fleetreg.tasks.device_errors import device_errors, register_translator
+from fleetreg.tasks.host_keys import record_first_use
+from fleetreg.tasks.netmiko_errors import netmiko_translate
+from fleetreg.tasks.session_guard import abort, make_ready
+from fleetreg.tasks.session_log import MaskedLog, SessionLogSpec, unlogged, unlogged_note
 from netmiko import BaseConnection, ConnectHandler
 from netmiko.exceptions import ConfigInvalidException
 from netmiko.session_log import SessionLog
-
-from orchestrator.host_keys import record_first_use
-from tasks.cli import IOS_XE, CliParams, ConfigLineRejected, step_name
-from tasks.device_errors import device_errors, register_translator
-from tasks.netmiko_errors import netmiko_translate
-from tasks.session_guard import abort, make_ready
-from tasks.session_log import MaskedLog, SessionLogSpec, unlogged, unlogged_note
 
 T = TypeVar("T")
 

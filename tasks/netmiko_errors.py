@@ -4,16 +4,7 @@ registered with tasks.device_errors by tasks.netmiko_cli when that transport is 
 from __future__ import annotations
 
 import paramiko
-from netmiko.exceptions import (
-    ConfigInvalidException,
-    NetmikoAuthenticationException,
-    NetmikoTimeoutException,
-    ReadException,
-    ReadTimeout,
-)
-from paramiko.ssh_exception import SSHException
-
-from orchestrator.errors import (
+from fleetreg.core.errors import (
     AuthError,
     CommandError,
     CommandTimeout,
@@ -23,8 +14,16 @@ from orchestrator.errors import (
     UnknownHostKeyError,
     exception_chain,
 )
-from orchestrator.host_keys import fingerprint
-from tasks.device_errors import first_line
+from fleetreg.tasks.device_errors import first_line
+from fleetreg.tasks.host_keys import fingerprint
+from netmiko.exceptions import (
+    ConfigInvalidException,
+    NetmikoAuthenticationException,
+    NetmikoTimeoutException,
+    ReadException,
+    ReadTimeout,
+)
+from paramiko.ssh_exception import SSHException
 
 
 def netmiko_translate(exc: BaseException, host: str, step: str) -> FleetregError | None:

@@ -10,11 +10,10 @@
 
 from __future__ import annotations
 
+from fleetreg.core.errors import AuthError
 from netmiko import BaseConnection
 from netmiko.channel import SSHChannel
 from netmiko.exceptions import ReadException
-
-from orchestrator.errors import AuthError
 
 
 class ClosedAwareChannel(SSHChannel):

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import TypeVar
 
 import asyncssh
-
-from orchestrator.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
-from orchestrator.host_keys import fingerprint, record_first_use
-from tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, config_batches, step_name
-from tasks.session_log import MaskedLog, unlogged, unlogged_note
+from fleetreg.core.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
+from fleetreg.tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, config_batches, step_name
+from fleetreg.tasks.host_keys import fingerprint, record_first_use
+from fleetreg.tasks.session_log import MaskedLog, unlogged, unlogged_note
 
 T = TypeVar("T")
 Matcher = Callable[[str], int | None]  # end of the wanted text in what was read, or None: read on

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 
-from orchestrator.errors import CommandError
-from orchestrator.pki import normalize_fingerprint, paste_lines
-from tasks.cli import IOS_XE, ConfigLineRejected, DeviceCli
-from tasks.configure import leave_config_mode
-from tasks.connection import send
+from fleetreg.core.errors import CommandError
+from fleetreg.core.pki import normalize_fingerprint, paste_lines
+from fleetreg.tasks.cli import IOS_XE, ConfigLineRejected, DeviceCli
+from fleetreg.tasks.configure import leave_config_mode
+from fleetreg.tasks.connection import send
 
 STEP = "install_ca"
 PASTE_PROMPT = r"on a line by itself\s*$"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from orchestrator.parsing import parse_as
-from orchestrator.parsing.models import CallHomeConfig, LicenseStatus
-from tasks.cli import DeviceCli
-from tasks.connection import send
+from fleetreg.core.parsing import parse_as
+from fleetreg.core.parsing.models import CallHomeConfig, LicenseStatus
+from fleetreg.tasks.cli import DeviceCli
+from fleetreg.tasks.connection import send
 
 CALLHOME_SECTION = "show running-config | section call-home"
 

@@ -11,6 +11,14 @@ import pytest
 from mock_devices.testing import MockFleet
 
 MockFleetFactory = Callable[..., MockFleet]
+SAMPLES = Path(__file__).resolve().parents[1] / ".." / "shared" / "samples"  # real switch outputs
+
+
+@pytest.fixture
+def samples() -> Path:
+    if not SAMPLES.is_dir():
+        pytest.fail(f"shared samples missing at {SAMPLES}")
+    return SAMPLES
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("orchestrator", "tasks", "mock_devices")
+PACKAGES = ("fleetreg", "fleetreg.tasks", "mock_devices")
 DEPENDENCIES = frozenset(
     {"asyncssh", "netmiko", "paramiko", "nornir", "nornir_netmiko", "scrapli", "textfsm", "hier_config", "httpx",
      "jinja2", "yaml", "pydantic", "click", "rich", "cryptography", "uvloop"}

@@ -265,6 +265,6 @@ def test_netmiko_and_scrapli_with_latency_and_jitter(mock_fleet_factory: Callabl
 
 
 def test_written_inventory_passes_fleetreg_inventory_checks(fleet: MockFleet) -> None:
-    from orchestrator.inventory import check_inventory
+    from fleetreg.shell.inventory import check_inventory
 
     assert check_inventory(fleet.inventory_dir, environ=fleet.env) == []

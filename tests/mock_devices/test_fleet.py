@@ -191,7 +191,7 @@ def test_show_version_has_the_sample_shape() -> None:
 
 
 def test_every_mock_show_output_parses_with_orchestrator_parsing() -> None:
-    parsing = pytest.importorskip("orchestrator.parsing")
+    parsing = pytest.importorskip("fleetreg.core.parsing")
     f = fleet(30)
     commands = [
         "show version",

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+from fleetreg.core.pki import ca_fingerprints, paste_lines
 
 from mock_devices.fleet import Fleet, build_fleet
 from mock_devices.interface import Reply
@@ -15,7 +16,6 @@ from mock_devices.licensing import HTTP_SEND_FAILURE, TLS_NOT_VALIDATED, ios_tim
 from mock_devices.pki import FLEETREG_TRUSTPOINT, SatellitePki
 from mock_devices.session import CliSession
 from mock_devices.spec import FleetSpec, SatelliteSpec, SwitchSpec, TokenSpec, VirtualAccountSpec
-from orchestrator.pki import ca_fingerprints, paste_lines
 
 WALL = 1710317364.0
 CORP = "Corporate Network Devices"

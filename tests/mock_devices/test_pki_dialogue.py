@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from fleetreg.core.pki import ca_fingerprints, paste_lines
 
 from mock_devices.fleet import Fleet, build_fleet
 from mock_devices.interface import Reply
 from mock_devices.pki import SatellitePki
 from mock_devices.session import CliSession
 from mock_devices.spec import FleetSpec, SwitchSpec
-from orchestrator.pki import ca_fingerprints, paste_lines
 
 WALL = 1710317364.0
 INTRO = 'Enter the base 64 encoded CA certificate.\nEnd with a blank line or the word "quit" on a line by itself\n'

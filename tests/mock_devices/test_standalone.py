@@ -22,7 +22,7 @@ def test_importing_the_mock_loads_no_product_module() -> None:
         "import importlib, sys\n"
         f"for name in {MOCK_MODULES!r}:\n"
         "    importlib.import_module(name)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('orchestrator', 'tasks')))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('fleetreg', 'fleetreg.tasks')))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"

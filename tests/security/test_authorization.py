@@ -20,12 +20,12 @@ from typing import Any, Literal
 import pytest
 import yaml
 from fleet_runs import files_containing, fleet_env, latest_run, load_plan_json, run_cli
+from fleetreg.core.config_change import relevant_excerpt
+from fleetreg.tasks.cli import IOS_XE
 
 from mock_devices.inventory_out import IDENTITY_TRUSTPOINT
 from mock_devices.spec import FaultSpec, FleetSpec, MixSpec, SatelliteSpec
 from mock_devices.testing import MockFleet
-from orchestrator.config_change import relevant_excerpt
-from tasks.cli import IOS_XE
 
 pytestmark = pytest.mark.integration
 

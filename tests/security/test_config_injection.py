@@ -16,22 +16,22 @@ import pytest
 import yaml
 from cli_sessions import with_cli
 from fleet_runs import configs, fleet_env, latest_run, run_cli
+from fleetreg.cli.main import main
+from fleetreg.core.cli_text import UnsafeLineError, gate_line
+from fleetreg.core.errors import InputError, SecretError
+from fleetreg.core.facts import build_facts
+from fleetreg.core.planner import DiscoverOutcome, plan_host
+from fleetreg.core.render import render
+from fleetreg.core.satellite_models import SatelliteError
+from fleetreg.services.satellite import ApiTokenSource, client_from_settings
+from fleetreg.shell.inventory import load_inventory
+from fleetreg.shell.secrets import resolve_token
+from fleetreg.tasks.cli import DeviceCli
+from fleetreg.tasks.connection import TRANSPORTS
 from tests_support import entry
 
 from mock_devices.spec import FleetSpec, SatelliteSpec, SwitchSpec, TokenSpec, VirtualAccountSpec
 from mock_devices.testing import MockFleet
-from orchestrator.cli import main
-from orchestrator.cli_text import UnsafeLineError, gate_line
-from orchestrator.errors import InputError, SecretError
-from orchestrator.facts import build_facts
-from orchestrator.inventory import load_inventory
-from orchestrator.planner import DiscoverOutcome, plan_host
-from orchestrator.render import render
-from orchestrator.satellite_models import SatelliteError
-from orchestrator.satellite_ops import ApiTokenSource, client_from_settings
-from orchestrator.secrets import resolve_token
-from tasks.cli import DeviceCli
-from tasks.connection import TRANSPORTS
 
 URL = "https://ssm.example.test/Transportgateway/services/DeviceRequestHandler"
 TOKEN = "Q29ycG9yYXRlVG9rZW5Gb3JJbmplY3Rpb25UZXN0cy0wMDAx%0A"

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 from fleet_runs import files_containing, fleet_env, plan_and_apply
+from fleetreg.core.errors import CommandTimeout
+from fleetreg.shell.inventory import load_inventory
+from fleetreg.shell.nornir_setup import build_nornir
+from fleetreg.shell.secrets import Credentials
+from fleetreg.tasks import event_loop
+from fleetreg.tasks.connection import cli_params, open_cli
+from fleetreg.tasks.session_log import SessionLogSpec
 
 from mock_devices.config import SENSITIVE_VALUES
 from mock_devices.testing import MockFleet
-from orchestrator.errors import CommandTimeout
-from orchestrator.inventory import load_inventory
-from orchestrator.nornir_setup import build_nornir
-from orchestrator.secrets import Credentials
-from tasks import event_loop
-from tasks.connection import cli_params, open_cli
-from tasks.session_log import SessionLogSpec
 
 pytestmark = pytest.mark.integration
 

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 from fleet_runs import fleet_env, plan_and_apply
+from fleetreg.core.host_paths import STEM_MAX, host_file, host_file_stem
+from fleetreg.tasks.host_keys import HostKeyPolicy
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from orchestrator.host_keys import HostKeyPolicy
-from orchestrator.runfolder import STEM_MAX, host_file, host_file_stem
 
 HOSTILE = (
     "../../escape",

@@ -11,16 +11,15 @@ from typing import Any
 
 import pytest
 import yaml
+from fleetreg.core.cli_text import UnsafeLineError, gate_line
+from fleetreg.core.errors import SecretError
+from fleetreg.core.facts import build_facts
+from fleetreg.core.render import render
+from fleetreg.core.settings import MigrationSettings
+from fleetreg.shell.secrets import resolve_token
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
-
-from orchestrator.cli_text import UnsafeLineError, gate_line
-from orchestrator.errors import SecretError
-from orchestrator.facts import build_facts
-from orchestrator.render import render
-from orchestrator.secrets import resolve_token
-from orchestrator.settings import MigrationSettings
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 URL = "https://ssm.example.test/Transportgateway/services/DeviceRequestHandler"

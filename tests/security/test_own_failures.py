@@ -15,14 +15,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import fleetreg.cli.apply as apply_commands
+import fleetreg.shell.scheduler as runner_module
 import pytest
 from fleet_runs import fleet_env, latest_run, plan_fleet, run_cli
-
-import orchestrator.commands.apply as apply_commands
-import orchestrator.runner as runner_module
-from orchestrator.cli import main
-from orchestrator.errors import RunFolderError
-from orchestrator.host_flow import Action, HostFlow
+from fleetreg.cli.main import main
+from fleetreg.core.errors import RunFolderError
+from fleetreg.core.host_flow import Action, HostFlow
 
 # `fleetreg apply` in a process whose files cannot grow past FSIZE bytes (RLIMIT_FSIZE; Python
 # ignores SIGXFSZ, so a write past it fails with EFBIG): the journal's WAL fills up mid-apply.
@@ -31,7 +30,7 @@ import resource, runpy, sys
 limit = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 sys.argv = ["fleetreg", *sys.argv[2:]]
-runpy.run_module("orchestrator.cli", run_name="__main__")
+runpy.run_module("fleetreg.cli.main", run_name="__main__")
 """
 FSIZE = 96 * 1024  # more than plan.json and a backup; less than the WAL of the whole run
 LIMITED_APPLY = (sys.executable, "-c", LIMITED, str(FSIZE), "apply")
@@ -230,7 +229,7 @@ def test_a_shard_process_that_fails_prints_one_line_not_a_traceback(tmp_path: Pa
         )
     )
     done = subprocess.run(
-        [sys.executable, "-m", "orchestrator.shards", str(spec)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "fleetreg.services.apply_shard", str(spec)], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines() == [f"fleetreg shard: error: {run_dir}/plan.json: plan file not found"]

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 def spawn(runs: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "orchestrator.cli", *args, "--runs-dir", str(runs), "--yes", "--workers", "3"],
+        [sys.executable, "-m", "fleetreg.cli.main", *args, "--runs-dir", str(runs), "--yes", "--workers", "3"],
         env={**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 from fleet_runs import configs, fleet_env, latest_run, run_cli
+from fleetreg.core.pki import ca_fingerprints
 
 from mock_devices.pki import SatellitePki
 from mock_devices.testing import MockFleet
-from orchestrator.pki import ca_fingerprints
 
 pytestmark = pytest.mark.integration
 

@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 import yaml
 from fleet_runs import configs, fleet_env, latest_run, run_cli
+from fleetreg.services.apply import ApplyOptions, apply_plan, check_apply
 
 from mock_devices.pki import SatellitePki
 from mock_devices.spec import FleetSpec
 from mock_devices.testing import MockFleet
-from orchestrator.apply import ApplyOptions, apply_plan, check_apply
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ import pytest
 from fleet_runs import fleet_env, kill_9_at, latest_run, run_cli
 
 pytestmark = pytest.mark.integration
-APPLY = (sys.executable, "-m", "orchestrator.cli", "apply")
+APPLY = (sys.executable, "-m", "fleetreg.cli.main", "apply")
 
 
 @pytest.mark.parametrize("transport", ["asyncssh", "netmiko"])

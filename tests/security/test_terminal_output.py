@@ -7,15 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fleetreg.cli.apply import print_result
+from fleetreg.cli.satellite import status_tables
+from fleetreg.cli.verify import verdict_table
+from fleetreg.services.apply import ApplyResult
+from fleetreg.services.satellite import SatelliteStatus, VirtualAccountStatus
+from fleetreg.services.verify import Verdict
+from fleetreg.shell.reports import HostOutcome
 from rich.console import Console
-
-from orchestrator.apply import ApplyResult
-from orchestrator.commands.apply import print_result
-from orchestrator.commands.satellite import status_tables
-from orchestrator.commands.verify import verdict_table
-from orchestrator.report import HostOutcome
-from orchestrator.satellite_ops import SatelliteStatus, VirtualAccountStatus
-from orchestrator.verification import Verdict
 
 SWITCH_TEXT = "% Invalid input [/] [bold green]MIGRATED OK[/]"
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fleet_runs import fleet_env, latest_run, run_cli
-
-from orchestrator.planner import API_TLS_RISK
+from fleetreg.core.planner import API_TLS_RISK
 
 pytestmark = pytest.mark.integration
 

@@ -6,13 +6,14 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from fleetreg.shell.inventory import load_inventory
+from fleetreg.shell.nornir_setup import build_nornir
+from fleetreg.shell.secrets import Credentials
+from fleetreg.tasks import event_loop
+from fleetreg.tasks.cli import DeviceCli
+from fleetreg.tasks.connection import cli_params, open_cli
+
 from mock_devices.testing import MockFleet
-from orchestrator.inventory import load_inventory
-from orchestrator.nornir_setup import build_nornir
-from orchestrator.secrets import Credentials
-from tasks import event_loop
-from tasks.cli import DeviceCli
-from tasks.connection import cli_params, open_cli
 
 T = TypeVar("T")
 

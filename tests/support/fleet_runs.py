@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from fleetreg.cli.main import main
+
 from mock_devices.testing import MockFleet
-from orchestrator.cli import main
 
 
 @contextmanager

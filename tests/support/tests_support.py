@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestrator.inventory import HostEntry
-from orchestrator.settings import MigrationSettings
+from fleetreg.core.inventory_model import HostEntry
+from fleetreg.core.settings import MigrationSettings
 
 SATELLITE = "https://ssm.example.net/Transportgateway/services/DeviceRequestHandler"
 

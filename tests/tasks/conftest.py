@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from tasks.connection import TRANSPORTS
+from fleetreg.tasks.connection import TRANSPORTS
 
 
 @pytest.fixture(params=TRANSPORTS)

@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 from cli_sessions import with_cli
+from fleetreg.core.errors import CommandError
+from fleetreg.tasks.backout import restore_lines
+from fleetreg.tasks.cli import DeviceCli
 
 from mock_devices.testing import MockFleet
-from orchestrator.errors import CommandError
-from tasks.backout import restore_lines
-from tasks.cli import DeviceCli
 
 NEVER_CREATED = [
     "call-home",

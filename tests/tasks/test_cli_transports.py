@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from cli_sessions import with_cli
+from fleetreg.core.errors import AuthError, CommandError, CommandTimeout, ConnectError
+from fleetreg.tasks.cli import ConfigLineRejected, DeviceCli
+from fleetreg.tasks.connection import TRANSPORTS
+from fleetreg.tasks.ssh_cli import SshCli
 
 from mock_devices.testing import MockFleet
-from orchestrator.errors import AuthError, CommandError, CommandTimeout, ConnectError
-from tasks.cli import ConfigLineRejected, DeviceCli
-from tasks.connection import TRANSPORTS
-from tasks.ssh_cli import SshCli
 
 
 @pytest.fixture

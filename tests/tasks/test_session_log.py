@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tasks.session_log import MAX_PENDING, MaskedLog, SessionLogSpec, unlogged, unlogged_note
+from fleetreg.tasks.session_log import MAX_PENDING, MaskedLog, SessionLogSpec, unlogged, unlogged_note
 
 TOKEN = "ZmxlZXRyZWctdG9rZW4tMTIzNDU2Nzg5MA%3D%3D"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from config_lines import CALLHOME_CHANGE
-
-from tasks.cli import IOS_XE, config_batches, step_name
-from tasks.ssh_cli import batch_matcher, clean_output, pattern_matcher, prompt_matcher, split_answers
+from fleetreg.tasks.cli import IOS_XE, config_batches, step_name
+from fleetreg.tasks.ssh_cli import batch_matcher, clean_output, pattern_matcher, prompt_matcher, split_answers
 
 PROMPT = IOS_XE.prompt_re("ams-sw001")
 

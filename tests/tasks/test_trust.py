@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 import pytest
 from cli_sessions import with_cli
+from fleetreg.core.errors import CommandError
+from fleetreg.core.pki import ca_fingerprints
+from fleetreg.tasks.cli import DeviceCli
+from fleetreg.tasks.trust import install_ca
 
 from mock_devices.pki import SatellitePki
 from mock_devices.testing import MockFleet
-from orchestrator.errors import CommandError
-from orchestrator.pki import ca_fingerprints
-from tasks.cli import DeviceCli
-from tasks.trust import install_ca
 
 TRUSTPOINT = "FLEETREG-SSM"
 

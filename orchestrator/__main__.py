@@ -1,0 +1,5 @@
+"""`python -m fleetreg`: the CLI."""
+
+from fleetreg.cli.main import main
+
+main()

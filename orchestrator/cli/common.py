@@ -1,0 +1,251 @@
+"""Options and small helpers shared by the CLI verbs."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+from fleetreg.core.inventory_model import Inventory
+from fleetreg.core.plan_model import HostPlan
+from fleetreg.core.planner import plan_risks
+from fleetreg.core.satellite_trust import TrustChecked
+from fleetreg.shell.inventory import load_inventory
+from fleetreg.shell.nornir_setup import build_nornir
+from fleetreg.shell.runfolder import DEFAULT_RUNS_DIR
+from fleetreg.shell.secrets import credentials_from_env
+from fleetreg.tasks.connection import DEFAULT_TRANSPORT, TRANSPORTS
+from fleetreg.tasks.host_keys import HostKeyPolicy
+from fleetreg.tasks.netmiko_options import DEFAULT_NETMIKO_EXTRAS
+from nornir.core import Nornir
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, soft_wrap=True)
+
+
+def compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Several click options as one decorator, in the order given."""
+
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
+RUNS_DIR = click.option(
+    "--runs-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_RUNS_DIR,
+    show_default=True,
+    help="Where run folders (and the journal, fleetreg.db) are written.",
+)
+INVENTORY_DIR = click.option(
+    "--inventory",
+    "inventory_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("inventory"),
+    show_default=True,
+    help="Nornir SimpleInventory folder.",
+)
+PLAN_INVENTORY_DIR = click.option(
+    "--inventory",
+    "inventory_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Inventory folder (default: the one the plan was made from).",
+)
+SECRETS_FILE = click.option(
+    "--secrets-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="YAML key -> token file for `secrets:KEY` references (default: $FLEETREG_SECRETS_FILE).",
+)
+WORKERS = click.option(
+    "--workers", type=click.IntRange(1, 1000), default=20, show_default=True, help="Switches worked on at once."
+)
+CONNECT_TIMEOUT = click.option(
+    "--connect-timeout",
+    type=click.FloatRange(1, 300),
+    default=15,
+    show_default=True,
+    help="Seconds for TCP connect, SSH banner and authentication.",
+)
+KNOWN_HOSTS = click.option(
+    "--known-hosts",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Check switches' SSH host keys strictly against this known_hosts file "
+    "(default: trust on first use, recorded under RUNS_DIR/known_hosts.d/).",
+)
+TRANSPORT = click.option(
+    "--transport",
+    type=click.Choice(TRANSPORTS),
+    default=DEFAULT_TRANSPORT,
+    show_default=True,
+    envvar="FLEETREG_TRANSPORT",
+    help="How to talk to switches: asyncssh (all sessions on one event loop: the fast default) "
+    "or netmiko (Netmiko's IOS-XE driver, a thread per session).",
+)
+KEEP_CONFIGS = click.option(
+    "--keep-configs",
+    is_flag=True,
+    default=False,
+    help="Keep each switch's full running config in the run folder (configs/), with passwords, "
+    "secrets, keys and SNMP communities masked. Off by default: full configs never reach disk.",
+)
+
+
+SATELLITE_UNREACHABLE_OK = click.option(
+    "--satellite-unreachable-ok",
+    is_flag=True,
+    help="Go on when the satellite's URL cannot be reached from here (the CA to install then is not "
+    "checked against its certificate; the plan records it as a risk). A certificate the CA does not "
+    "validate always blocks.",
+)
+
+
+def print_trust(checked: TrustChecked) -> None:
+    """The satellite trust check: each check passed on stdout, each distinct risk once on stderr."""
+    for line in checked.passed():
+        stdout.print(line, markup=False)
+    for risk in checked.warnings():
+        stderr.print(f"[yellow]warning: {escape(risk)}[/]")
+
+
+def command_timeout(dest: str = "command_timeout") -> Callable[[F], F]:
+    return click.option(
+        "--command-timeout",
+        "--read-timeout",
+        dest,
+        type=click.FloatRange(0.5, 3600),
+        default=30,
+        show_default=True,
+        help="Seconds to wait for a switch to answer one command (write memory, register: twice this).",
+    )
+
+
+PROJECT = click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="Project folder whose templates/ override the bundled ones.",
+)
+
+inventory_options = compose(
+    INVENTORY_DIR,
+    SECRETS_FILE,
+    click.option("--hosts", "hosts", default=None, help="Only these hosts (comma-separated names)."),
+    click.option("--group", "groups", default=None, help="Only members of these groups (comma-separated)."),
+    click.option("--site", "sites", default=None, help="Only these sites (comma-separated)."),
+)
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def select_inventory(
+    inventory_dir: Path,
+    secrets_file: Path | None,
+    hosts: str | None,
+    groups: str | None,
+    sites: str | None,
+    *,
+    check_secrets: bool,
+) -> Inventory:
+    inventory = load_inventory(inventory_dir, secrets_file=secrets_file, check_secrets=check_secrets)
+    return inventory.filter(hosts=_split(hosts), groups=_split(groups), sites=_split(sites))
+
+
+@dataclass(frozen=True)
+class FleetAccess:
+    """How discover, plan and verify reach the switches: their shared command-line options."""
+
+    runs_dir: Path
+    workers: int
+    connect_timeout: float
+    known_hosts: Path | None
+    transport: str = DEFAULT_TRANSPORT
+
+    def nornir(self, inventory: Inventory) -> Nornir:
+        """Nornir over the selected switches: credentials from the environment, fleetreg's
+        Netmiko settings, host keys trusted on first use under runs_dir (or checked against
+        known_hosts)."""
+        return build_nornir(
+            inventory,
+            credentials_from_env(inventory_defaults=inventory.login_defaults),
+            workers=self.workers,
+            connect_timeout=self.connect_timeout,
+            extras=DEFAULT_NETMIKO_EXTRAS,
+            host_keys=HostKeyPolicy.for_runs(self.runs_dir, self.known_hosts),
+            transport=self.transport,
+        )
+
+
+def fleet_access_options(command: F) -> F:
+    """--runs-dir, --workers, --connect-timeout, --known-hosts and --transport, handed to the
+    command as one `access: FleetAccess`."""
+
+    @functools.wraps(command)
+    def gather(
+        *args: Any,
+        runs_dir: Path,
+        workers: int,
+        connect_timeout: float,
+        known_hosts: Path | None,
+        transport: str,
+        **kwargs: Any,
+    ) -> Any:
+        access = FleetAccess(runs_dir, workers, connect_timeout, known_hosts, transport)
+        return command(*args, access=access, **kwargs)
+
+    return compose(RUNS_DIR, WORKERS, CONNECT_TIMEOUT, KNOWN_HOSTS, TRANSPORT)(cast(F, gather))
+
+
+run_options = compose(fleet_access_options, command_timeout(), PROJECT)
+
+
+@contextmanager
+def host_progress(total: int, label: str) -> Iterator[Callable[[str, bool], None]]:
+    """A progress bar with ok / failed / remaining counts; yields the per-host callback."""
+    counts = {"ok": 0, "failed": 0}
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("ok {task.fields[ok]} · failed {task.fields[failed]} · remaining {task.fields[remaining]}"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=False,
+        disable=not stderr.is_terminal and total == 0,
+    )
+    with progress:
+        task_id = progress.add_task(label, total=total, ok=0, failed=0, remaining=total)
+
+        def done(_host: str, ok: bool) -> None:
+            counts["ok" if ok else "failed"] += 1
+            finished = counts["ok"] + counts["failed"]
+            progress.update(
+                task_id, completed=finished, ok=counts["ok"], failed=counts["failed"], remaining=total - finished
+            )
+
+        yield done
+
+
+def print_risks(hosts: Iterable[HostPlan]) -> None:
+    """The plan's risks (disabled TLS checks among them), one line each, as report.html lists them."""
+    for risk, count in plan_risks(hosts).items():
+        stdout.print(f"[bold red]Risk:[/] {escape(risk)} ({count} host{'' if count == 1 else 's'})")

@@ -1,0 +1,249 @@
+"""`fleetreg discover` and `fleetreg plan`: read-only over SSH, then the pure planner."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from fleetreg.cli.common import (
+    KEEP_CONFIGS,
+    SATELLITE_UNREACHABLE_OK,
+    FleetAccess,
+    host_progress,
+    inventory_options,
+    print_risks,
+    print_trust,
+    run_options,
+    select_inventory,
+    stdout,
+)
+from fleetreg.core.errors import InputError, SecretError
+from fleetreg.core.inventory_model import Inventory
+from fleetreg.core.plan_model import Plan, WavePolicy
+from fleetreg.core.planner import DiscoverOutcome, build_plan
+from fleetreg.core.satellite_models import LicenseUsage
+from fleetreg.services.satellite import client_from_settings
+from fleetreg.shell.ca_files import ca_file_fingerprints
+from fleetreg.shell.discovery import load_discover_run, run_discover, save_discover_run
+from fleetreg.shell.plan_store import write_plan_run
+from fleetreg.shell.runfolder import create_run, find_run
+from fleetreg.shell.satellite_tls import check_inventory_trust
+from fleetreg.shell.secrets import resolve_token
+from nornir.core import Nornir
+from rich.markup import escape
+from rich.table import Table
+
+
+def discover_fleet(
+    inventory: Inventory, run_dir: Path, nr: Nornir, *, command_timeout: float, keep_configs: bool = False
+) -> list[DiscoverOutcome]:
+    with host_progress(len(inventory.hosts), "discover") as done:
+        outcomes, raw = run_discover(nr, inventory, on_host_done=done, read_timeout=command_timeout)
+    save_discover_run(run_dir, outcomes, raw, keep_configs=keep_configs)
+    return outcomes
+
+
+def discover_summary(outcomes: list[DiscoverOutcome], inventory: Inventory) -> Table:
+    from fleetreg.core.facts import registered_to
+
+    table = Table(title="Discovered", show_lines=False)
+    for column in ("host", "site", "version", "mode", "registered to", "status", "virtual account"):
+        table.add_column(column)
+    entries = {h.name: h for h in inventory.hosts}
+    for o in outcomes:
+        entry = entries[o.host]
+        if o.facts is None:
+            error = escape(o.error or "")  # the switch's own words: never rich markup
+            table.add_row(escape(o.host), escape(entry.site or ""), "", "", f"[red]{o.error_reason}[/]", error, "")
+            continue
+        f = o.facts
+        status = f"{f.license.registration_status or '-'} / {f.license.authorization_status or '-'}"
+        table.add_row(
+            *map(
+                escape,
+                (
+                    o.host,
+                    entry.site or "",
+                    f.version.version,
+                    f.licensing_mode,
+                    registered_to(f, entry.settings.satellite_host),
+                    status,
+                    f.license.virtual_account or "",
+                ),
+            )
+        )
+    return table
+
+
+def token_problems(inventory: Inventory, secrets_file: Path | None) -> dict[str, str]:
+    """Hosts whose token reference cannot be resolved now -> reason (never the token).
+    Each reference is read once, however many hosts share it."""
+    reasons: dict[str, str | None] = {}
+    problems: dict[str, str] = {}
+    for entry in inventory.hosts:
+        ref = entry.settings.token_ref
+        if ref is None or entry.settings.uses_api_tokens:
+            continue
+        if ref not in reasons:
+            try:
+                resolve_token(ref, secrets_file=secrets_file)
+                reasons[ref] = None
+            except SecretError as exc:
+                reasons[ref] = exc.message
+        if (reason := reasons[ref]) is not None:
+            problems[entry.name] = reason
+    return problems
+
+
+def satellite_license_usage(inventory: Inventory, secrets_file: Path | None) -> list[LicenseUsage] | None:
+    """License usage from the satellite's API, when the inventory configures one (else None)."""
+    apis = {
+        h.settings.satellite_api.model_dump_json(): h.settings.satellite_api
+        for h in inventory.hosts
+        if h.settings.satellite_api is not None
+    }
+    if not apis:
+        return None
+    usage: list[LicenseUsage] = []
+    for api in apis.values():
+        with client_from_settings(api, secrets_file=secrets_file) as client:
+            usage.extend(client.license_usage())
+    return usage
+
+
+def plan_summary(plan: Plan) -> Table:
+    table = Table(title=f"Plan {plan.plan_id}")
+    for column in ("class", "hosts"):
+        table.add_column(column)
+    counts: dict[str, int] = {}
+    for h in plan.hosts:
+        counts[h.classification] = counts.get(h.classification, 0) + 1
+    for cls in ("to-migrate", "wrong-virtual-account", "already-migrated", "blocked"):
+        table.add_row(cls, str(counts.get(cls, 0)))
+    for wave in plan.waves:
+        table.add_row(f"  {wave.name}", str(len(wave.hosts)))
+    for check in plan.licenses:
+        note = f", {check.blocked} blocked" if check.blocked else ""
+        table.add_row(
+            f"licenses {escape(check.virtual_account)}", f"{check.available} available / {check.planned} planned{note}"
+        )
+    return table
+
+
+@click.command("discover")
+@inventory_options
+@run_options
+@KEEP_CONFIGS
+def discover_command(
+    inventory_dir: Path,
+    secrets_file: Path | None,
+    hosts: str | None,
+    groups: str | None,
+    sites: str | None,
+    access: FleetAccess,
+    command_timeout: float,
+    project_dir: Path,
+    keep_configs: bool,
+) -> None:
+    """Read each switch's licensing state (show commands only) into runs/<time>-discover/."""
+    inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
+    run_dir = create_run("discover", access.runs_dir)
+    outcomes = discover_fleet(
+        inventory,
+        run_dir,
+        access.nornir(inventory),
+        command_timeout=command_timeout,
+        keep_configs=keep_configs,
+    )
+    stdout.print(discover_summary(outcomes, inventory))
+    failed = sum(1 for o in outcomes if not o.ok)
+    stdout.print(f"{len(outcomes) - failed} discovered, {failed} failed; facts in {run_dir}/facts.json")
+
+
+@click.command("plan")
+@inventory_options
+@run_options
+@click.option("--from", "from_run", default=None, help="Reuse a discover run (id or folder) instead of discovering.")
+@click.option("--wave-size", type=click.IntRange(1, 10000), default=50, show_default=True)
+@click.option(
+    "--canary",
+    type=click.IntRange(0, 1000),
+    default=2,
+    show_default=True,
+    help="Canary wave size (hosts flagged `canary: true` always go first).",
+)
+@click.option(
+    "--max-failures",
+    default="10%",
+    show_default=True,
+    help="Per wave: halt when more hosts fail than this count or percent.",
+)
+@KEEP_CONFIGS
+@SATELLITE_UNREACHABLE_OK
+def plan_command(
+    inventory_dir: Path,
+    secrets_file: Path | None,
+    hosts: str | None,
+    groups: str | None,
+    sites: str | None,
+    access: FleetAccess,
+    command_timeout: float,
+    project_dir: Path,
+    from_run: str | None,
+    wave_size: int,
+    canary: int,
+    max_failures: str,
+    keep_configs: bool,
+    satellite_unreachable_ok: bool,
+) -> None:
+    """Discover, then write plan.json, report.html, runbook.md and hosts.csv for review."""
+    policy = _policy(wave_size, canary, max_failures)
+    inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
+    # the CA each switch would get, against the satellite's real certificate, before any switch is contacted
+    trust = check_inventory_trust(inventory, unreachable_ok=satellite_unreachable_ok, timeout=access.connect_timeout)
+    print_trust(trust)
+    run_dir = create_run("plan", access.runs_dir)
+    if from_run:
+        source = find_run(from_run, access.runs_dir)
+        outcomes = load_discover_run(source)
+    else:
+        outcomes = discover_fleet(
+            inventory,
+            run_dir,
+            access.nornir(inventory),
+            command_timeout=command_timeout,
+            keep_configs=keep_configs,
+        )
+    plan = build_plan(
+        inventory.hosts,
+        outcomes,
+        license_usage=satellite_license_usage(inventory, secrets_file),
+        token_problems=token_problems(inventory, secrets_file),
+        ca_sha1=ca_file_fingerprints(inventory.hosts),
+        trust_risks=trust.risks,
+        policy=policy,
+        plan_id=run_dir.name,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        inventory_dir=str(inventory_dir),
+        discover_run=from_run,
+        project_dir=project_dir,
+    )
+    digest = write_plan_run(run_dir, plan, project_dir=project_dir)
+    stdout.print(plan_summary(plan))
+    print_risks(plan.hosts)
+    stdout.print(f"Plan written: {run_dir}/plan.json\nReview: {run_dir}/report.html and {run_dir}/runbook.md")
+    stdout.print(f"Plan sha256 (sign-off): {digest}; apply with --plan-sha256 {digest} to run exactly this plan")
+
+
+def _policy(wave_size: int, canary: int, max_failures: str) -> WavePolicy:
+    text = max_failures.strip()
+    number = text[:-1] if text.endswith("%") else text
+    if not number.replace(".", "", 1).isdigit():
+        raise InputError(f"--max-failures must be a count (3) or a percent (10%), not {max_failures!r}")
+    return WavePolicy(canary=canary, wave_size=wave_size, max_failures=text)
+
+
+def register(app: click.Group) -> None:
+    app.add_command(discover_command)
+    app.add_command(plan_command)

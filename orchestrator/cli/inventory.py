@@ -1,0 +1,97 @@
+"""`fleetreg inventory check` and `fleetreg inventory show HOST`.
+
+Problems surface as InventoryProblems (exit code 2), which orchestrator.cli prints one line
+per problem on stderr."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+import yaml
+from fleetreg.core.inventory_model import HostEntry, Inventory
+from fleetreg.shell.inventory import load_inventory
+from rich.console import Console
+from rich.table import Table
+
+DEFAULT_INVENTORY = Path("inventory")
+
+inventory_option = click.option(
+    "--inventory",
+    "inventory_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_INVENTORY,
+    show_default=True,
+    help="Inventory folder (hosts.yaml, groups.yaml, defaults.yaml).",
+)
+
+
+@click.group("inventory")
+def inventory_group() -> None:
+    """Validate the inventory and show what each switch inherits."""
+
+
+@inventory_group.command("check")
+@inventory_option
+@click.option(
+    "--secrets-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="YAML file of key -> token for `secrets:KEY` references (default: $FLEETREG_SECRETS_FILE).",
+)
+def check_command(inventory_dir: Path, secrets_file: Path | None) -> None:
+    """Validate the inventory, settings and token references; summarise the fleet."""
+    inventory = load_inventory(inventory_dir, secrets_file=secrets_file)
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(summary_table(inventory))
+    accounts = {h.settings.virtual_account for h in inventory.hosts}
+    canaries = sum(h.settings.canary for h in inventory.hosts)
+    console.print(
+        f"{len(inventory.hosts)} hosts, {len(accounts)} virtual accounts, {len(inventory.sites())} sites, "
+        f"{canaries} canaries: {inventory_dir} is valid"
+    )
+
+
+@inventory_group.command("show")
+@inventory_option
+@click.argument("host")
+def show_command(inventory_dir: Path, host: str) -> None:
+    """Print the resolved settings of HOST as YAML (token references by name only)."""
+    inventory = load_inventory(inventory_dir, check_secrets=False)
+    click.echo(host_yaml(inventory.by_name(host)), nl=False)
+
+
+def summary_table(inventory: Inventory) -> Table:
+    """Hosts counted per virtual account / site / transport."""
+    counts = Counter((h.settings.virtual_account, h.site or "-", h.settings.transport) for h in inventory.hosts)
+    canaries = Counter(
+        (h.settings.virtual_account, h.site or "-", h.settings.transport) for h in inventory.hosts if h.settings.canary
+    )
+    table = Table(title=f"Inventory {inventory.directory}")
+    for column in ("Virtual account", "Site", "Transport"):
+        table.add_column(column)
+    table.add_column("Hosts", justify="right")
+    table.add_column("Canaries", justify="right")
+    for key in sorted(counts):
+        table.add_row(*key, str(counts[key]), str(canaries[key]))
+    return table
+
+
+def host_yaml(entry: HostEntry) -> str:
+    document = {
+        "host": entry.name,
+        "hostname": entry.hostname,
+        "port": entry.port,
+        "platform": entry.platform,
+        "groups": list(entry.groups),
+        "site": entry.site,
+        "connection_options": {"netmiko": {"extras": dict(entry.connection_options)}},
+        "fleetreg": entry.settings.model_dump(mode="json"),
+        "inherited_from": dict(entry.setting_sources),
+    }
+    return yaml.safe_dump(document, sort_keys=False, default_flow_style=False)
+
+
+def register(app: click.Group) -> None:
+    app.add_command(inventory_group)

@@ -1,0 +1,209 @@
+"""Facts about one switch, built from the raw outputs of the read-only discover commands.
+Pure: text in, typed facts out (parsing goes through orchestrator.parsing, the same code
+`fleetreg parse` uses)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
+
+from fleetreg.core.config_change import relevant_excerpt
+from fleetreg.core.errors import ParseError
+from fleetreg.core.parsing import parse_as
+from fleetreg.core.parsing.models import (
+    CallHomeConfig,
+    CallHomeProfileConfig,
+    LicenseStatus,
+    VersionInfo,
+)
+from pydantic import BaseModel, ConfigDict
+
+# What discover runs on every switch, in order, and apply's pre-check runs again. Read-only.
+DISCOVER_COMMANDS: tuple[str, ...] = (
+    "show version",
+    "show license status",
+    "show running-config",
+)
+
+if TYPE_CHECKING:
+    from fleetreg.core.plan_model import PreState
+
+RegisteredTo = Literal["cloud", "satellite", "other-satellite", "unregistered"]
+CLOUD_DOMAINS = ("cisco.com",)
+# Where CiscoTAC-1 sends when no address is configured (IOS default).
+CISCO_TAC_DEFAULT_URL = "https://tools.cisco.com/its/service/oddce/services/DDCEService"
+FIRST_SLP_VERSION = (17, 3, 2)
+
+
+class DriftFacts(BaseModel):
+    """The part of a switch's state that a plan's fingerprint covers: what apply's pre-check
+    reads again to refuse a switch that changed since the plan. No secrets: the config is an
+    excerpt."""
+
+    model_config = ConfigDict(frozen=True)
+
+    host: str
+    version: VersionInfo
+    license: LicenseStatus
+    config_excerpt: str
+
+
+class DeviceFacts(DriftFacts):
+    """What discover learned about one switch: the drift facts and the parsed call-home config."""
+
+    callhome: CallHomeConfig
+
+    @property
+    def licensing_mode(self) -> Literal["classic", "slp"]:
+        if self.license.mode == "slp" or tuple(self.version.version_tuple) >= FIRST_SLP_VERSION:
+            return "slp"
+        return "classic"
+
+    def smart_licensing_urls(self) -> list[str]:
+        """Where this switch sends Smart Licensing data now."""
+        if self.licensing_mode == "slp":
+            url = self.license.transport_url
+            return [url] if url is not None and _is_url(url) else []
+        urls: list[str] = []
+        for profile in self.callhome.profiles:
+            if not (profile.active and profile.reporting_smart_licensing and profile.transport_http):
+                continue
+            if profile.http_addresses:
+                urls.extend(profile.http_addresses)
+            elif profile.name == "CiscoTAC-1":
+                urls.append(CISCO_TAC_DEFAULT_URL)
+        return urls
+
+    def profile(self, name: str) -> CallHomeProfileConfig | None:
+        for profile in self.callhome.profiles:
+            if profile.name == name:
+                return profile
+        return None
+
+    def profile_http_addresses(self, name: str) -> list[str]:
+        profile = self.profile(name)
+        return list(profile.http_addresses) if profile else []
+
+    @property
+    def unsaved_changes(self) -> bool | None:
+        """Running config changed after the last save (IOS's two header lines); None: not shown."""
+        changed = _ios_time(self.callhome.last_change)
+        if changed is None:
+            return None
+        saved = _ios_time(self.callhome.nvram_updated)
+        return saved is None or changed > saved
+
+    @property
+    def slp_identity_check_disabled(self) -> bool:
+        return "no license smart server-identity-check" in self.config_excerpt.splitlines()
+
+    @property
+    def identity_check_disabled(self) -> bool:
+        return not self.callhome.server_identity_check
+
+
+_IOS_TIME = re.compile(r"(\d{1,2}:\d{2}:\d{2})(?:\.\d+)?\s+\S+\s+\w{3}\s+(\w{3})\s+(\d{1,2})\s+(\d{4})")
+
+
+def _ios_time(text: str | None) -> datetime | None:
+    """'20:37:44 UTC Fri Nov 27 2026' -> a datetime (both header lines use the same time zone)."""
+    match = _IOS_TIME.search(text or "")
+    if match is None:
+        return None
+    clock, month, day, year = match.groups()
+    try:
+        return datetime.strptime(f"{year} {month} {day} {clock}", "%Y %b %d %H:%M:%S")
+    except ValueError:
+        return None
+
+
+def _is_url(value: str | None) -> bool:
+    return bool(value) and "://" in (value or "")
+
+
+def _host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def registered_to(facts: DeviceFacts, satellite_host: str) -> RegisteredTo:
+    lic = facts.license
+    hosts = [_host_of(url) for url in facts.smart_licensing_urls()]
+    if facts.licensing_mode == "slp":
+        if lic.transport_type and lic.transport_type.lower() == "smart":
+            return "cloud"
+        if not hosts or not _has_ack(lic):
+            return "unregistered"
+    elif not (lic.registration_status or "").startswith("REGISTERED"):
+        return "unregistered"
+    if satellite_host.lower() in hosts:
+        return "satellite"
+    if any(h == d or h.endswith("." + d) for h in hosts for d in CLOUD_DOMAINS):
+        return "cloud"
+    return "other-satellite" if hosts else "unregistered"
+
+
+def _has_ack(lic: LicenseStatus) -> bool:
+    return bool(lic.last_ack_received) and lic.last_ack_received not in ("<none>", "<empty>")
+
+
+def build_facts(host: str, outputs: Mapping[str, str], *, trustpoints: tuple[str, ...] = ()) -> DeviceFacts:
+    """Parse the discover outputs of one switch. Raises ParseError naming host and command."""
+    drift = build_drift_facts(host, outputs, trustpoints=trustpoints)
+    callhome = parse_as(CallHomeConfig, "show running-config", outputs["show running-config"], host=host)
+    return DeviceFacts(**dict(drift), callhome=callhome)
+
+
+def build_drift_facts(host: str, outputs: Mapping[str, str], *, trustpoints: tuple[str, ...] = ()) -> DriftFacts:
+    """What the pre-check needs from the same outputs: the call-home config stays unparsed
+    (its excerpt is fingerprinted as text)."""
+    missing = [cmd for cmd in DISCOVER_COMMANDS if cmd not in outputs]
+    if missing:
+        raise ParseError("no output collected", host=host, command=missing[0])
+    return DriftFacts(
+        host=host,
+        version=parse_as(VersionInfo, "show version", outputs["show version"], host=host),
+        license=parse_as(LicenseStatus, "show license status", outputs["show license status"], host=host),
+        config_excerpt=relevant_excerpt(outputs["show running-config"], ("SLA-TrustPoint", *trustpoints)),
+    )
+
+
+def fingerprint(facts: DriftFacts) -> str:
+    """A stable digest of the pre-state a plan relies on (config excerpt and licensing
+    state, not timers), so apply can refuse a switch that changed since the plan."""
+    lic = facts.license
+    material = {
+        "config": facts.config_excerpt,
+        "version": facts.version.version,
+        "mode": lic.mode,
+        "registration_status": lic.registration_status,
+        "smart_account": lic.smart_account,
+        "virtual_account": lic.virtual_account,
+        "authorization_status": lic.authorization_status,
+        "transport_type": lic.transport_type,
+        "transport_url": lic.transport_url,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def drift_from(pre: PreState | None, now: DriftFacts) -> list[str]:
+    """What changed on a switch since the plan captured its pre-state (for `drifted` reports)."""
+    if pre is None:
+        return ["no pre-state in the plan"]
+    lic = now.license
+    changes = [
+        f"{name}: {old!r} -> {new!r}"
+        for name, old, new in (
+            ("registration_status", pre.registration_status, lic.registration_status),
+            ("virtual_account", pre.virtual_account, lic.virtual_account),
+            ("authorization_status", pre.authorization_status, lic.authorization_status),
+            ("transport_url", pre.transport_url, lic.transport_url),
+            ("version", pre.version, now.version.version),
+        )
+        if old != new
+    ]
+    return changes or ["call-home / license configuration differs from the plan's pre-state"]

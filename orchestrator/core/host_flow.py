@@ -1,0 +1,281 @@
+"""Per-host migration as a small state machine. Pure: it never touches a device or a file.
+The runner executes the step this says is next, feeds the result back, and obeys the
+action returned: run another step, poll again later, or finish with an outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from fleetreg.core.facts import DriftFacts, drift_from, fingerprint
+from fleetreg.core.parsing.models import CallHomeConfig, LicenseStatus
+from fleetreg.core.plan_model import HostPlan
+
+Outcome = Literal["migrated", "already-migrated", "failed", "backed-out", "drifted", "skipped", "interrupted"]
+
+# Registration states as `show license status` prints them.
+REGISTERED = "REGISTERED"
+IN_PROGRESS = "REGISTRATION IN PROGRESS"
+AUTHORIZED = "AUTHORIZED"
+NO_LICENSES = "OUT OF COMPLIANCE"
+
+
+@dataclass(frozen=True)
+class RunStep:
+    step: str
+
+
+@dataclass(frozen=True)
+class PollLater:
+    step: str
+    delay_s: float
+
+
+@dataclass(frozen=True)
+class Finish:
+    outcome: Outcome
+    reason: str | None = None
+    failed_step: str | None = None
+
+
+Action = RunStep | PollLater | Finish
+
+
+@dataclass
+class HostFlow:
+    """Where one host is in its migration."""
+
+    plan: HostPlan
+    poll_interval_s: float
+    register_timeout_s: float
+    auto_backout: bool = True
+    queue: list[str] = field(default_factory=list)
+    config_changed: bool = False
+    registered: bool = False
+    polls: int = 0
+    wait_started: float | None = None
+    ack_baseline: str | None = None
+    failure: Finish | None = None
+    before_status: str | None = None
+    after_status: str | None = None
+    pre_config: str | None = None
+
+    @classmethod
+    def fresh(
+        cls, plan: HostPlan, *, poll_interval_s: float, register_timeout_s: float, auto_backout: bool = True
+    ) -> HostFlow:
+        steps = ["precheck", *(s.name for s in plan.steps)]
+        return cls(plan, poll_interval_s, register_timeout_s, auto_backout, queue=steps)
+
+    @classmethod
+    def resumed(
+        cls,
+        plan: HostPlan,
+        resume_at: str | None,
+        *,
+        config_changed: bool,
+        registered: bool,
+        poll_interval_s: float,
+        register_timeout_s: float,
+        auto_backout: bool = True,
+    ) -> HostFlow:
+        """A host a previous run left mid-way: re-read the switch ('recheck'), then go on from
+        `resume_at`, the step that was interrupted or not yet started. Every step is safe to
+        repeat after the recheck (config lines are declarative; licensing steps that already
+        took effect are skipped by `recheck`)."""
+        names: list[str] = [s.name for s in plan.steps]
+        if resume_at in (None, "precheck", "backup") or (resume_at not in names and resume_at != "backout"):
+            return cls.fresh(
+                plan, poll_interval_s=poll_interval_s, register_timeout_s=register_timeout_s, auto_backout=auto_backout
+            )
+        queue = ["recheck", "backout"] if resume_at == "backout" else ["recheck", *names[names.index(resume_at) :]]
+        flow = cls(
+            plan,
+            poll_interval_s,
+            register_timeout_s,
+            auto_backout,
+            queue=queue,
+            config_changed=config_changed,
+            registered=registered,
+        )
+        if resume_at == "backout":
+            flow.failure = Finish("failed", "interrupted during backout; backout repeated on resume", "backout")
+        return flow
+
+    @classmethod
+    def for_backout(cls, plan: HostPlan, *, registered: bool, reason: str) -> HostFlow:
+        """`fleetreg backout`: restore the captured call-home block on demand."""
+        flow = cls(plan, 1.0, 1.0, True, queue=["backout"], config_changed=True, registered=registered)
+        flow.failure = Finish("failed", reason, None)
+        return flow
+
+    # -------------------------------------------------------------- driving
+    def next_action(self) -> Action:
+        if not self.queue:
+            if self.failure is not None:
+                return self.failure
+            return Finish("migrated")
+        return RunStep(self.queue[0])
+
+    def step_done(self, step: str) -> Action:
+        if self.queue and self.queue[0] == step:
+            self.queue.pop(0)
+        if step == "configure":
+            self.config_changed = True
+        if step == "register":
+            self.registered = True
+        return self.next_action()
+
+    def step_failed(self, step: str, reason: str, *, changed_device: bool | None = None) -> Action:
+        """A step failed: back out when the switch's config was changed, else finish failed."""
+        if step == "backout":
+            first = self.failure
+            at = f" at {first.failed_step}" if first and first.failed_step else ""
+            retry = f"fleetreg backout RUN --hosts {self.plan.name}"
+            return Finish(
+                "failed",
+                f"backout failed, the change is still on the switch (retry: {retry}): "
+                f"{reason}; first failure{at}: {self._first_reason()}",
+                step,
+            )
+        if changed_device or step == "configure":  # a config session cut short may have typed some lines
+            self.config_changed = True
+        self.failure = Finish("failed", reason, step)
+        if self.config_changed and self.auto_backout:
+            self.queue = ["backout"]
+            return RunStep("backout")
+        if self.config_changed:
+            self.failure = Finish("failed", f"{reason} (config changed, not backed out: run fleetreg backout)", step)
+        self.queue = []
+        return self.failure
+
+    def backout_done(self) -> Action:
+        first = self.failure or Finish("failed", "unknown", None)
+        self.queue = []
+        self.config_changed = False
+        return Finish("backed-out", first.reason, first.failed_step)
+
+    def _first_reason(self) -> str:
+        return self.failure.reason or "" if self.failure else ""
+
+    # -------------------------------------------------------------- decisions on what the switch shows
+    def precheck(self, facts: DriftFacts, raw_status: str) -> Action:
+        self.before_status = raw_status
+        self.pre_config = facts.config_excerpt
+        if self.plan.fingerprint and fingerprint(facts) != self.plan.fingerprint:
+            self.queue = []
+            return Finish(
+                "drifted", "changed since the plan: " + "; ".join(drift_from(self.plan.pre, facts)), "precheck"
+            )
+        if self.plan.mode == "cslu":
+            self.ack_baseline = facts.license.last_ack_received
+        return self.step_done("precheck")
+
+    def recheck(self, status: LicenseStatus) -> Action:
+        """After a resume: skip licensing steps that already took effect on the switch."""
+        self.queue.pop(0)
+        if self.plan.mode == "callhome":
+            reg = status.registration_status or ""
+            if reg == IN_PROGRESS or (reg == REGISTERED and status.virtual_account == self.plan.virtual_account):
+                self.registered = True
+                while self.queue and self.queue[0] in ("configure", "save_config", "deregister", "register"):
+                    self.queue.pop(0)
+            elif not reg.startswith(REGISTERED) and self.queue and self.queue[0] == "deregister":
+                self.queue.pop(0)
+        elif self.plan.mode == "cslu":
+            self.ack_baseline = status.last_ack_received if self.queue[:1] != ["wait_ack"] else self.ack_baseline
+        return self.next_action()
+
+    def registration_polled(self, status: LicenseStatus, raw: str, now: float) -> Action:
+        self.polls += 1
+        if self.wait_started is None:
+            self.wait_started = now
+        reg = status.registration_status or ""
+        auth = status.authorization_status or ""
+        if status.failure_reason and not reg.startswith(REGISTERED) and reg != IN_PROGRESS:
+            return self.step_failed("wait_registered", f"registration failed: {status.failure_reason}")
+        if "FAILED" in reg:
+            return self.step_failed("wait_registered", f"registration failed: {reg}")
+        if reg == REGISTERED and auth == AUTHORIZED:
+            return self.step_done("wait_registered")
+        if reg == REGISTERED and auth == NO_LICENSES:
+            return self.step_failed(
+                "wait_registered", f"no licenses left in {status.virtual_account!r}: authorization OUT OF COMPLIANCE"
+            )
+        if now - self.wait_started >= self.register_timeout_s:
+            return self.step_failed(
+                "wait_registered", f"timed out after {self.register_timeout_s:g}s: status {reg or '?'} / {auth or '?'}"
+            )
+        return PollLater("wait_registered", self.poll_interval_s)
+
+    def ack_polled(self, status: LicenseStatus, now: float) -> Action:
+        self.polls += 1
+        if self.wait_started is None:
+            self.wait_started = now
+        ack = status.last_ack_received
+        if ack and ack not in ("<none>", "<empty>") and ack != self.ack_baseline:
+            return self.step_done("wait_ack")
+        if now - self.wait_started >= self.register_timeout_s:
+            reason = status.failure_reason or f"no ACK from the satellite (Last ACK received: {ack or 'none'})"
+            return self.step_failed("wait_ack", f"timed out after {self.register_timeout_s:g}s: {reason}")
+        return PollLater("wait_ack", self.poll_interval_s)
+
+    def verified(self, status: LicenseStatus, callhome: CallHomeConfig | None, raw: str) -> Action:
+        self.after_status = raw
+        problems = verify_problems(self.plan, status, callhome)
+        if problems:
+            return self.step_failed("verify", "; ".join(problems))
+        return self.step_done("verify")
+
+
+# How long a host waits for the satellite once its SSH work is done: registration takes seconds
+# to minutes, a CSLU sync's ACK about a second, and some hosts do not wait at all.
+_WAIT_RANK = {"wait_registered": 0, "wait_ack": 1}
+
+
+def longest_wait_first(plans: Iterable[HostPlan]) -> list[HostPlan]:
+    """The order to start a wave's hosts in: those with the longest wait after their SSH steps
+    first (then plan order). Their waits then overlap the SSH work of the short-wait hosts
+    started after them, instead of trailing after the wave's last SSH step (LPT scheduling)."""
+    return sorted(plans, key=lambda plan: min((_WAIT_RANK.get(s.name, 2) for s in plan.steps), default=2))
+
+
+def step_after(plan: HostPlan, step: str | None) -> str | None:
+    """The planned step that follows `step` (None: start from the beginning)."""
+    names = [s.name for s in plan.steps]
+    if step is None or step not in names:
+        return None
+    index = names.index(step) + 1
+    return names[index] if index < len(names) else names[-1]
+
+
+def verify_problems(plan: HostPlan, status: LicenseStatus, callhome: CallHomeConfig | None) -> list[str]:
+    """What the parsed post-state gets wrong against the plan; empty when migrated."""
+    problems: list[str] = []
+    if plan.mode == "cslu":
+        if (status.transport_type or "").lower() != "cslu":
+            problems.append(f"transport is {status.transport_type!r}, expected cslu")
+        if status.transport_url != plan.expected_url:
+            problems.append(f"Cslu address is {status.transport_url!r}, expected {plan.expected_url!r}")
+        if not status.last_ack_received or status.last_ack_received in ("<none>", "<empty>"):
+            problems.append("no ACK received from the satellite")
+        return problems
+    if status.registration_status != REGISTERED:
+        problems.append(f"registration status {status.registration_status!r}, expected REGISTERED")
+    if status.authorization_status != AUTHORIZED:
+        problems.append(f"authorization {status.authorization_status!r}, expected AUTHORIZED")
+    if status.virtual_account != plan.virtual_account:
+        problems.append(f"virtual account {status.virtual_account!r}, expected {plan.virtual_account!r}")
+    if callhome is not None:
+        active_urls = [
+            url
+            for p in callhome.profiles
+            if p.active and p.reporting_smart_licensing and p.transport_http
+            for url in (p.http_addresses or ["(CiscoTAC-1 default)"] if p.name == "CiscoTAC-1" else p.http_addresses)
+        ]
+        if active_urls != [plan.expected_url]:
+            problems.append(
+                f"active smart-licensing call-home destinations {active_urls}, expected [{plan.expected_url!r}]"
+            )
+    return problems

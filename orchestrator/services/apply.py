@@ -1,0 +1,571 @@
+"""The apply stage's service layer: checks everything that can be checked before a switch
+is touched, then drives the runner wave by wave, journals, and writes the final reports.
+Also resume, on-demand backout and report regeneration, which share this machinery."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fleetreg.core.errors import FleetregError, InputError, InternalError, PlanFileError, RunFolderError
+from fleetreg.core.host_flow import Finish, HostFlow, step_after
+from fleetreg.core.host_paths import host_file
+from fleetreg.core.inventory_model import Inventory
+from fleetreg.core.plan_integrity import plan_differences
+from fleetreg.core.plan_model import HostPlan, Plan, Wave
+from fleetreg.core.planner import inventory_fingerprint, registers
+from fleetreg.core.redact import Redactor
+from fleetreg.core.satellite_trust import TrustChecked
+from fleetreg.core.settings import SatelliteApiSettings
+from fleetreg.services.satellite import (
+    ApiTokenSource,
+    client_from_settings,
+)
+from fleetreg.services.verify import satellite_problems
+from fleetreg.shell.ca_files import ca_file_fingerprints
+from fleetreg.shell.inventory import load_inventory
+from fleetreg.shell.journal import JOURNAL_FILE, TERMINAL_STATES, HostRecord, Journal
+from fleetreg.shell.lease import LOCK_FILE, Leases, plan_key, run_key, switch_keys
+from fleetreg.shell.nornir_setup import build_nornir
+from fleetreg.shell.plan_store import PLAN_FILE, current_digest, load_plan, plan_file, recorded_digest
+from fleetreg.shell.reports import HostOutcome, render_csv, render_html, render_markdown
+from fleetreg.shell.runfolder import create_run, find_run, write_private
+from fleetreg.shell.satellite_tls import check_plan_trust
+from fleetreg.shell.scheduler import ApplyRunner, EventSink, RunnerOptions, WaveRunner
+from fleetreg.shell.secrets import Credentials, credentials_from_env, resolve_ref, resolve_token
+from fleetreg.shell.shards import ShardedRunner
+from fleetreg.tasks.connection import DEFAULT_TRANSPORT
+from fleetreg.tasks.host_keys import HostKeyPolicy
+from fleetreg.tasks.netmiko_options import DEFAULT_NETMIKO_EXTRAS
+
+ConfirmWave = Callable[[Wave, int], bool]  # (wave, hosts to run) -> go?
+
+
+@dataclass
+class ApplyOptions:
+    runs_dir: Path = Path("runs")
+    inventory_dir: Path | None = None  # default: the plan's
+    secrets_file: Path | None = None
+    workers: int = 20
+    connect_timeout: float = 15
+    auto_backout: bool = True
+    session_logs: bool = True
+    keep_configs: bool = False  # each switch's running config (read at precheck), masked, in configs/
+    read_timeout: float = 30
+    connect_retries: int = 3
+    backoff_base_s: float = 1.0
+    known_hosts: Path | None = None  # strict host-key checking; None: trust on first use (runs_dir)
+    processes: int = 1  # worker processes per wave (1: all in this process)
+    transport: str = DEFAULT_TRANSPORT  # tasks.connection.TRANSPORT_PLUGINS
+    netmiko_extras: dict = field(default_factory=lambda: dict(DEFAULT_NETMIKO_EXTRAS))
+    satellite_unreachable_ok: bool = False  # go on when the satellite trust check cannot connect
+    project_dir: Path = Path(".")  # whose templates/ the plan is derived again with: the plan's own
+    plan_sha256: str | None = None  # the digest the change board signed off (plan output, runbook)
+
+
+@dataclass
+class ApplyResult:
+    run_dir: Path
+    outcomes: dict[str, HostOutcome]
+    halted: str | None = None
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        good = {"migrated", "already-migrated", "skipped"}
+        return 0 if all(o.outcome in good for o in self.outcomes.values()) and not self.halted else 1
+
+
+class Session:
+    """Everything one apply/resume/backout run needs, loaded and checked up front: the plan is
+    the one fleetreg wrote and would write again (verify_plan), then credentials and tokens.
+    `check_trust`: check the CA each switch will get against the satellite's certificate first
+    (apply and resume; not backout, which installs no CA)."""
+
+    def __init__(self, plan_path: Path, options: ApplyOptions, *, check_trust: bool = False) -> None:
+        self.plan = plan = load_plan(plan_path)
+        self.options = options
+        inventory_dir = options.inventory_dir or Path(plan.inventory_dir)
+        inventory = load_inventory(inventory_dir, secrets_file=options.secrets_file, check_secrets=False)
+        self.inventory = _plan_inventory(plan, inventory)
+        verify_plan(plan, plan_path, self.inventory, project_dir=options.project_dir, signed_off=options.plan_sha256)
+        self.trust = TrustChecked()
+        if check_trust:
+            self.trust = check_plan_trust(
+                plan, self.inventory, unreachable_ok=options.satellite_unreachable_ok, timeout=options.connect_timeout
+            )
+        self.redactor = Redactor()
+        self.credentials: Credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
+        self.redactor.add(self.credentials.password, self.credentials.enable_secret)
+        self.tokens = self._resolve_tokens()
+
+    def _resolve_tokens(self) -> dict[str, str]:
+        """Every token the plan will type, read now (from its reference, or from the satellite's
+        API: reused or created), so a missing one stops the run before any switch is touched.
+        Keys: the token reference, or `api:<virtual account>`."""
+        tokens: dict[str, str] = {}
+        from_api: dict[str, tuple[SatelliteApiSettings, Counter[str]]] = {}
+        for host in self.plan.hosts:
+            if not registers(host):
+                continue
+            settings = self.inventory.by_name(host.name).settings
+            if settings.satellite_api is not None and settings.uses_api_tokens:
+                api = settings.satellite_api
+                from_api.setdefault(api.model_dump_json(), (api, Counter()))[1][host.virtual_account] += 1
+            elif host.token_ref and host.token_ref not in tokens:
+                tokens[host.token_ref] = resolve_token(host.token_ref, secrets_file=self.options.secrets_file)
+        for api, needed in from_api.values():
+            secret_ref = api.client_secret_ref
+            self.redactor.add(
+                resolve_ref(secret_ref, field="satellite_api.client_secret_ref", secrets_file=self.options.secrets_file)
+            )
+            with client_from_settings(api, secrets_file=self.options.secrets_file) as client:
+                source = ApiTokenSource(client, description=f"fleetreg plan {self.plan.plan_id}")
+                for va, count in needed.items():
+                    tokens[f"api:{va}"] = source.token_for(va, needed_uses=count)
+        self.redactor.add(*tokens.values())
+        return tokens
+
+    def token(self, host: HostPlan) -> str:
+        if self.inventory.by_name(host.name).settings.uses_api_tokens:
+            return self.tokens[f"api:{host.virtual_account}"]
+        return self.tokens[host.token_ref or ""]
+
+    def satellite_postcheck(self, migrated: Sequence[HostPlan]) -> dict[str, str]:
+        return satellite_problems(self.inventory, migrated, secrets_file=self.options.secrets_file)
+
+    def runner(
+        self, journal: Journal, run_id: str, run_dir: Path, hosts: Sequence[str], on_event: EventSink | None
+    ) -> ApplyRunner:
+        o = self.options
+        nr = build_nornir(
+            self.inventory,
+            self.credentials,
+            workers=o.workers,
+            connect_timeout=o.connect_timeout,
+            extras=o.netmiko_extras,
+            host_keys=HostKeyPolicy.for_runs(o.runs_dir, o.known_hosts),
+            transport=o.transport,
+        ).filter(filter_func=lambda h: h.name in set(hosts))
+        return ApplyRunner(
+            nr,
+            journal,
+            run_id,
+            run_dir,
+            tokens=self.token,
+            redactor=self.redactor,
+            on_event=on_event,
+            options=RunnerOptions(
+                workers=o.workers,
+                connect_retries=o.connect_retries,
+                backoff_base_s=o.backoff_base_s,
+                read_timeout_s=o.read_timeout,
+                session_logs=o.session_logs,
+                keep_configs=o.keep_configs,
+            ),
+        )
+
+    def flow(self, host: HostPlan) -> HostFlow:
+        s = self.inventory.by_name(host.name).settings
+        return HostFlow.fresh(
+            host,
+            poll_interval_s=s.poll_interval_s,
+            register_timeout_s=s.register_timeout_s,
+            auto_backout=self.options.auto_backout,
+        )
+
+    def resumed_flow(self, host: HostPlan, record: HostRecord, journal: Journal, run_id: str) -> HostFlow:
+        s = self.inventory.by_name(host.name).settings
+        if record.state == "interrupted":
+            resume_at = record.failed_step
+        else:
+            resume_at = journal.interrupted_step(run_id, host.name) or step_after(
+                host, journal.last_done_step(run_id, host.name)
+            )
+        return HostFlow.resumed(
+            host,
+            resume_at,
+            config_changed=record.config_changed,
+            registered=record.registered,
+            poll_interval_s=s.poll_interval_s,
+            register_timeout_s=s.register_timeout_s,
+            auto_backout=self.options.auto_backout,
+        )
+
+
+def _plan_inventory(plan: Plan, inventory: Inventory) -> Inventory:
+    names = {h.name for h in inventory.hosts}
+    missing = [h.name for h in plan.hosts if h.name not in names]
+    if missing:
+        raise PlanFileError(
+            f"plan is from another inventory: host {missing[0]!r} is not in {inventory.directory}"
+            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
+            field="hosts",
+        )
+    selected = inventory.filter(hosts=[h.name for h in plan.hosts])
+    actual = inventory_fingerprint(selected.hosts)
+    if actual != plan.inventory_fingerprint:
+        raise PlanFileError(
+            f"inventory or settings changed since the plan (fingerprint {plan.inventory_fingerprint} != {actual}): "
+            "run fleetreg plan again",
+            field="inventory_fingerprint",
+        )
+    return selected
+
+
+def verify_plan(
+    plan: Plan, plan_path: Path, inventory: Inventory, *, project_dir: Path, signed_off: str | None = None
+) -> None:
+    """Refuse a plan fleetreg would not have produced (PlanFileError, exit 2, one line naming the
+    host and what differs), and name a plan file changed since `fleetreg plan` wrote it. The
+    templates are the ones of the project apply runs in (`project_dir`), never a folder the plan
+    names; `signed_off`: the sha256 the change board approved, compared first when given."""
+    where = str(plan_file(plan_path))
+    digest = current_digest(plan_path)
+    if signed_off is not None and signed_off.strip().lower() != digest:
+        raise PlanFileError(f"plan.json's sha256 is {digest}, not the signed-off {signed_off.strip()}", file=where)
+    templates = project_dir.resolve()
+    if plan.project_dir is not None and Path(plan.project_dir) != templates:
+        raise PlanFileError(
+            f"the plan was derived with the templates of {plan.project_dir}, apply runs with those of {templates}: "
+            "run apply from the plan's project folder (or --project)",
+            file=where,
+            field="project_dir",
+        )
+    recorded = recorded_digest(plan_path, plan.plan_id)
+    if recorded is None:  # copied from elsewhere, or its plan_id edited: nothing vouches for it
+        raise PlanFileError(
+            f"fleetreg plan recorded no plan {plan.plan_id!r} in the journal of the runs folder holding it; "
+            "apply a plan where fleetreg plan wrote it, or run fleetreg plan again",
+            file=where,
+        )
+    changed = recorded != digest
+    differences = plan_differences(
+        plan,
+        {entry.name: entry for entry in inventory.hosts},
+        ca_sha1=ca_file_fingerprints(inventory.hosts),
+        project_dir=templates,
+    )
+    if not (changed or differences):
+        return
+    what = "plan.json was changed after fleetreg wrote it" if changed else "not the plan fleetreg derives"
+    if differences:
+        more = f" (and {len(differences) - 1} more)" if len(differences) > 1 else ""
+        detail = f": {differences[0]}{more}"
+    else:
+        detail = " (its digest differs from the one recorded at plan time)"
+    raise PlanFileError(f"{what}{detail}; run fleetreg plan again", file=where)
+
+
+def open_journal(runs_dir: Path) -> Journal:
+    return Journal(runs_dir / JOURNAL_FILE)
+
+
+def apply_plan(
+    plan_path: Path,
+    options: ApplyOptions,
+    *,
+    confirm: ConfirmWave | None = None,
+    on_event: EventSink | None = None,
+    on_runner: Callable[[WaveRunner], None] | None = None,
+    checked: Session | None = None,
+) -> ApplyResult:
+    """Run the plan at `plan_path`; `checked`: what `check_apply` returned for it (not loaded again)."""
+    session = checked or Session(plan_path, options, check_trust=True)
+    plan = session.plan
+    plan_file = plan_path / PLAN_FILE if plan_path.is_dir() else plan_path
+    journal = open_journal(options.runs_dir)
+    leases = Leases(journal, "apply")
+    try:
+        # one apply of a plan at a time: its lease before the run folder exists
+        leases.lock(plan_file.parent / LOCK_FILE, plan_key(plan.plan_id), required=False)
+        leases.take(dict.fromkeys([plan_key(plan.plan_id), *switch_keys(plan)]))
+        run_dir = create_run("apply", options.runs_dir)
+        run_id = run_dir.name
+        leases.lock(run_dir / LOCK_FILE, run_key(run_id))
+        leases.take(dict.fromkeys([plan_key(plan.plan_id), run_key(run_id), *switch_keys(plan)], run_id))
+        shutil.copyfile(plan_file, run_dir / PLAN_FILE)
+        (run_dir / PLAN_FILE).chmod(0o600)
+        journal.start_run(
+            run_id,
+            "apply",
+            plan.plan_id,
+            run_dir,
+            {h.name: h.wave for h in plan.hosts},
+            {"workers": options.workers, "auto_backout": options.auto_backout},
+        )
+        for host in plan.hosts:
+            if not host.is_actionable:
+                state = "already-migrated" if host.classification == "already-migrated" else "skipped"
+                journal.host_finished(run_id, host.name, state, reason=host.reason)
+        flows = {h.name: session.flow(h) for h in plan.hosts if h.is_actionable}
+        with own_failures(run_id, session.redactor):
+            return _run_waves(session, journal, run_id, run_dir, flows, confirm, on_event, on_runner)
+    finally:
+        leases.release()
+        journal.close()
+
+
+def check_apply(plan_path: Path, options: ApplyOptions) -> Session:
+    """Everything apply checks before it touches a switch (plan file, inventory and settings
+    unchanged, the satellite's certificate against the CA to install, credentials, tokens), without
+    starting a run: the CLI calls it before it shows any progress, so bad input ends in one error
+    line. Pass the result to `apply_plan`. A plan another process is applying is refused first."""
+    plan = load_plan(plan_path)
+    journal = open_journal(options.runs_dir)
+    try:
+        Leases(journal, "apply").peek([plan_key(plan.plan_id), *switch_keys(plan)])
+    finally:
+        journal.close()
+    return Session(plan_path, options, check_trust=True)
+
+
+def check_resume(run: str, options: ApplyOptions) -> Session:
+    """`check_apply` for `apply --resume RUN`: pass the result to `resume_apply`."""
+    run_dir = find_run(run, options.runs_dir)
+    journal = open_journal(options.runs_dir)
+    try:
+        plan_path = _resumable_plan(journal, run_dir)
+        plan = load_plan(plan_path)
+        Leases(journal, "apply --resume").peek(
+            [run_key(run_dir.name), plan_key(plan.plan_id), *switch_keys(plan)],
+            resuming=run_dir.name,
+            lock=run_dir / LOCK_FILE,
+        )
+        return Session(plan_path, options, check_trust=True)
+    finally:
+        journal.close()
+
+
+def _lease_run(leases: Leases, run_dir: Path, plan: Plan) -> None:
+    """Resume and backout: the run folder's OS lock, then the run's and the plan's rows (a
+    lease left by a killed holder of this run is taken over)."""
+    leases.lock(run_dir / LOCK_FILE, run_key(run_dir.name))
+    keys = [run_key(run_dir.name), plan_key(plan.plan_id), *switch_keys(plan)]
+    leases.take(dict.fromkeys(keys, run_dir.name), resuming=run_dir.name)
+
+
+@contextmanager
+def own_failures(run_id: str, redactor: Redactor) -> Iterator[None]:
+    """Once a run may have touched a switch, fleetreg's own failures (disk full, the journal,
+    a bug) end as one InternalError (exit 3) that says how to go on; switches are left where
+    the journal says (the runner starts nothing new once its journal fails)."""
+    resume = f"switches are where the journal says; fleetreg apply --resume {run_id} finishes or backs them out"
+    try:
+        yield
+    except InternalError as exc:
+        raise InternalError(f"{exc.message}; {resume}", host=exc.host, step=exc.step, file=exc.file) from None
+    except RunFolderError as exc:  # a file of the run that cannot be written: not the user's input
+        raise InternalError(f"cannot write the run: {exc.message}; {resume}", file=exc.file) from None
+    except FleetregError:
+        raise
+    except sqlite3.Error as exc:
+        raise InternalError(f"journal failed: {redactor(str(exc))}; {resume}") from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise InternalError(f"{where}{exc.strerror or exc}; {resume}") from None
+    except Exception as exc:
+        raise InternalError(f"unexpected {type(exc).__name__}: {redactor(str(exc))}; {resume}") from None
+
+
+def _resumable_plan(journal: Journal, run_dir: Path) -> Path:
+    info = journal.run_info(run_dir.name)
+    if info is None or info["kind"] != "apply":
+        raise RunFolderError("not an apply run in the journal: nothing to resume", file=str(run_dir))
+    return run_dir / PLAN_FILE
+
+
+def resume_apply(
+    run: str,
+    options: ApplyOptions,
+    *,
+    confirm: ConfirmWave | None = None,
+    on_event: EventSink | None = None,
+    on_runner: Callable[[WaveRunner], None] | None = None,
+    checked: Session | None = None,
+) -> ApplyResult:
+    """Continue run `run`; `checked`: what `check_resume` returned for it (not verified again)."""
+    run_dir = find_run(run, options.runs_dir)
+    journal = open_journal(options.runs_dir)
+    leases = Leases(journal, "apply --resume")
+    try:
+        plan_path = _resumable_plan(journal, run_dir)
+        _lease_run(leases, run_dir, load_plan(plan_path))
+        session = checked or Session(plan_path, options, check_trust=True)
+        plan = session.plan
+        records = journal.hosts(run_dir.name)
+        flows: dict[str, HostFlow] = {}
+        for host in plan.hosts:
+            record = records.get(host.name)
+            if record is None or record.state in TERMINAL_STATES or not host.is_actionable:
+                continue
+            flows[host.name] = (
+                session.flow(host)
+                if record.state == "pending"
+                else session.resumed_flow(host, record, journal, run_dir.name)
+            )
+        journal.set_run_status(run_dir.name, "running")
+        with own_failures(run_dir.name, session.redactor):
+            return _run_waves(session, journal, run_dir.name, run_dir, flows, confirm, on_event, on_runner)
+    finally:
+        leases.release()
+        journal.close()
+
+
+def _run_waves(
+    session: Session,
+    journal: Journal,
+    run_id: str,
+    run_dir: Path,
+    flows: Mapping[str, HostFlow],
+    confirm: ConfirmWave | None,
+    on_event: EventSink | None,
+    on_runner: Callable[[WaveRunner], None] | None,
+) -> ApplyResult:
+    plan = session.plan
+    runner: WaveRunner
+    if session.options.processes > 1 and len(flows) > 1:
+        runner = ShardedRunner(journal, run_id, run_dir, session.options, session.options.processes, on_event)
+    else:
+        runner = session.runner(journal, run_id, run_dir, list(flows), on_event)
+    if on_runner:
+        on_runner(runner)
+    halted: str | None = None
+    for wave in plan.waves:
+        todo = [h for h in wave.hosts if h in flows]
+        if not todo:
+            continue
+        if runner.stop_requested.is_set():
+            break
+        if confirm is not None and not confirm(wave, len(todo)):
+            halted = f"stopped before {wave.name}: not confirmed"
+            break
+        runner.run_wave(wave, flows)
+        records = journal.hosts(run_id)
+        failures = sum(1 for h in wave.hosts if records[h].state in ("failed", "backed-out"))
+        if failures > wave.max_failures:
+            halted = (
+                f"halted after {wave.name}: {failures} hosts failed, more than the threshold of {wave.max_failures}"
+            )
+            break
+    interrupted = runner.stop_requested.is_set()
+    records = journal.hosts(run_id)
+    migrated = [h for h in plan.hosts if h.name in flows and records[h.name].state == "migrated"]
+    for host, problem in session.satellite_postcheck(migrated).items():
+        journal.host_finished(run_id, host, "failed", failed_step="satellite_check", reason=session.redactor(problem))
+    if halted:
+        for host, record in journal.hosts(run_id).items():
+            if record.state == "pending":
+                journal.host_finished(run_id, host, "skipped", reason=f"not run: {halted}")
+    journal.set_run_status(run_id, "interrupted" if interrupted else ("halted" if halted else "finished"))
+    outcomes = write_run_reports(run_dir, journal, run_id, plan, redactor=session.redactor)
+    return ApplyResult(run_dir, outcomes, halted=halted, interrupted=interrupted)
+
+
+def backout_hosts(
+    run: str, options: ApplyOptions, hosts: Sequence[str] | None = None, on_event: EventSink | None = None
+) -> ApplyResult:
+    """`fleetreg backout RUN`: restore the pre-change call-home block on hosts this run changed."""
+    run_dir = find_run(run, options.runs_dir)
+    journal = open_journal(options.runs_dir)
+    leases = Leases(journal, "backout")
+    try:
+        if journal.run_info(run_dir.name) is None:
+            raise RunFolderError("not a run in the journal", file=str(run_dir))
+        _lease_run(leases, run_dir, load_plan(run_dir / PLAN_FILE))
+        records = journal.hosts(run_dir.name)
+        if hosts:
+            unknown = sorted(set(hosts) - set(records))
+            if unknown:
+                raise InputError(f"host {unknown[0]!r} is not part of run {run_dir.name}", field="--hosts")
+        session = Session(run_dir / PLAN_FILE, options)
+        plan = session.plan
+        selected = [h for h in plan.hosts if h.is_actionable and (not hosts or h.name in hosts) and h.name in records]
+        flows = {
+            h.name: HostFlow.for_backout(
+                h, registered=records[h.name].registered and h.mode == "callhome", reason="backed out on demand"
+            )
+            for h in selected
+            if records[h.name].config_changed or records[h.name].state == "migrated"
+        }
+        with own_failures(run_dir.name, session.redactor):
+            journal.set_run_status(run_dir.name, "backout")
+            runner = session.runner(journal, run_dir.name, run_dir, list(flows), on_event)
+            runner.run_wave(Wave(number=-1, name="backout", hosts=tuple(flows), max_failures=len(flows)), flows)
+            journal.set_run_status(run_dir.name, "finished")
+            outcomes = write_run_reports(run_dir, journal, run_dir.name, plan, redactor=session.redactor)
+        return ApplyResult(run_dir, {h: outcomes[h] for h in flows})
+    finally:
+        leases.release()
+        journal.close()
+
+
+def run_outcomes(run_dir: Path, journal: Journal, run_id: str, plan: Plan) -> dict[str, HostOutcome]:
+    records = journal.hosts(run_id)
+    steps_by_host: dict[str, list[str]] = {}
+    for step in journal.steps(run_id):
+        took = f" {step.finished_at - step.started_at:.1f}s" if step.finished_at else ""
+        text = f"{step.step}: {step.status}{took}" + (f" — {step.detail}" if step.detail else "")
+        steps_by_host.setdefault(step.host, []).append(text)
+    outcomes = {}
+    for host in plan.hosts:
+        record = records.get(host.name)
+        if record is None:
+            continue
+        state = "not-run" if record.state in ("pending", "running") else record.state
+        outcomes[host.name] = HostOutcome(
+            outcome=state,
+            failed_step=record.failed_step if state in ("failed", "backed-out", "drifted", "interrupted") else None,
+            reason=record.reason,
+            duration_s=record.duration_s,
+            before_status=_read(host_file(run_dir / "status", host.name, ".before.txt")),
+            after_status=_read(host_file(run_dir / "status", host.name, ".after.txt")),
+            details=tuple(steps_by_host.get(host.name, ())),
+        )
+    return outcomes
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None
+
+
+def write_run_reports(
+    run_dir: Path, journal: Journal, run_id: str, plan: Plan, redactor: Redactor | None = None
+) -> dict[str, HostOutcome]:
+    outcomes = run_outcomes(run_dir, journal, run_id, plan)
+    scrub = redactor or Redactor()
+    title = f"fleetreg apply {run_id}"
+    write_private(run_dir / "report.html", scrub(render_html(plan, outcomes, title=title)) or "")
+    write_private(run_dir / "report.md", scrub(render_markdown(plan, outcomes, title=title)) or "")
+    write_private(run_dir / "hosts.csv", scrub(render_csv(plan, outcomes)) or "")
+    return outcomes
+
+
+def regenerate_reports(run: str, runs_dir: Path) -> tuple[Path, dict[str, HostOutcome]]:
+    run_dir = find_run(run, runs_dir)
+    journal = open_journal(runs_dir)
+    try:
+        if journal.run_info(run_dir.name) is None:
+            raise RunFolderError("not an apply run in the journal", file=str(run_dir))
+        plan = load_plan(run_dir / PLAN_FILE)
+        return run_dir, write_run_reports(run_dir, journal, run_dir.name, plan)
+    finally:
+        journal.close()
+
+
+def finish_counts(outcomes: Mapping[str, HostOutcome]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for outcome in outcomes.values():
+        counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
+    return counts
+
+
+__all__ = ["ApplyOptions", "ApplyResult", "Finish", "apply_plan", "backout_hosts", "regenerate_reports", "resume_apply"]

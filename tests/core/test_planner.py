@@ -1,0 +1,197 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fleetreg.core.facts import build_facts
+from fleetreg.core.plan_model import WavePolicy
+from fleetreg.core.planner import DiscoverOutcome, assign_waves, build_plan, choose_mode, plan_host
+from tests_support import SATELLITE, entry, outputs, slp_version  # type: ignore[import-not-found]
+
+
+def test_cloud_registered_classic_switch_is_planned_for_migration(samples: Path) -> None:
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    plan = plan_host(entry(), DiscoverOutcome(host="sw1", facts=facts))
+    assert plan.classification == "to-migrate"
+    assert plan.mode == "callhome" and "classic" in plan.mode_reason
+    assert plan.pre is not None and plan.pre.registered_to == "cloud"
+    assert [s.name for s in plan.steps] == [
+        "backup",
+        "configure",
+        "save_config",
+        "deregister",
+        "register",
+        "wait_registered",
+        "save_final",
+        "verify",
+    ]
+    assert plan.deregister
+    assert f"  destination address http {SATELLITE}" in plan.config_commands
+    assert "  no active" in plan.config_commands
+    register = next(s for s in plan.steps if s.name == "register")
+    assert register.commands == ("license smart register idtoken <token from env:FLEETREG_TOKEN_CORPORATE>",)
+    assert plan.fingerprint and len(plan.fingerprint) == 16
+    assert plan.risks == ()
+
+
+def test_identity_check_disable_is_rendered_and_flagged(samples: Path) -> None:
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    plan = plan_host(entry(server_identity_check="disable"), DiscoverOutcome(host="sw1", facts=facts))
+    assert " no http secure server-identity-check" in plan.config_commands
+    assert any("identity check disabled" in r for r in plan.risks)
+
+
+def test_slp_switch_gets_cslu_transport_and_no_registration(samples: Path) -> None:
+    facts = build_facts("sw2", outputs(samples, version=slp_version(samples), status="sls_ntc_slp_smart_slepolicy.txt"))
+    plan = plan_host(entry("sw2"), DiscoverOutcome(host="sw2", facts=facts))
+    assert plan.classification == "to-migrate"
+    assert plan.mode == "cslu"
+    assert plan.pre is not None and plan.pre.registered_to == "cloud"
+    assert "license smart transport cslu" in plan.config_commands
+    assert "license smart url cslu https://ssm.example.net/cslu/v1/pi/SA-Example" in plan.config_commands
+    assert [s.name for s in plan.steps] == ["backup", "configure", "save_config", "sync", "wait_ack", "verify"]
+
+
+def test_cslu_forced_on_classic_image_is_blocked(samples: Path) -> None:
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    mode, reason = choose_mode(entry(transport="cslu").settings, facts)
+    assert mode is None and "17.3.2" in reason
+    plan = plan_host(entry(transport="cslu"), DiscoverOutcome(host="sw1", facts=facts))
+    assert plan.classification == "blocked" and "16.09.03" in plan.reason
+
+
+def test_unreachable_host_is_blocked_with_reason() -> None:
+    plan = plan_host(entry(), DiscoverOutcome(host="sw1", error_reason="unreachable", error="connection refused"))
+    assert plan.classification == "blocked"
+    assert plan.reason == "unreachable: connection refused"
+    assert plan.steps == ()
+
+
+def test_missing_token_ref_blocks_only_hosts_that_must_register(samples: Path) -> None:
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    plan = plan_host(entry(token_ref=None), DiscoverOutcome(host="sw1", facts=facts))
+    assert plan.classification == "blocked" and "token" in plan.reason
+
+
+@pytest.mark.parametrize(
+    ("canary", "wave_size", "expected"),
+    [
+        (2, 3, [["a1", "a2"], ["a3", "a4", "b1"], ["b2"]]),
+        (0, 4, [["a1", "a2", "a3", "a4"], ["b1", "b2"]]),
+    ],
+)
+def test_waves_are_stable_and_canary_first(canary: int, wave_size: int, expected: list[list[str]]) -> None:
+    names = ["b2", "a3", "b1", "a1", "a4", "a2"]
+    hosts = [
+        plan_host(entry(n), DiscoverOutcome(host=n, error_reason="x", error="y")).model_copy(
+            update={"classification": "to-migrate", "site": n[0]}
+        )
+        for n in names
+    ]
+    planned, waves = assign_waves(hosts, WavePolicy(canary=canary, wave_size=wave_size, max_failures="50%"))
+    assert [list(w.hosts) for w in waves] == expected
+    assert waves[0].name == ("canary" if canary else "wave 1")
+    assert waves[-1].max_failures == len(expected[-1]) // 2
+    assert {h.name: h.wave for h in planned}[expected[-1][0]] == waves[-1].number
+
+
+def test_flagged_canaries_lead(samples: Path) -> None:
+    hosts = [
+        plan_host(entry(n, canary=(n == "z9")), DiscoverOutcome(host=n, error_reason="x", error="y")).model_copy(
+            update={"classification": "to-migrate"}
+        )
+        for n in ["a1", "z9", "b1"]
+    ]
+    _, waves = assign_waves(hosts, WavePolicy(canary=2, wave_size=10))
+    assert waves[0].hosts == ("z9", "a1")
+
+
+def test_build_plan_round_trips_through_json(samples: Path) -> None:
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    plan = build_plan(
+        [entry("sw1"), entry("sw2")],
+        [DiscoverOutcome(host="sw1", facts=facts)],
+        policy=WavePolicy(),
+        plan_id="p1",
+        created_at="2026-11-27T00:00:00+00:00",
+        inventory_dir="inventory",
+    )
+    assert [h.classification for h in plan.hosts] == ["to-migrate", "blocked"]
+    assert plan.hosts[1].reason.startswith("not discovered")
+    from fleetreg.core.plan_model import Plan
+
+    assert Plan.model_validate_json(plan.model_dump_json()) == plan
+
+
+def test_license_shortage_blocks_the_last_switches_of_that_virtual_account(samples: Path) -> None:
+    from fleetreg.shell.satellite_client import LicenseUsage
+
+    facts = build_facts("x", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    names = ["a1", "a2", "a3", "p1"]
+    entries = [entry(n) for n in names[:3]] + [entry("p1", virtual_account="Public Network Devices")]
+    usage = [
+        LicenseUsage(
+            virtual_account="Corporate Network Devices", license="C9300 NA", quantity=10, in_use=8, available=2
+        ),
+        LicenseUsage(virtual_account="Public Network Devices", license="C9300 NA", quantity=5, in_use=0, available=5),
+    ]
+    plan = build_plan(
+        entries,
+        [DiscoverOutcome(host=n, facts=facts) for n in names],
+        policy=WavePolicy(canary=0),
+        plan_id="p",
+        created_at="now",
+        inventory_dir="inventory",
+        license_usage=usage,
+    )
+    by_name = {h.name: h for h in plan.hosts}
+    assert [by_name[n].classification for n in names] == ["to-migrate", "to-migrate", "blocked", "to-migrate"]
+    assert by_name["a3"].reason == "not enough licenses in Corporate Network Devices (2 available, 3 planned)"
+    assert by_name["a3"].steps == () and by_name["a3"].wave is None
+    assert [(c.virtual_account, c.available, c.planned, c.blocked) for c in plan.licenses] == [
+        ("Corporate Network Devices", 2, 3, 1),
+        ("Public Network Devices", 5, 1, 0),
+    ]
+
+
+def test_unreadable_token_blocks_only_switches_that_must_register(samples: Path) -> None:
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    plan = plan_host(
+        entry(),
+        DiscoverOutcome(host="sw1", facts=facts),
+        token_problem="environment variable FLEETREG_TOKEN_CORPORATE is not set",
+    )
+    assert plan.classification == "blocked"
+    assert plan.reason == "token reference: environment variable FLEETREG_TOKEN_CORPORATE is not set"
+    slp = build_facts("sw2", outputs(samples, version=slp_version(samples), status="sls_ntc_slp_smart_slepolicy.txt"))
+    assert plan_host(entry("sw2"), DiscoverOutcome(host="sw2", facts=slp), token_problem="unset").classification == (
+        "to-migrate"
+    )
+
+
+def test_verified_tls_installs_the_ca_before_any_licensing_step(samples: Path) -> None:
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    settings = {
+        "server_identity_check": "verify",
+        "trustpoint": {"name": "FLEETREG-SSM", "mode": "ca-file", "ca_file": "/etc/fleetreg/satellite-ca.pem"},
+    }
+    plan = plan_host(
+        entry(**settings),
+        DiscoverOutcome(host="sw1", facts=facts),
+        ca_sha1={"/etc/fleetreg/satellite-ca.pem": "0A1B2C3D 4E5F6071 8293A4B5 C6D7E8F9 0A1B2C3D"},
+    )
+    names = [s.name for s in plan.steps]
+    assert names[:3] == ["backup", "install_ca", "configure"]
+    assert plan.ca_sha1 == "0A1B2C3D 4E5F6071 8293A4B5 C6D7E8F9 0A1B2C3D"
+    assert not any("crypto pki trustpoint" in c for c in plan.config_commands)  # install_ca owns the trustpoint
+    assert " no http secure server-identity-check" not in plan.config_commands and plan.risks == ()
+    unreadable = plan_host(entry(**settings), DiscoverOutcome(host="sw1", facts=facts), ca_sha1={})
+    assert unreadable.classification == "blocked" and "CA file" in unreadable.reason
+
+
+def test_slp_identity_check_follows_the_setting(samples: Path) -> None:
+    slp = build_facts("sw2", outputs(samples, version=slp_version(samples), status="sls_ntc_slp_smart_slepolicy.txt"))
+    disabled = plan_host(entry("sw2", server_identity_check="disable"), DiscoverOutcome(host="sw2", facts=slp))
+    assert "no license smart server-identity-check" in disabled.config_commands
+    verified = plan_host(entry("sw2"), DiscoverOutcome(host="sw2", facts=slp))
+    assert not any("server-identity-check" in c for c in verified.config_commands)

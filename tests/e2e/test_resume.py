@@ -1,0 +1,126 @@
+"""kill -9 of the orchestrator in the middle of a step, then `fleetreg apply --resume`:
+every switch ends migrated exactly once (or backed out), none half-configured."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from fleet_runs import assert_migrated_once, fleet_env, kill_9_at, latest_run, load_plan_json, run_cli, wait_for_step
+
+pytestmark = pytest.mark.integration
+
+
+def wait_until_no_shard(run_dir: Path, timeout: float = 10) -> bool:
+    """No `python -m fleetreg.shards` of this run left running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = []
+        for proc_dir in Path("/proc").iterdir():
+            try:
+                cmdline = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if "fleetreg.services.apply_shard" in cmdline and str(run_dir) in cmdline:
+                alive.append(proc_dir.name)
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize(
+    ("step", "processes"),
+    [(s, 1) for s in ("configure", "deregister", "register", "wait_registered", "save_final", "sync")]
+    + [("wait_registered", 2)],  # apply split over 2 processes: the shards die with it
+)
+def test_kill_9_during_a_step_then_resume(step: str, processes: int, mock_fleet_factory, tmp_path: Path) -> None:
+    mock = mock_fleet_factory(10, latency_ms=40, register_seconds=(1.0, 2.0))
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
+        plan_dir = latest_run(runs, "plan")
+        plan = load_plan_json(plan_dir)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "fleetreg.cli.main",
+                "apply",
+                str(plan_dir),
+                "--runs-dir",
+                str(runs),
+                "--yes",
+                "--workers",
+                "3",
+                "--processes",
+                str(processes),
+            ],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        kill_9_at(proc, runs / "fleetreg.db", step)
+        run_dir = latest_run(runs, "apply")
+        assert wait_until_no_shard(run_dir), "a shard process outlived its killed parent"
+        assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
+
+    assert_migrated_once(mock, plan)
+    # the journal tells the same story
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        states = dict(conn.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_dir.name,)).fetchall())
+    assert set(states.values()) <= {"migrated", "already-migrated"}, states
+
+
+def test_ctrl_c_finishes_running_steps_starts_nothing_new_then_resume(mock_fleet_factory, tmp_path: Path) -> None:
+    mock = mock_fleet_factory(12, latency_ms=30, register_seconds=(1.5, 2.5))
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), "--canary", "0") == 0
+        plan_dir = latest_run(runs, "plan")
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "fleetreg.cli.main",
+                "apply",
+                str(plan_dir),
+                "--runs-dir",
+                str(runs),
+                "--yes",
+                "--workers",
+                "2",
+            ],
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for_step(runs / "fleetreg.db", "wait_registered", proc)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 1, (out, err)
+        assert "Traceback" not in err and "Resume with: fleetreg apply --resume" in out
+        run_dir = latest_run(runs, "apply")
+        with sqlite3.connect(runs / "fleetreg.db") as conn:
+            states = dict(conn.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_dir.name,)).fetchall())
+            open_steps = conn.execute(
+                "SELECT COUNT(*) FROM steps WHERE run_id=? AND status='started'", (run_dir.name,)
+            ).fetchone()[0]
+        # the steps under way finished (none left open), hosts never started stay pending
+        assert open_steps == 0
+        assert "pending" in states.values() and "interrupted" in states.values(), states
+        assert set(states.values()) <= {"pending", "interrupted", "migrated", "already-migrated"}
+        assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        final = {s for (s,) in conn.execute("SELECT state FROM hosts WHERE run_id=?", (run_dir.name,))}
+    assert final <= {"migrated", "already-migrated"}
+    serials = Counter(p["serial"] for p in mock.fleet.dump_state()["satellite"]["product_instances"])
+    assert max(serials.values()) == 1
