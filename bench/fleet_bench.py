@@ -377,10 +377,9 @@ class RunConfig:
     session_logs: bool = True
     base_port: int = 26000
     timeout_s: float = 900.0
-    transport: str = "asyncssh"  # FLEETREG_TRANSPORT for the fleetreg children
+    transport: str = "netmiko"  # FLEETREG_TRANSPORT for the fleetreg children
     keep_dir: Path | None = None
     profile_dir: Path | None = None  # py-spy the apply (its CPU figures then include py-spy's)
-    patch: str = ""  # FLEETREG_BENCH_PATCH for bench/patched_cli.py (A/B of one tuning)
     processes: int = 1  # apply --processes (worker processes per wave)
 
 
@@ -428,9 +427,6 @@ def run_one(cfg: RunConfig) -> RunResult:
                 "FLEETREG_TRANSPORT": cfg.transport,
             }
             cli = [sys.executable, "-m", "fleetreg.cli.main"]
-            if cfg.patch:
-                env["FLEETREG_BENCH_PATCH"] = cfg.patch
-                cli = [sys.executable, str(REPO / "bench" / "patched_cli.py")]
             common = ["--runs-dir", str(runs), "--workers", str(cfg.workers)]
             # One wave after the canaries: waves are a safety policy, not a throughput knob.
             plan_argv = [*cli, "plan", "--inventory", str(mock.inventory), *common]
@@ -566,10 +562,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="per fleetreg command, seconds")
     parser.add_argument("--no-session-logs", action="store_true")
     parser.add_argument("--processes", type=int, default=1, help="apply --processes")
-    parser.add_argument("--transport", choices=("asyncssh", "netmiko"), default="asyncssh", help="FLEETREG_TRANSPORT")
+    parser.add_argument("--transport", choices=("asyncssh", "netmiko"), default="netmiko", help="FLEETREG_TRANSPORT")
     parser.add_argument("--tag", default=None, help="results file name: bench/results/fleet_bench-<tag>.json")
     parser.add_argument("--keep-dir", type=Path, default=None, help="keep runs/ and inventory here (one run only)")
-    parser.add_argument("--patch", default="", help='"module:NAME=value,..." set in fleetreg before it runs')
     parser.add_argument("--profile-dir", type=Path, default=None, help="py-spy raw profiles of apply here")
     parser.add_argument("--table", type=Path, nargs="+", help="only print the Markdown table of these results files")
     args = parser.parse_args(argv)
@@ -596,7 +591,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 transport=args.transport,
                 keep_dir=args.keep_dir,
                 profile_dir=args.profile_dir,
-                patch=args.patch,
                 processes=args.processes,
             )
             print(f"N={count} workers={workers} ...", file=sys.stderr, flush=True)

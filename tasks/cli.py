@@ -1,8 +1,10 @@
 """The transport seam: what fleetreg's tasks need from a switch's CLI session.
 
-Two transports implement it (`tasks.ssh_cli` over asyncssh, the default; `tasks.connection`'s
-Netmiko adapter, which runs Netmiko in threads), opened by `tasks.connection.open_cli`. Tasks
-only see `DeviceCli`, so a step reads the same whichever transport carries it. IOS-XE's CLI
+Two transports implement it, each opened as a Nornir connection plugin: stock Netmiko through
+nornir-netmiko (`netmiko`, the default; `tasks.netmiko_cli` adapts it) and fleetreg's own
+asyncssh driver (`fleetreg_asyncssh`, opt-in; `tasks.asyncssh_plugin`). Tasks only see
+`DeviceCli` (`tasks.connection.device_cli`), so a step reads the same whichever transport
+carries it. IOS-XE's CLI
 facts the transports share (prompts, paging, config mode, error lines) are data here."""
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class CliParams:
     session_log: SessionLogSpec | None = None
     netmiko_extras: Mapping[str, Any] = field(default_factory=dict)  # the netmiko transport's options
     setting_origins: Mapping[str, str] = field(default_factory=dict)  # value -> setting, for refused lines
+    typeahead: bool = False  # asyncssh: type a section's settings without waiting for each echo
 
 
 def step_name(command: str) -> str:
@@ -82,44 +85,42 @@ def config_batches(lines: Sequence[str]) -> list[list[str]]:
 
 
 class DeviceCli(Protocol):
-    """One logged-in, privileged-EXEC CLI session on one switch. Every method is a coroutine
-    on the runner's event loop; errors are fleetreg errors (orchestrator.errors), except
-    ConfigLineRejected, which leaves the session usable."""
+    """One logged-in, privileged-EXEC CLI session on one switch. Methods block until the switch
+    answered (Nornir tasks run them in worker threads); errors are fleetreg errors
+    (fleetreg.core.errors), except ConfigLineRejected, which leaves the session usable."""
 
     host: str  # the inventory name, for error messages
 
-    async def send_command(self, command: str, *, read_timeout: float) -> str:
+    def send_command(self, command: str, *, read_timeout: float) -> str:
         """Run an exec command; its output without the echo and the final prompt. A command
         refused by per-command authorization raises CommandError (`CliPlatform.check_authorized`)."""
         ...
 
-    async def send_config(
-        self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
-    ) -> str:
+    def send_config(self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True) -> str:
         """Type `lines` (indented as in a running config) in config mode, entered first unless
         `enter` is False, left after unless `leave` is False. A transport may type each batch of
         `config_batches` at once; an error line raises ConfigLineRejected after the batch that
         holds it, and nothing more is typed. Returns the transcript."""
         ...
 
-    async def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
+    def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
         """Type one line and read until `pattern` (a multi-line regex) shows in what follows its
         echo: dialogues whose questions are not prompts. Returns the text read."""
         ...
 
-    async def write_lines(self, lines: Sequence[str]) -> None:
+    def write_lines(self, lines: Sequence[str]) -> None:
         """Type lines without waiting for anything (pasting a PEM into a dialogue)."""
         ...
 
-    async def exit_config_mode(self) -> None:
+    def exit_config_mode(self) -> None:
         """Back to privileged EXEC (`end`) when in config mode."""
         ...
 
-    async def close(self) -> None:
+    def close(self) -> None:
         """Log out politely (`exit`)."""
         ...
 
-    async def abort(self) -> None:
+    def abort(self) -> None:
         """Drop the session at once: it is in an unknown state (lost, hung, timed out)."""
         ...
 

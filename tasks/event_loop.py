@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -30,3 +31,36 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
             return runner.run(coro)
     finally:
         gc.unfreeze()
+
+
+class BackgroundLoop:
+    """One event loop in a daemon thread, for the asyncssh transport's sessions: synchronous
+    callers (Nornir tasks in worker threads) hand it coroutines and wait for their results,
+    while every session's reads and writes stay on the one loop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._loop.is_closed():
+                loop = loop_factory()()
+                started = threading.Event()
+
+                def serve() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(started.set)
+                    loop.run_forever()
+
+                threading.Thread(target=serve, name="fleetreg-asyncssh-loop", daemon=True).start()
+                started.wait()
+                self._loop = loop
+            return self._loop
+
+    def call(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run `coro` on the loop and wait for it (from any thread but the loop's own)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop()).result()
+
+
+SESSIONS = BackgroundLoop()  # the process's asyncssh sessions all live on this loop

@@ -23,29 +23,27 @@ class GatedCli:
         for line in lines:
             gate_line(line, host=self.host, origins=self.origins)
 
-    async def send_command(self, command: str, *, read_timeout: float) -> str:
+    def send_command(self, command: str, *, read_timeout: float) -> str:
         self._checked((command,))
-        return await self.inner.send_command(command, read_timeout=read_timeout)
+        return self.inner.send_command(command, read_timeout=read_timeout)
 
-    async def send_config(
-        self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
-    ) -> str:
+    def send_config(self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True) -> str:
         self._checked(lines)
-        return await self.inner.send_config(lines, read_timeout=read_timeout, enter=enter, leave=leave)
+        return self.inner.send_config(lines, read_timeout=read_timeout, enter=enter, leave=leave)
 
-    async def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
+    def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
         self._checked((line,))
-        return await self.inner.exchange(line, pattern, read_timeout=read_timeout)
+        return self.inner.exchange(line, pattern, read_timeout=read_timeout)
 
-    async def write_lines(self, lines: Sequence[str]) -> None:
+    def write_lines(self, lines: Sequence[str]) -> None:
         self._checked(lines)
-        await self.inner.write_lines(lines)
+        self.inner.write_lines(lines)
 
-    async def exit_config_mode(self) -> None:
-        await self.inner.exit_config_mode()
+    def exit_config_mode(self) -> None:
+        self.inner.exit_config_mode()
 
-    async def close(self) -> None:
-        await self.inner.close()
+    def close(self) -> None:
+        self.inner.close()
 
-    async def abort(self) -> None:
-        await self.inner.abort()
+    def abort(self) -> None:
+        self.inner.abort()

@@ -4,17 +4,14 @@ Only Netmiko's public calls and options are used (`send_command` with `expect_st
 `read_timeout`, `send_config_set` with `error_pattern`, its documented `SessionLog`); its
 options from the inventory (`fast_cli`, timeouts...) are passed through unchanged.
 
-Netmiko is synchronous: every call runs in a thread of the runner's executor, so one switch's
-session holds one thread while it waits (the asyncssh transport holds none). Kept for what
-Netmiko knows that fleetreg's own driver may not (odd prompts, older platforms)."""
+Nornir opens the connection (nornir-netmiko's `netmiko` plugin, with `netmiko_arguments` as its
+extras); `NetmikoCli.adopt` makes it fit for fleetreg once (host key recorded, privileged EXEC)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 import paramiko
@@ -87,17 +84,13 @@ def record_host_key(conn: BaseConnection, params: CliParams) -> None:
     record_first_use(params.host_key_file, params.hostname, params.port, key.get_name(), key.get_base64())
 
 
-def connect_netmiko(params: CliParams, sink: MaskedLogSink | None = None) -> BaseConnection:
-    """Log in (blocking) with Netmiko's driver for the platform; host keys checked, the session
-    made ready (privileged EXEC). `sink`: where the session log goes."""
+def netmiko_arguments(params: CliParams, sink: MaskedLogSink | None = None) -> dict[str, Any]:
+    """Netmiko's ConnectHandler options for this session, beyond host, port, credentials and
+    device type: the inventory's extras, host-key checking, the enable secret, the masked
+    session log. nornir-netmiko passes them through as the connection's extras."""
     arguments: dict[str, Any] = {
         **params.netmiko_extras,
         **host_key_parameters(params),
-        "host": params.hostname,
-        "port": params.port,
-        "username": params.username,
-        "password": params.password,
-        "device_type": params.platform,
         "conn_timeout": params.netmiko_extras.get("conn_timeout", params.connect_timeout),
     }
     if params.secret:
@@ -105,46 +98,48 @@ def connect_netmiko(params: CliParams, sink: MaskedLogSink | None = None) -> Bas
     if sink is not None and params.session_log is not None:
         secrets = {f"secret{i}": s for i, s in enumerate(params.session_log.secrets)}
         arguments["session_log"] = SessionLog(buffered_io=sink, no_log=secrets)
+    return arguments
+
+
+def connect_netmiko(params: CliParams, sink: MaskedLogSink | None = None) -> BaseConnection:
+    """Log in with Netmiko's driver for the platform, outside Nornir (tests, tools): the same
+    options nornir-netmiko would pass."""
     with device_errors(params.host, "connect"):
-        conn: BaseConnection = ConnectHandler(**arguments)
-        record_host_key(conn, params)
-        try:
-            make_ready(conn, host=params.host)
-        except BaseException:
-            abort(conn)
-            raise
-    return conn
+        return ConnectHandler(
+            **netmiko_arguments(params, sink),
+            host=params.hostname,
+            port=params.port,
+            username=params.username,
+            password=params.password,
+            device_type=params.platform,
+        )
 
 
 class NetmikoCli:
-    """DeviceCli over a Netmiko connection: each call runs in a thread of `executor`, and
-    Netmiko's and paramiko's exceptions leave it as fleetreg errors."""
+    """DeviceCli over a logged-in Netmiko connection; Netmiko's and paramiko's exceptions
+    leave it as fleetreg errors."""
 
-    def __init__(
-        self, conn: BaseConnection, host: str, executor: Executor | None, sink: MaskedLogSink | None = None
-    ) -> None:
+    def __init__(self, conn: BaseConnection, host: str, sink: MaskedLogSink | None = None) -> None:
         self.conn = conn
         self.host = host
-        self._executor = executor
         self._sink = sink
 
     @classmethod
-    async def connect(cls, params: CliParams, executor: Executor | None) -> NetmikoCli:
-        sink = MaskedLogSink(params.session_log) if params.session_log is not None else None
-        try:
-            conn = await asyncio.get_running_loop().run_in_executor(executor, connect_netmiko, params, sink)
-        except BaseException:
-            if sink is not None:
-                sink.close()
-            raise
-        return cls(conn, params.host, executor, sink)
+    def adopt(cls, conn: BaseConnection, params: CliParams, sink: MaskedLogSink | None = None) -> NetmikoCli:
+        """A fresh connection made fit for fleetreg: its host key recorded at first use, the
+        session in privileged EXEC. On failure the connection is dropped."""
+        with device_errors(params.host, "connect"):
+            try:
+                record_host_key(conn, params)
+                make_ready(conn, host=params.host)
+            except BaseException:
+                abort(conn)
+                raise
+        return cls(conn, params.host, sink)
 
-    async def _run(self, step: str, call: Callable[[], T]) -> T:
-        def guarded() -> T:
-            with device_errors(self.host, step):
-                return call()
-
-        return await asyncio.get_running_loop().run_in_executor(self._executor, guarded)
+    def _run(self, step: str, call: Callable[[], T]) -> T:
+        with device_errors(self.host, step):
+            return call()
 
     def _prompt(self) -> str:
         return PROMPT_LINE.format(base=re.escape(self.conn.base_prompt[: IOS_XE.hostname_width]))
@@ -152,7 +147,7 @@ class NetmikoCli:
     def _command(self, command: str, read_timeout: float) -> str:
         return str(self.conn.send_command(command, expect_string=self._prompt(), read_timeout=read_timeout))
 
-    async def send_command(self, command: str, *, read_timeout: float) -> str:
+    def send_command(self, command: str, *, read_timeout: float) -> str:
         log = self._sink.log if self._sink is not None and unlogged(command) else None
 
         def run() -> str:
@@ -169,13 +164,11 @@ class NetmikoCli:
                 if output is None:  # the rest of the output may still come; none of it is logged
                     log.hold()
 
-        output = await self._run(step_name(command), run)
+        output = self._run(step_name(command), run)
         IOS_XE.check_authorized(output, host=self.host, command=command)
         return output
 
-    async def send_config(
-        self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True
-    ) -> str:
+    def send_config(self, lines: Sequence[str], *, read_timeout: float, enter: bool = True, leave: bool = True) -> str:
         typed = [line.strip() for line in lines if line.strip()]  # one at a time: Netmiko's own way
 
         def type_lines() -> str:
@@ -197,7 +190,7 @@ class NetmikoCli:
                 received = typed.index(line) + 1 if line in typed else 0 if line == IOS_XE.config_enter else len(typed)
                 raise ConfigLineRejected([(line, error)], received) from None
 
-        return await self._run("configure", type_lines)
+        return self._run("configure", type_lines)
 
     def _enter_config_mode(self, read_timeout: float) -> str:
         """`configure terminal`, its answer read up to the prompt: a refusal (e.g. by command
@@ -210,9 +203,9 @@ class NetmikoCli:
             raise ConfigLineRejected([(command, IOS_XE.error_in(output) or "no config mode prompt")], 0)
         return output
 
-    async def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
+    def exchange(self, line: str, pattern: str, *, read_timeout: float) -> str:
         # Netmiko first waits for the line's echo, so a prompt left over cannot satisfy `pattern`
-        return await self._run(
+        return self._run(
             line,
             lambda: str(
                 self.conn.send_command(
@@ -221,34 +214,30 @@ class NetmikoCli:
             ),
         )
 
-    async def write_lines(self, lines: Sequence[str]) -> None:
+    def write_lines(self, lines: Sequence[str]) -> None:
         def write() -> None:
             for line in lines:
                 self.conn.write_channel(line + self.conn.RETURN)
 
-        await self._run("write", write)
+        self._run("write", write)
 
-    async def exit_config_mode(self) -> None:
-        await self._run("configure", lambda: self.conn.exit_config_mode())
+    def exit_config_mode(self) -> None:
+        self._run("configure", lambda: self.conn.exit_config_mode())
 
-    async def close(self) -> None:
+    def close(self) -> None:
         try:
-            await asyncio.get_running_loop().run_in_executor(self._executor, self._disconnect)
+            self.conn.disconnect()
+        except Exception:
+            abort(self.conn)
         finally:
             self._close_log()
 
-    async def abort(self) -> None:
+    def abort(self) -> None:
         try:
-            await asyncio.get_running_loop().run_in_executor(self._executor, abort, self.conn)
+            abort(self.conn)
         finally:
             self._close_log()
 
     def _close_log(self) -> None:
         if self._sink is not None:
             self._sink.close()
-
-    def _disconnect(self) -> None:
-        try:
-            self.conn.disconnect()
-        except Exception:
-            abort(self.conn)

@@ -282,8 +282,10 @@ class SshCli:
         *,
         platform: CliPlatform,
         host: str,
+        typeahead: bool = False,
     ) -> None:
         self._conn = conn
+        self._typeahead = typeahead
         self._shell = shell
         self._platform = platform
         self.host = host
@@ -304,7 +306,7 @@ class SshCli:
             if session_log is not None:
                 session_log.close()
             raise _connect_error(exc, client, params.host) from None
-        cli = cls(conn, shell, platform=platform, host=params.host)
+        cli = cls(conn, shell, platform=platform, host=params.host, typeahead=params.typeahead)
         try:
             await cli._prepare(params.secret, params.connect_timeout)
         except BaseException:
@@ -370,7 +372,9 @@ class SshCli:
                     raise ConfigLineRejected([(platform.config_enter, error)], 0)
                 raise DeviceError("failed to enter configuration mode", host=self.host, step="configure")
         typed = 0
-        for batch in config_batches(lines):
+        # one line at a time, each answered before the next is typed, unless typeahead was asked for
+        batches = config_batches(lines) if self._typeahead else [[line.strip()] for line in lines if line.strip()]
+        for batch in batches:
             answers = await self._batch(batch, read_timeout)
             typed += len(batch)
             transcript += "".join(answers)

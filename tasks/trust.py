@@ -21,7 +21,8 @@ from fleetreg.core.errors import CommandError
 from fleetreg.core.pki import normalize_fingerprint, paste_lines
 from fleetreg.tasks.cli import IOS_XE, ConfigLineRejected, DeviceCli
 from fleetreg.tasks.configure import leave_config_mode
-from fleetreg.tasks.connection import send
+from fleetreg.tasks.connection import device_cli, send
+from nornir.core.task import Result, Task
 
 STEP = "install_ca"
 PASTE_PROMPT = r"on a line by itself\s*$"
@@ -30,9 +31,9 @@ CONFIG_PROMPT = r"\)#\s*$"
 SHA1_RE = re.compile(r"Fingerprint SHA1:\s*((?:[0-9A-Fa-f]{8}\s?){5})")
 
 
-async def installed_ca_sha1(cli: DeviceCli, trustpoint: str, *, read_timeout: float) -> str | None:
+def installed_ca_sha1(cli: DeviceCli, trustpoint: str, *, read_timeout: float) -> str | None:
     """The SHA1 fingerprint (normalised) of the CA certificate `trustpoint` holds, or None."""
-    output = await send(cli, f"show crypto pki certificates verbose {trustpoint}", read_timeout=read_timeout)
+    output = send(cli, f"show crypto pki certificates verbose {trustpoint}", read_timeout=read_timeout)
     blocks = output.split("CA Certificate")[1:]
     for block in blocks:
         if f"Associated Trustpoints: {trustpoint}" not in block:
@@ -43,14 +44,14 @@ async def installed_ca_sha1(cli: DeviceCli, trustpoint: str, *, read_timeout: fl
     return None
 
 
-async def install_ca(cli: DeviceCli, trustpoint: str, ca_pem: str, expected_sha1: str, read_timeout: float = 30) -> str:
+def authenticate_ca(cli: DeviceCli, trustpoint: str, ca_pem: str, expected_sha1: str, read_timeout: float = 30) -> str:
     """Create `trustpoint` (enrollment terminal, revocation-check none) and authenticate the CA in
     `ca_pem`, answering `yes` only when the switch's SHA1 equals `expected_sha1`. A trustpoint that
     already holds this CA: nothing is done. One that holds another CA: CommandError (fleetreg
     never deletes a trustpoint's certificates). Returns what was done."""
     expected = normalize_fingerprint(expected_sha1)
     lines = paste_lines(ca_pem)
-    present = await installed_ca_sha1(cli, trustpoint, read_timeout=read_timeout)
+    present = installed_ca_sha1(cli, trustpoint, read_timeout=read_timeout)
     if present == expected:
         return f"trustpoint {trustpoint} already holds the CA"
     if present is not None:
@@ -60,42 +61,47 @@ async def install_ca(cli: DeviceCli, trustpoint: str, ca_pem: str, expected_sha1
             step=STEP,
         )
     try:
-        return await _authenticate(cli, trustpoint, lines, expected, read_timeout=read_timeout)
+        return _authenticate(cli, trustpoint, lines, expected, read_timeout=read_timeout)
     finally:
-        await leave_config_mode(cli)
+        leave_config_mode(cli)
 
 
-async def _authenticate(
-    cli: DeviceCli, trustpoint: str, lines: list[str], expected: str, *, read_timeout: float
-) -> str:
+def install_trust(task: Task, trustpoint: str, ca_pem: str, expected_sha1: str, read_timeout: float = 30) -> Result:
+    """Nornir task: the satellite's CA into `trustpoint`, accepted only with the expected SHA1
+    (fleetreg.core.pki.ca_fingerprints computes it from the PEM)."""
+    done = authenticate_ca(device_cli(task), trustpoint, ca_pem, expected_sha1, read_timeout)
+    return Result(host=task.host, result=done, changed="already holds" not in done)
+
+
+def _authenticate(cli: DeviceCli, trustpoint: str, lines: list[str], expected: str, *, read_timeout: float) -> str:
     host = cli.host
     setup = [f"crypto pki trustpoint {trustpoint}", " enrollment terminal", " revocation-check none", " exit"]
     try:
-        transcript = await cli.send_config(setup, leave=False, read_timeout=read_timeout)
+        transcript = cli.send_config(setup, leave=False, read_timeout=read_timeout)
     except ConfigLineRejected as exc:
         raise CommandError(
             f"switch rejected the trustpoint setup: {exc.line!r}: {exc.error}", host=host, step=STEP
         ) from None
-    transcript += await cli.exchange(
+    transcript += cli.exchange(
         f"crypto pki authenticate {trustpoint}", rf"{PASTE_PROMPT}|{CONFIG_PROMPT}", read_timeout=read_timeout
     )
     if not re.search(PASTE_PROMPT, transcript, re.MULTILINE):
         raise CommandError(f"crypto pki authenticate refused: {_ios_error(transcript)}", host=host, step=STEP)
-    await cli.write_lines(lines)
-    answer = await cli.exchange("quit", rf"{ACCEPT_QUESTION}|{CONFIG_PROMPT}", read_timeout=read_timeout)
+    cli.write_lines(lines)
+    answer = cli.exchange("quit", rf"{ACCEPT_QUESTION}|{CONFIG_PROMPT}", read_timeout=read_timeout)
     transcript += answer
     found = SHA1_RE.search(answer)
     if found is None or not re.search(ACCEPT_QUESTION, answer):
         raise CommandError(f"the switch did not accept the PEM: {_ios_error(answer)}", host=host, step=STEP)
     shown = normalize_fingerprint(found.group(1))
     if shown != expected:
-        await cli.exchange("no", CONFIG_PROMPT, read_timeout=read_timeout)
+        cli.exchange("no", CONFIG_PROMPT, read_timeout=read_timeout)
         raise CommandError(
             f"CA fingerprint mismatch: switch shows {_grouped(shown)}, PEM file has {_grouped(expected)}",
             host=host,
             step=STEP,
         )
-    accepted = await cli.exchange("yes", CONFIG_PROMPT, read_timeout=read_timeout)
+    accepted = cli.exchange("yes", CONFIG_PROMPT, read_timeout=read_timeout)
     if "certificate accepted" not in accepted:
         raise CommandError(f"CA certificate not accepted: {_ios_error(accepted)}", host=host, step=STEP)
     return transcript + accepted

@@ -21,6 +21,7 @@ from fleetreg.cli.common import (
     SATELLITE_UNREACHABLE_OK,
     SECRETS_FILE,
     TRANSPORT,
+    TYPEAHEAD,
     WORKERS,
     command_timeout,
     compose,
@@ -145,6 +146,7 @@ with_common = compose(
     KEEP_CONFIGS,
     KNOWN_HOSTS,
     TRANSPORT,
+    TYPEAHEAD,
     click.option(
         "--processes",
         type=click.IntRange(1, 64),

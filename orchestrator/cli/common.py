@@ -94,8 +94,16 @@ TRANSPORT = click.option(
     default=DEFAULT_TRANSPORT,
     show_default=True,
     envvar="FLEETREG_TRANSPORT",
-    help="How to talk to switches: asyncssh (all sessions on one event loop: the fast default) "
-    "or netmiko (Netmiko's IOS-XE driver, a thread per session).",
+    help="How to talk to switches: netmiko (stock Netmiko through nornir-netmiko: the default) or "
+    "asyncssh (fleetreg's own driver, all sessions on one event loop: faster on large fleets).",
+)
+TYPEAHEAD = click.option(
+    "--typeahead",
+    is_flag=True,
+    default=False,
+    help="asyncssh transport: type a config section's settings without waiting for each line's echo "
+    "(fewer round trips). Risk: after a refused line its siblings in the section are already typed, "
+    "and a slow or noisy terminal (syslog, scrolled echo) may interleave answers; off: one line at a time.",
 )
 KEEP_CONFIGS = click.option(
     "--keep-configs",
@@ -179,6 +187,7 @@ class FleetAccess:
     connect_timeout: float
     known_hosts: Path | None
     transport: str = DEFAULT_TRANSPORT
+    typeahead: bool = False
 
     def nornir(self, inventory: Inventory) -> Nornir:
         """Nornir over the selected switches: credentials from the environment, fleetreg's
@@ -192,11 +201,12 @@ class FleetAccess:
             extras=DEFAULT_NETMIKO_EXTRAS,
             host_keys=HostKeyPolicy.for_runs(self.runs_dir, self.known_hosts),
             transport=self.transport,
+            typeahead=self.typeahead,
         )
 
 
 def fleet_access_options(command: F) -> F:
-    """--runs-dir, --workers, --connect-timeout, --known-hosts and --transport, handed to the
+    """--runs-dir, --workers, --connect-timeout, --known-hosts, --transport and --typeahead, handed to the
     command as one `access: FleetAccess`."""
 
     @functools.wraps(command)
@@ -207,12 +217,13 @@ def fleet_access_options(command: F) -> F:
         connect_timeout: float,
         known_hosts: Path | None,
         transport: str,
+        typeahead: bool,
         **kwargs: Any,
     ) -> Any:
-        access = FleetAccess(runs_dir, workers, connect_timeout, known_hosts, transport)
+        access = FleetAccess(runs_dir, workers, connect_timeout, known_hosts, transport, typeahead)
         return command(*args, access=access, **kwargs)
 
-    return compose(RUNS_DIR, WORKERS, CONNECT_TIMEOUT, KNOWN_HOSTS, TRANSPORT)(cast(F, gather))
+    return compose(RUNS_DIR, WORKERS, CONNECT_TIMEOUT, KNOWN_HOSTS, TRANSPORT, TYPEAHEAD)(cast(F, gather))
 
 
 run_options = compose(fleet_access_options, command_timeout(), PROJECT)

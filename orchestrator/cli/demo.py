@@ -49,15 +49,18 @@ def demo_command(count: int | None, spec: Path | None, runs_dir: Path, workers: 
     if spec is None:
         spec = Path(mock_devices.__path__[0]) / DEMO_SPEC
 
-    try:
+    try:  # the mock's own errors (the spec, a --count its faults do not fit): fleetreg's bad-input exit code
         fleet_spec = load_spec(spec)
-    except SpecError as exc:  # the mock's own error: fleetreg's bad-input exit code
+        if count is not None:
+            fleet_spec = fleet_spec.model_copy(update={"count": count})
+        started = time.monotonic()
+        stdout.print(
+            f"[bold]fleetreg demo[/]: starting {fleet_spec.count} emulated switches and a satellite on 127.0.0.1"
+        )
+        mock = MockFleet(spec=fleet_spec, api=True, api_tokens=True).start()
+    except SpecError as exc:
         raise InputError(exc.message, file=exc.file, field=exc.field, line=exc.line) from None
-    if count is not None:
-        fleet_spec = fleet_spec.model_copy(update={"count": count})
-    started = time.monotonic()
-    stdout.print(f"[bold]fleetreg demo[/]: starting {fleet_spec.count} emulated switches and a satellite on 127.0.0.1")
-    with MockFleet(spec=fleet_spec, api=True, api_tokens=True) as mock:
+    with mock:
         os.environ.update(mock.env)  # what `source <inventory>/fleet.env` does for a shell
         inventory = str(mock.inventory_dir)
         stdout.print(

@@ -191,22 +191,13 @@ class HostFlow:
         self.polls += 1
         if self.wait_started is None:
             self.wait_started = now
-        reg = status.registration_status or ""
-        auth = status.authorization_status or ""
-        if status.failure_reason and not reg.startswith(REGISTERED) and reg != IN_PROGRESS:
-            return self.step_failed("wait_registered", f"registration failed: {status.failure_reason}")
-        if "FAILED" in reg:
-            return self.step_failed("wait_registered", f"registration failed: {reg}")
-        if reg == REGISTERED and auth == AUTHORIZED:
+        verdict, reason = registration_verdict(status)
+        if verdict == "failed":
+            return self.step_failed("wait_registered", reason)
+        if verdict == "registered":
             return self.step_done("wait_registered")
-        if reg == REGISTERED and auth == NO_LICENSES:
-            return self.step_failed(
-                "wait_registered", f"no licenses left in {status.virtual_account!r}: authorization OUT OF COMPLIANCE"
-            )
         if now - self.wait_started >= self.register_timeout_s:
-            return self.step_failed(
-                "wait_registered", f"timed out after {self.register_timeout_s:g}s: status {reg or '?'} / {auth or '?'}"
-            )
+            return self.step_failed("wait_registered", f"timed out after {self.register_timeout_s:g}s: {reason}")
         return PollLater("wait_registered", self.poll_interval_s)
 
     def ack_polled(self, status: LicenseStatus, now: float) -> Action:
@@ -227,6 +218,22 @@ class HostFlow:
         if problems:
             return self.step_failed("verify", "; ".join(problems))
         return self.step_done("verify")
+
+
+def registration_verdict(status: LicenseStatus) -> tuple[Literal["registered", "pending", "failed"], str]:
+    """What a classic switch's `show license status` says of its registration: registered (and
+    authorized), still pending (the reason says what it shows), or failed (the reason why)."""
+    reg = status.registration_status or ""
+    auth = status.authorization_status or ""
+    if status.failure_reason and not reg.startswith(REGISTERED) and reg != IN_PROGRESS:
+        return "failed", f"registration failed: {status.failure_reason}"
+    if "FAILED" in reg:
+        return "failed", f"registration failed: {reg}"
+    if reg == REGISTERED and auth == AUTHORIZED:
+        return "registered", "REGISTERED / AUTHORIZED"
+    if reg == REGISTERED and auth == NO_LICENSES:
+        return "failed", f"no licenses left in {status.virtual_account!r}: authorization OUT OF COMPLIANCE"
+    return "pending", f"status {reg or '?'} / {auth or '?'}"
 
 
 # How long a host waits for the satellite once its SSH work is done: registration takes seconds
@@ -252,12 +259,20 @@ def step_after(plan: HostPlan, step: str | None) -> str | None:
 
 def verify_problems(plan: HostPlan, status: LicenseStatus, callhome: CallHomeConfig | None) -> list[str]:
     """What the parsed post-state gets wrong against the plan; empty when migrated."""
+    return readback_problems(plan.mode or "callhome", plan.virtual_account, plan.expected_url, status, callhome)
+
+
+def readback_problems(
+    mode: str, virtual_account: str, expected_url: str | None, status: LicenseStatus, callhome: CallHomeConfig | None
+) -> list[str]:
+    """What a switch read back (`show license status`, its call-home section) gets wrong against
+    where it should report (`expected_url`) and, for call-home, its virtual account."""
     problems: list[str] = []
-    if plan.mode == "cslu":
+    if mode == "cslu":
         if (status.transport_type or "").lower() != "cslu":
             problems.append(f"transport is {status.transport_type!r}, expected cslu")
-        if status.transport_url != plan.expected_url:
-            problems.append(f"Cslu address is {status.transport_url!r}, expected {plan.expected_url!r}")
+        if status.transport_url != expected_url:
+            problems.append(f"Cslu address is {status.transport_url!r}, expected {expected_url!r}")
         if not status.last_ack_received or status.last_ack_received in ("<none>", "<empty>"):
             problems.append("no ACK received from the satellite")
         return problems
@@ -265,8 +280,8 @@ def verify_problems(plan: HostPlan, status: LicenseStatus, callhome: CallHomeCon
         problems.append(f"registration status {status.registration_status!r}, expected REGISTERED")
     if status.authorization_status != AUTHORIZED:
         problems.append(f"authorization {status.authorization_status!r}, expected AUTHORIZED")
-    if status.virtual_account != plan.virtual_account:
-        problems.append(f"virtual account {status.virtual_account!r}, expected {plan.virtual_account!r}")
+    if status.virtual_account != virtual_account:
+        problems.append(f"virtual account {status.virtual_account!r}, expected {virtual_account!r}")
     if callhome is not None:
         active_urls = [
             url
@@ -274,8 +289,6 @@ def verify_problems(plan: HostPlan, status: LicenseStatus, callhome: CallHomeCon
             if p.active and p.reporting_smart_licensing and p.transport_http
             for url in (p.http_addresses or ["(CiscoTAC-1 default)"] if p.name == "CiscoTAC-1" else p.http_addresses)
         ]
-        if active_urls != [plan.expected_url]:
-            problems.append(
-                f"active smart-licensing call-home destinations {active_urls}, expected [{plan.expected_url!r}]"
-            )
+        if active_urls != [expected_url]:
+            problems.append(f"active smart-licensing call-home destinations {active_urls}, expected [{expected_url!r}]")
     return problems

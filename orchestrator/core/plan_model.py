@@ -3,42 +3,18 @@ No secrets: registration tokens appear only as their reference (`env:VAR`, `secr
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fleetreg.core.facts import DeviceFacts
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from fleetreg.core.steps import check_step_name
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 PLAN_FORMAT = 2  # 2: each host's discovered facts and the templates folder are recorded (apply re-derives)
 
 Classification = Literal["to-migrate", "already-migrated", "wrong-virtual-account", "blocked"]
 Mode = Literal["callhome", "cslu"]
-StepName = Literal[
-    "backup",
-    "install_ca",
-    "configure",
-    "save_config",
-    "deregister",
-    "register",
-    "wait_registered",
-    "sync",
-    "wait_ack",
-    "save_final",
-    "verify",
-]
-
-STEP_TITLES: dict[str, str] = {
-    "backup": "Back up the call-home, trustpoint and license lines",
-    "install_ca": "Install the satellite's CA certificate (crypto pki authenticate, fingerprint checked)",
-    "configure": "Configure (one config session)",
-    "save_config": "Save the configuration (write memory)",
-    "deregister": "Deregister from the current licensing server",
-    "register": "Register with the satellite's virtual account token",
-    "wait_registered": "Wait for REGISTERED and AUTHORIZED",
-    "sync": "Send usage to the satellite (license smart sync all)",
-    "wait_ack": "Wait for the satellite's ACK",
-    "save_final": "Save the configuration (write memory)",
-    "verify": "Verify show license status",
-}
+# A planned step's name: one of fleetreg.core.steps.PLANNED_STEPS (its titles are there too).
+StepName = Annotated[str, AfterValidator(check_step_name)]
 
 
 class _Frozen(BaseModel):

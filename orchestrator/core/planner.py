@@ -15,7 +15,6 @@ from fleetreg.core.facts import DeviceFacts, fingerprint, registered_to
 from fleetreg.core.inventory_model import HostEntry
 from fleetreg.core.licenses import license_preflight
 from fleetreg.core.plan_model import (
-    STEP_TITLES,
     Classification,
     HostPlan,
     LicenseCheck,
@@ -30,6 +29,7 @@ from fleetreg.core.plan_model import (
 from fleetreg.core.render import render
 from fleetreg.core.satellite_models import LicenseUsage
 from fleetreg.core.settings import MigrationSettings
+from fleetreg.core.steps import STEP_TITLES
 
 OLDEST_SUPPORTED = (16, 9, 0)
 AUTHORIZED = "AUTHORIZED"

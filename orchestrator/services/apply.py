@@ -61,7 +61,8 @@ class ApplyOptions:
     backoff_base_s: float = 1.0
     known_hosts: Path | None = None  # strict host-key checking; None: trust on first use (runs_dir)
     processes: int = 1  # worker processes per wave (1: all in this process)
-    transport: str = DEFAULT_TRANSPORT  # tasks.connection.TRANSPORT_PLUGINS
+    transport: str = DEFAULT_TRANSPORT  # tasks.connection.TRANSPORTS
+    typeahead: bool = False  # the asyncssh transport types a section's settings at once
     netmiko_extras: dict = field(default_factory=lambda: dict(DEFAULT_NETMIKO_EXTRAS))
     satellite_unreachable_ok: bool = False  # go on when the satellite trust check cannot connect
     project_dir: Path = Path(".")  # whose templates/ the plan is derived again with: the plan's own
@@ -151,6 +152,7 @@ class Session:
             extras=o.netmiko_extras,
             host_keys=HostKeyPolicy.for_runs(o.runs_dir, o.known_hosts),
             transport=o.transport,
+            typeahead=o.typeahead,
         ).filter(filter_func=lambda h: h.name in set(hosts))
         return ApplyRunner(
             nr,

@@ -6,20 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fleetreg.core.errors import DeviceError, FleetregError
 from fleetreg.core.host_flow import verify_problems
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.licenses import MigratedSwitch, satellite_postcheck
-from fleetreg.core.parsing.models import CallHomeConfig, LicenseStatus
 from fleetreg.core.plan_model import HostPlan, Plan
 from fleetreg.core.settings import SatelliteApiSettings
 from fleetreg.services.satellite import client_from_settings, devices_by_virtual_account
 from fleetreg.shell.fanout import run_on_hosts
-from fleetreg.tasks.cli import DeviceCli
 from fleetreg.tasks.verify import verify
 from nornir.core import Nornir
-from nornir.core.inventory import Host
 
 
 @dataclass(frozen=True)
@@ -61,12 +59,15 @@ def verify_hosts(
 ) -> list[Verdict]:
     hosts = {h.name: h for h in expected_hosts(plan)}
 
-    async def check(cli: DeviceCli, host: Host) -> tuple[str, LicenseStatus, CallHomeConfig | None]:
-        return await verify(cli, mode=hosts[host.name].mode or "callhome", read_timeout=read_timeout)
-
-    selected = [h for name, h in nr.inventory.hosts.items() if name in hosts]
-    workers = getattr(nr.runner, "num_workers", 20)
-    results = run_on_hosts(selected, check, name="verify", workers=workers, on_host_done=on_host_done)
+    results: dict[str, Any] = {}
+    for mode in ("callhome", "cslu"):  # one Nornir run per mode: the task's parameters are per run
+        names = [
+            name for name, plan in hosts.items() if (plan.mode or "callhome") == mode and name in nr.inventory.hosts
+        ]
+        if names:
+            results |= run_on_hosts(
+                nr, names, verify, name="verify", on_host_done=on_host_done, mode=mode, read_timeout=read_timeout
+            )
     verdicts = []
     for name in sorted(hosts):
         result = results.get(name)

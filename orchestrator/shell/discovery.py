@@ -16,7 +16,6 @@ from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.planner import DiscoverOutcome
 from fleetreg.shell.fanout import Progress, run_on_hosts
 from fleetreg.shell.runfolder import write_json, write_private
-from fleetreg.tasks.cli import DeviceCli
 from fleetreg.tasks.discover import discover
 from nornir.core import Nornir
 from nornir.core.inventory import Host
@@ -45,13 +44,13 @@ def run_discover(
     still on the wire, rather than all of them after the last switch answered."""
     trustpoints_of = {h.name: (h.settings.trustpoint.name,) for h in inventory.hosts}
 
-    async def read(cli: DeviceCli, host: Host) -> tuple[dict[str, str], DiscoverOutcome]:
-        outputs = await discover(cli, tuple(commands), read_timeout=read_timeout)
+    def parsed(host: Host, outputs: dict[str, str]) -> tuple[dict[str, str], DiscoverOutcome]:
         return outputs, _outcome_of(host.name, outputs, trustpoints_of.get(host.name, ()))
 
-    workers = getattr(nr.runner, "num_workers", 20)
-    hosts = nr.inventory.hosts.values()
-    results = run_on_hosts(hosts, read, name="discover", workers=workers, on_host_done=on_host_done)
+    results = run_on_hosts(
+        nr, nr.inventory.hosts, discover, name="discover", then=parsed, on_host_done=on_host_done,
+        commands=tuple(commands), read_timeout=read_timeout,
+    )  # fmt: skip
     outcomes: list[DiscoverOutcome] = []
     raw: dict[str, dict[str, str]] = {}
     for name in nr.inventory.hosts:

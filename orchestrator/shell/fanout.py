@@ -1,60 +1,90 @@
-"""Run one read-only device step on many switches at once: bounded sessions on one event loop,
-a callback as each switch finishes. Used by discover (plan) and verify; apply has its own
-scheduler (orchestrator.runner), built for multi-step, resumable work."""
+"""Run one read-only Nornir task of `fleetreg.tasks` on many switches at once, with Nornir's own
+runner (`nr.run`, its threaded runner's workers), a callback as each switch finishes, and every
+session closed after. Used by discover (plan) and verify; apply has its own scheduler
+(fleetreg.shell.scheduler), built for multi-step, resumable work."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from fleetreg.core.errors import FleetregError
-from fleetreg.tasks import event_loop
-from fleetreg.tasks.cli import DeviceCli
-from fleetreg.tasks.connection import cli_params, open_cli, transport_of
+from fleetreg.tasks.connection import close_cli
 from fleetreg.tasks.device_errors import translate
+from nornir.core import Nornir
 from nornir.core.inventory import Host
+from nornir.core.processor import Processor
+from nornir.core.task import AggregatedResult, MultiResult, Result, Task
 
 T = TypeVar("T")
-Step = Callable[[DeviceCli, Host], Awaitable[T]]
 Progress = Callable[[str, bool], None]  # (host, ok) after each host
+Then = Callable[[Host, Any], Any]  # what to make of a task's result, in the worker, per host
 
 
 def run_on_hosts(
-    hosts: Iterable[Host], step: Step[T], *, name: str, workers: int, on_host_done: Progress | None = None
-) -> dict[str, T | FleetregError]:
-    """`step` (called `name` in errors) on every host, at most `workers` sessions at once: its
-    result, or the error."""
-    return event_loop.run(_run_all(list(hosts), step, name, workers, on_host_done))
+    nr: Nornir,
+    names: Iterable[str],
+    task: Callable[..., Result],
+    *,
+    name: str,
+    then: Then | None = None,
+    on_host_done: Progress | None = None,
+    **params: Any,
+) -> dict[str, Any | FleetregError]:
+    """`task(**params)` on the named hosts (called `name` in errors), `then(host, result)` on each
+    success: per host its value, or the error."""
+    wanted = set(names)
+    selected = nr.filter(filter_func=lambda host: host.name in wanted)
+    processors: list[Processor] = [_Progress(on_host_done)] if on_host_done is not None else []
+    aggregated: AggregatedResult = selected.with_processors(processors).run(
+        task=_session_task, name=name, step=task, then=then, on_failed=True, raise_on_error=False, **params
+    )
+    for host_name in aggregated.failed_hosts:
+        nr.data.failed_hosts.discard(host_name)  # a later run on the same Nornir object starts afresh
+    return {host: _value(host, multi, name) for host, multi in aggregated.items()}
 
 
-async def _run_all(
-    hosts: list[Host], step: Step[T], name: str, workers: int, on_host_done: Progress | None
-) -> dict[str, T | FleetregError]:
-    slots = asyncio.Semaphore(max(1, workers))
-    results: dict[str, T | FleetregError] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="fleetreg-netmiko") as executor:
-
-        async def one(host: Host) -> None:
-            async with slots:
-                results[host.name] = await _on_host(host, step, name, executor)
-            if on_host_done is not None:
-                on_host_done(host.name, not isinstance(results[host.name], FleetregError))
-
-        await asyncio.gather(*(one(h) for h in hosts))
-    return results
-
-
-async def _on_host(host: Host, step: Step[T], name: str, executor: ThreadPoolExecutor) -> T | FleetregError:
+def _session_task(task: Task, step: Callable[..., Result], then: Then | None, **params: Any) -> Result:
+    """`step` over the host's session, then the session closed (dropped if the step failed)."""
     try:
-        cli = await open_cli(cli_params(host), transport_of(host), executor)
-    except Exception as exc:
-        return translate(exc, host=host.name, step="connect")
-    try:
-        result = await step(cli, host)
-    except Exception as exc:
-        await cli.abort()
-        return translate(exc, host=host.name, step=name)
-    await cli.close()
-    return result
+        result = step(task, **params)
+    except BaseException:
+        close_cli(task.host, politely=False)
+        raise
+    close_cli(task.host, politely=True)
+    value = then(task.host, result.result) if then is not None else result.result
+    return Result(host=task.host, result=value)
+
+
+def _value(host: str, multi: MultiResult, name: str) -> Any | FleetregError:
+    result = multi[0]
+    if not result.failed:
+        return result.result
+    if result.exception is None:
+        return FleetregError(f"{name} failed", host=host, step=name)
+    return translate(result.exception, host=host, step=name)
+
+
+class _Progress:
+    """A Nornir processor: reports each host as its task ends."""
+
+    def __init__(self, on_host_done: Progress) -> None:
+        self.on_host_done = on_host_done
+
+    def task_started(self, task: Task) -> None:
+        pass
+
+    def task_completed(self, task: Task, result: AggregatedResult) -> None:
+        pass
+
+    def task_instance_started(self, task: Task, host: Host) -> None:
+        pass
+
+    def task_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
+        self.on_host_done(host.name, not result.failed)
+
+    def subtask_instance_started(self, task: Task, host: Host) -> None:
+        pass
+
+    def subtask_instance_completed(self, task: Task, host: Host, result: MultiResult) -> None:
+        pass

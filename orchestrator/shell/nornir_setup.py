@@ -13,7 +13,13 @@ from __future__ import annotations
 from fleetreg.core.inventory_model import HostEntry, Inventory
 from fleetreg.core.settings import MigrationSettings
 from fleetreg.shell.secrets import Credentials
-from fleetreg.tasks.connection import CONNECTION_OPTIONS, DEFAULT_TRANSPORT, HOST_NAME_EXTRA, TRANSPORT_DATA
+from fleetreg.tasks.connection import (
+    CONNECTION_OPTIONS,
+    DEFAULT_TRANSPORT,
+    HOST_NAME_EXTRA,
+    TRANSPORT_DATA,
+    TYPEAHEAD_DATA,
+)
 from fleetreg.tasks.host_keys import HOST_KEYS_EXTRA, HostKeyPolicy
 from nornir.core import Nornir
 from nornir.core.configuration import Config, LoggingConfig, RunnerConfig
@@ -53,10 +59,13 @@ def build_nornir(
     extras: dict | None = None,
     host_keys: HostKeyPolicy | None = None,
     transport: str = DEFAULT_TRANSPORT,
+    typeahead: bool = False,
 ) -> Nornir:
     """`host_keys`: check switches' SSH host keys (trust on first use, or strict); None: accept any.
     `transport`: how sessions are opened (tasks.connection.TRANSPORTS); both read the login
-    options from the same connection options (the asyncssh transport only those it understands)."""
+    options from the same connection options (the asyncssh transport only those it understands).
+    `typeahead`: the asyncssh transport types a config section's settings without waiting for
+    each line's answer (--typeahead)."""
     defaults = Defaults(username=credentials.username, password=credentials.password)
     groups = Groups({name: Group(name=name, defaults=defaults) for name in inventory.groups})
     for name, group in groups.items():
@@ -70,7 +79,13 @@ def build_nornir(
             port=entry.port,
             platform=entry.platform,
             groups=ParentGroups([groups[g] for g in entry.groups if g in groups]),
-            data={"settings": entry.settings, "entry": entry, "site": entry.site, TRANSPORT_DATA: transport},
+            data={
+                "settings": entry.settings,
+                "entry": entry,
+                "site": entry.site,
+                TRANSPORT_DATA: transport,
+                TYPEAHEAD_DATA: typeahead,
+            },
             connection_options={
                 CONNECTION_OPTIONS: ConnectionOptions(
                     platform=entry.platform,

@@ -15,6 +15,7 @@ from typing import Any
 from fleetreg.core.plan_model import HostPlan, Plan
 from fleetreg.core.planner import plan_risks
 from fleetreg.core.render import render
+from fleetreg.core.steps import STEP_CHANGES
 
 
 @dataclass(frozen=True)
@@ -48,15 +49,6 @@ class Summary:
     changes: Sequence[ChangeCount]
     blocked_reasons: Mapping[str, int]
     risks: Mapping[str, int] = field(default_factory=dict)
-
-
-# Planned steps that change a switch beyond its config lines, as the change list names them.
-STEP_CHANGES = {
-    "install_ca": "crypto pki authenticate (satellite CA into the trustpoint, fingerprint checked)",
-    "deregister": "license smart deregister",
-    "register": "license smart register idtoken",
-    "sync": "license smart sync all",
-}
 
 
 def change_paths(commands: Iterable[str]) -> list[str]:

@@ -7,15 +7,18 @@ session the switch still has open (one `show license status`) takes no slot at a
 that are already under way go before new ones, and new ones start longest wait first (switches
 that register before those that only sync). Every step is journaled before and after it runs.
 
-Everything runs on one asyncio loop in one thread: the scheduler, the journal and every SSH
-session (asyncssh). Threads were measured to cost a GIL hand-off per command and 60 % longer
-round trips at 200 sessions (bench/README.md); only the netmiko transport uses threads."""
+The scheduler and the journal run on one asyncio loop in the main thread; each step is a Nornir
+task of `fleetreg.tasks` (the same functions a user's Nornir script runs), started with Nornir's
+`Task.start` in a worker thread, over the host's Nornir connection (stock Netmiko through
+nornir-netmiko by default; the opt-in asyncssh transport keeps its sessions on one background
+loop, `tasks.event_loop.SESSIONS`)."""
 
 from __future__ import annotations
 
 import asyncio
 import errno
 import heapq
+import importlib
 import os
 import random
 import sqlite3
@@ -45,31 +48,27 @@ from fleetreg.core.host_paths import host_file
 from fleetreg.core.pki import ca_fingerprints
 from fleetreg.core.plan_model import HostPlan, Wave
 from fleetreg.core.redact import Redactor
+from fleetreg.core.steps import POLL_STEPS, REPEATABLE_STEPS, STEP_TABLE
 from fleetreg.shell.discovery import RUNNING_CONFIG, save_masked_config
 from fleetreg.shell.inbox import Inbox
 from fleetreg.shell.journal import Journal
 from fleetreg.shell.runfolder import write_private
 from fleetreg.tasks import event_loop
-from fleetreg.tasks.backout import backout
-from fleetreg.tasks.cli import DeviceCli
-from fleetreg.tasks.configure import configure, save_config
-from fleetreg.tasks.connection import cli_params, open_cli, transport_of
+from fleetreg.tasks.connection import SESSION_LOG_DATA, close_cli
 from fleetreg.tasks.device_errors import translate
-from fleetreg.tasks.discover import discover
-from fleetreg.tasks.licensing import deregister, read_status, register, sync
 from fleetreg.tasks.session_log import SessionLogSpec
-from fleetreg.tasks.trust import install_ca
-from fleetreg.tasks.verify import verify
 from nornir.core import Nornir
+from nornir.core.inventory import Host
+from nornir.core.processor import Processors
+from nornir.core.task import Task
 
 TokenProvider = Callable[[HostPlan], str]  # the registration token for this switch
-# Steps that only read: after a lost or timed-out session they are simply run again on a new one.
-READ_ONLY_STEPS = frozenset({"precheck", "recheck", "wait_registered", "wait_ack", "verify"})
-# ... and the backout, which is idempotent (declarative config lines, deregister, write memory):
-# giving up on it after one lost session would leave the switch half-configured.
-REPEATABLE_STEPS = READ_ONLY_STEPS | {"backout", "install_ca"}  # install_ca checks what is there first
-# Registration polls: one show command, which needs no worker slot while the session is open.
-POLL_STEPS = frozenset({"wait_registered", "wait_ack"})
+# Each step's Nornir task (fleetreg.core.steps names them; resolved once, here in the shell).
+STEP_TASKS: dict[str, Callable[..., Any]] = {
+    spec.name: getattr(importlib.import_module(f"fleetreg.tasks.{spec.task.split(':')[0]}"), spec.task.split(":")[1])
+    for spec in STEP_TABLE
+    if spec.task is not None
+}
 EventSink = Callable[[str, str, str], None]  # (host, event, text)
 NO_SPACE = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})  # fleetreg's disk, not the switch
 
@@ -174,9 +173,9 @@ class ApplyRunner:
         self._random = random.Random()
         self._step_ids: dict[tuple[str, str], int] = {}
         self._flags: dict[str, tuple[bool, bool]] = {}  # last journaled (config changed, registered)
-        self._clis: dict[str, DeviceCli] = {}  # open sessions, by host
-        self._closing: set[asyncio.Task[None]] = set()
-        self._executor: ThreadPoolExecutor | None = None  # the netmiko transport's threads
+        self._open: set[str] = set()  # hosts whose session is open
+        self._closing: set[asyncio.Future[None]] = set()
+        self._executor: ThreadPoolExecutor | None = None  # the threads steps run in
         (run_dir / "backups").mkdir(mode=0o700, exist_ok=True)
         if options.session_logs:
             (run_dir / "session-logs").mkdir(mode=0o700, exist_ok=True)
@@ -198,7 +197,8 @@ class ApplyRunner:
         inflight = _InFlight()
         finished: Inbox[tuple[_Job, _StepResult]] = Inbox()
         running: set[asyncio.Task[None]] = set()
-        self._executor = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="fleetreg-netmiko")
+        # workers for the steps holding a slot, as many again for polls over open sessions
+        self._executor = ThreadPoolExecutor(max_workers=2 * self.options.workers, thread_name_prefix="fleetreg-step")
         done: list[tuple[_Job, _StepResult]] = []
         try:
             while pending_new or continuing or timers or inflight or done:
@@ -285,7 +285,7 @@ class ApplyRunner:
         now = self.clock()
         while timers and timers[0][0] <= now:
             due = heapq.heappop(timers)[2]
-            due.slot = not (due.step in POLL_STEPS and due.flow.plan.name in self._clis)
+            due.slot = not (due.step in POLL_STEPS and due.flow.plan.name in self._open)
             if due.slot:
                 continuing.append(due)
             else:
@@ -425,72 +425,75 @@ class ApplyRunner:
                 write_private(host_file(status_dir, flow.plan.name, f".{when}.txt"), self.redact(text) or "")
 
     def _close(self, name: str, *, politely: bool = True) -> None:
-        """Log out of the host's session (in the background: the scheduler does not wait)."""
-        cli = self._clis.pop(name, None)
-        if cli is not None:
-            task = asyncio.create_task(cli.close() if politely else cli.abort())
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+        """Log out of the host's session (in a worker thread: the scheduler does not wait)."""
+        if name in self._open:
+            self._open.discard(name)
+            host = self.nr.inventory.hosts[name]
+            closing = asyncio.get_running_loop().run_in_executor(self._executor, _close_quietly, host, politely)
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
 
     async def _close_all(self) -> None:
-        for name in list(self._clis):
+        for name in list(self._open):
             self._close(name, politely=False)
         if self._closing:
             await asyncio.gather(*self._closing, return_exceptions=True)
 
-    # ================================================================ execution (on the loop)
+    # ================================================================ execution (worker threads)
     async def _execute_into(self, job: _Job, finished: Inbox[tuple[_Job, _StepResult]]) -> None:
-        finished.put((job, await self._execute(job)))
+        name = job.flow.plan.name
+        result = await asyncio.get_running_loop().run_in_executor(self._executor, self._execute, job)
+        if result.error is not None and result.error.step == "connect":
+            self._open.discard(name)  # device_cli dropped what it had
+        elif result.error is None and result.fault is None and job.step in STEP_TASKS:
+            self._open.add(name)
+        elif name in self._open and (session_unusable(result.error) or result.fault is not None):
+            self._close(name, politely=False)
+        finished.put((job, result))
 
-    async def _execute(self, job: _Job) -> _StepResult:
+    def _execute(self, job: _Job) -> _StepResult:
+        """One step, in a worker thread. Never raises: the outcome is the result."""
         name = job.flow.plan.name
         try:
-            cli = await self._connect(name)
-        except FleetregError as exc:
-            return _StepResult(error=exc, connect_failed=not isinstance(exc, AuthError | HostKeyError))
-        try:
-            return _StepResult(value=await self._run_step(cli, job))
+            return _StepResult(value=self._run_step(job))
         except InternalError as exc:
             return _StepResult(fault=exc)
         except RunFolderError as exc:  # a file of the run (backup, kept config): fleetreg's, not the switch's
             return _StepResult(fault=InternalError(exc.message, host=name, step=job.step, file=exc.file))
         except FleetregError as exc:
+            if exc.step == "connect":
+                return _StepResult(error=exc, connect_failed=not isinstance(exc, AuthError | HostKeyError))
             exc.step = exc.step or job.step
-            if session_unusable(exc):
-                self._close(name, politely=False)
             return _StepResult(error=exc)
         except Exception as exc:
             if isinstance(exc, OSError) and exc.errno in NO_SPACE:  # its disk, not the switch
                 where = str(exc.filename) if exc.filename else None
                 return _StepResult(fault=InternalError(exc.strerror or str(exc), host=name, step=job.step, file=where))
-            self._close(name, politely=False)
             return _StepResult(error=translate(exc, host=name, step=job.step))
 
-    async def _connect(self, name: str) -> DeviceCli:
-        cli = self._clis.get(name)
-        if cli is not None:
-            return cli
-        host = self.nr.inventory.hosts[name]
-        session_log = None
-        if self.options.session_logs:
-            log_path = host_file(self.run_dir / "session-logs", name, ".log")
+    def _run_task(self, host: Host, name: str, **params: Any) -> Any:
+        """The step's Nornir task on `host`, as Nornir runs it (Task.start); its result value,
+        or the exception the task failed with."""
+        if host.name not in self._open and self.options.session_logs:
+            log_path = host_file(self.run_dir / "session-logs", host.name, ".log")
             os.close(os.open(log_path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
-            session_log = SessionLogSpec(log_path, tuple(sorted(self.redact.secrets)))
-        try:
-            # a login that fails half-way (e.g. at enable) is dropped by the transport: no vty line held
-            cli = await open_cli(cli_params(host, session_log=session_log), transport_of(host), self._executor)
-        except Exception as exc:
-            raise translate(exc, host=name, step="connect") from None
-        self._clis[name] = cli
-        return cli
+            host.data[SESSION_LOG_DATA] = SessionLogSpec(log_path, tuple(sorted(self.redact.secrets)))
+        task = Task(
+            STEP_TASKS[name], nornir=self.nr, global_dry_run=False, processors=Processors(), name=name, **params
+        )
+        result = task.start(host)[0]
+        if result.failed:
+            raise result.exception or DeviceError(f"{name} failed", host=host.name, step=name)
+        return result.result
 
-    async def _run_step(self, cli: DeviceCli, job: _Job) -> Any:
+    def _run_step(self, job: _Job) -> Any:
         plan = job.flow.plan
         timeout = self.options.read_timeout_s
         step = job.step
-        settings = self.nr.inventory.hosts[plan.name].data.get("settings")
+        host = self.nr.inventory.hosts[plan.name]
+        settings = host.data.get("settings")
         if step == "precheck":
-            outputs = await discover(cli, read_timeout=timeout)
+            outputs = self._run_task(host, step, read_timeout=timeout)
             trustpoints = (settings.trustpoint.name,) if settings is not None else ()
             facts = build_drift_facts(plan.name, outputs, trustpoints=trustpoints)
             if self.options.keep_configs and RUNNING_CONFIG in outputs:
@@ -499,32 +502,32 @@ class ApplyRunner:
         if step == "backup":
             write_private(host_file(self.run_dir / "backups", plan.name, ".cfg"), self._backup_text(job.flow))
             return None
-        if step in ("recheck", "wait_registered", "wait_ack"):
-            return await read_status(cli, read_timeout=timeout)
         if step == "install_ca":
             assert settings is not None
             pem = read_ca_file(plan)
-            return await install_ca(cli, settings.trustpoint.name, pem, plan.ca_sha1 or "", read_timeout=timeout)
+            return self._run_task(
+                host, step, trustpoint=settings.trustpoint.name, ca_pem=pem, expected_sha1=plan.ca_sha1 or "",
+                read_timeout=timeout,
+            )  # fmt: skip
         if step == "configure":
-            return await configure(cli, plan.config_commands, read_timeout=timeout)
+            return self._run_task(host, step, commands=plan.config_commands, read_timeout=timeout)
         if step in ("save_config", "save_final"):
-            return await save_config(cli, step=step, read_timeout=timeout * 2)
-        if step == "deregister":
-            return await deregister(cli, read_timeout=timeout * 2)
+            return self._run_task(host, step, read_timeout=timeout * 2, step=step)
         if step == "register":
             token = self.tokens(plan)
-            return await register(cli, token, force=plan.register_force, read_timeout=timeout * 2)
-        if step == "sync":
-            return await sync(cli, read_timeout=timeout * 2)
+            return self._run_task(host, step, token=token, force=plan.register_force, read_timeout=timeout * 2)
+        if step in ("deregister", "sync"):
+            return self._run_task(host, step, read_timeout=timeout * 2)
         if step == "verify":
-            return await verify(cli, mode=plan.mode or "callhome", read_timeout=timeout)
+            return self._run_task(host, step, mode=plan.mode or "callhome", read_timeout=timeout)
         if step == "backout":
-            return await backout(
-                cli,
-                plan.backout_commands,
-                deregister_first=job.flow.registered and plan.mode == "callhome",
-                read_timeout=timeout,
+            deregister_first = job.flow.registered and plan.mode == "callhome"
+            commands = plan.backout_commands
+            return self._run_task(
+                host, step, commands=commands, deregister_first=deregister_first, read_timeout=timeout
             )
+        if step in STEP_TASKS:  # the reads: recheck, wait_registered, wait_ack
+            return self._run_task(host, step, read_timeout=timeout)
         raise FleetregError(f"unknown step {step!r}", host=plan.name)
 
     def _backup_text(self, flow: HostFlow) -> str:
@@ -538,6 +541,11 @@ class ApplyRunner:
             *(f"!   {c}" for c in plan.backout_commands),
         ]
         return "\n".join(lines) + "\n"
+
+
+def _close_quietly(host: Host, politely: bool) -> None:
+    close_cli(host, politely=politely)
+    host.data.pop(SESSION_LOG_DATA, None)
 
 
 def session_unusable(exc: BaseException | None) -> bool:

@@ -172,15 +172,13 @@ def test_a_switch_changed_after_the_plan_is_skipped_as_drifted(mock_fleet_factor
     assert mock.call(lambda: mock.fleet.device(victim).running_config_text()) == before  # untouched
 
 
-def test_the_netmiko_transport_migrates_the_same_fleet(mock_fleet_factory, tmp_path: Path) -> None:
-    """`--transport netmiko`: the same plan and apply through Netmiko (run in the runner's
-    executor threads), with session logs that hold no secret."""
+def test_every_switch_ends_as_planned_with_session_logs_that_hold_no_secret(mock_fleet_factory, tmp_path: Path) -> None:
+    """Plan and apply on the transport of this run (both are: tests/e2e/conftest.py), with
+    session logs that hold no secret."""
     mock = mock_fleet_factory(6)
     runs = tmp_path / "runs"
     with fleet_env(mock) as env:
-        code, plan_dir, apply_dir = plan_and_apply(
-            mock, runs, "--transport", "netmiko", apply_args=("--transport", "netmiko")
-        )
+        code, plan_dir, apply_dir = plan_and_apply(mock, runs)
     assert code == 0
     plan = load_plan_json(plan_dir)
     rows = list(csv.DictReader((apply_dir / "hosts.csv").open()))

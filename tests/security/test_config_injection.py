@@ -5,9 +5,9 @@ every line a transport types passes one gate, which refuses it before anything i
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -176,18 +176,18 @@ def test_the_gate_refuses_a_line_before_any_of_it_reaches_the_switch(
     host = mock.fleet.devices[0].name
     before = configs(mock)
 
-    async def attempt(cli: DeviceCli) -> str:
+    def attempt(cli: DeviceCli) -> str:
         try:
             if call == "config":
-                await cli.send_config([text], read_timeout=10)
+                cli.send_config([text], read_timeout=10)
             elif call == "command":
-                await cli.send_command(text, read_timeout=10)
+                cli.send_command(text, read_timeout=10)
             elif call == "exchange":
-                await cli.exchange(text, r"#", read_timeout=10)
+                cli.exchange(text, r"#", read_timeout=10)
             else:
-                await cli.write_lines([text])
+                cli.write_lines([text])
         except UnsafeLineError as exc:
-            await asyncio.sleep(0.2)  # anything sent would have reached the switch by now
+            time.sleep(0.2)  # anything sent would have reached the switch by now
             return str(exc)
         raise AssertionError("the gate let the line through")
 
@@ -306,7 +306,7 @@ def test_an_enable_secret_with_a_line_break_is_never_typed(
     mock.call(setattr, switch, "faults", dataclasses.replace(switch.faults, user_mode_login=True))
     before = configs(mock)
 
-    async def nothing(cli: DeviceCli) -> None:
+    def nothing(cli: DeviceCli) -> None:
         return None
 
     with pytest.raises(SecretError, match="enable secret holds a control character"):

@@ -5,8 +5,7 @@ only the owned excerpt); `--keep-configs` keeps each config with its secrets mas
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from fleetreg.core.errors import CommandTimeout
 from fleetreg.shell.inventory import load_inventory
 from fleetreg.shell.nornir_setup import build_nornir
 from fleetreg.shell.secrets import Credentials
-from fleetreg.tasks import event_loop
 from fleetreg.tasks.connection import cli_params, open_cli
 from fleetreg.tasks.session_log import SessionLogSpec
 
@@ -81,20 +79,16 @@ def test_a_running_config_that_comes_after_its_timeout_is_not_logged(
     nr = build_nornir(load_inventory(mock.inventory_dir, environ=env), credentials, connect_timeout=10)
     log = tmp_path / "session.log"
 
-    async def run() -> None:
-        with ThreadPoolExecutor(2) as executor:
-            params = cli_params(nr.inventory.hosts[host], session_log=SessionLogSpec(log, ()))
-            cli = await open_cli(params, transport, executor)
-            try:
-                switch = mock.fleet.device(host)
-                mock.call(setattr, switch, "faults", replace(switch.faults, latency_ms=600))
-                with pytest.raises(CommandTimeout):
-                    await cli.send_command("show running-config", read_timeout=0.2)
-                await asyncio.sleep(1.0)  # the output arrives now
-            finally:
-                await cli.abort()
-
-    event_loop.run(run())
+    params = cli_params(nr.inventory.hosts[host], session_log=SessionLogSpec(log, ()))
+    cli = open_cli(params, transport)
+    try:
+        switch = mock.fleet.device(host)
+        mock.call(setattr, switch, "faults", replace(switch.faults, latency_ms=600))
+        with pytest.raises(CommandTimeout):
+            cli.send_command("show running-config", read_timeout=0.2)
+        time.sleep(1.0)  # the output arrives now
+    finally:
+        cli.abort()
     text = log.read_bytes().decode()
     assert "[show running-config: its output not logged" in text
     assert not [v for v in SENSITIVE_VALUES if v in text]

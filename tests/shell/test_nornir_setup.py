@@ -57,7 +57,7 @@ def test_no_enable_secret_means_no_secret_extra_and_nothing_secret_in_host_data(
     inventory = load_inventory(FIXTURES / "precedence", check_secrets=False)
     nr = build_nornir(inventory, Credentials("netops", "pa55-word"), extras={"secret": "from-caller"})
     host = nr.inventory.hosts["h_defaults_only"]
-    assert transport_of(host) == "asyncssh"  # the default transport
+    assert transport_of(host) == "netmiko"  # the default transport
     params = host.get_connection_parameters("netmiko")  # the login options, whichever transport
     assert "secret" not in (params.extras or {})
     assert params.extras["fleetreg_host"] == "h_defaults_only"  # type: ignore[index]  # names errors

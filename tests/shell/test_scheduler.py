@@ -3,6 +3,7 @@ hold one of the `--workers` slots and which do not."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,28 +19,32 @@ class StepMonitor:
     """Counts what runs at the same time: steps that need a slot, and registration polls."""
 
     def __init__(self) -> None:
+        self.lock = threading.Lock()  # steps run in worker threads
         self.slot_steps = 0
         self.max_slot_steps = 0
         self.polls = 0
         self.polls_beside_a_slot_step = 0
 
     def slot_step(self, task: Callable[..., Any]) -> Callable[..., Any]:
-        async def run(*args: Any, **kwargs: Any) -> Any:
-            self.slot_steps += 1
-            self.max_slot_steps = max(self.max_slot_steps, self.slot_steps)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with self.lock:
+                self.slot_steps += 1
+                self.max_slot_steps = max(self.max_slot_steps, self.slot_steps)
             try:
-                return await task(*args, **kwargs)
+                return task(*args, **kwargs)
             finally:
-                self.slot_steps -= 1
+                with self.lock:
+                    self.slot_steps -= 1
 
         return run
 
     def poll(self, task: Callable[..., Any]) -> Callable[..., Any]:
-        async def run(*args: Any, **kwargs: Any) -> Any:
-            self.polls += 1
-            if self.slot_steps:
-                self.polls_beside_a_slot_step += 1
-            return await task(*args, **kwargs)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with self.lock:
+                self.polls += 1
+                if self.slot_steps:
+                    self.polls_beside_a_slot_step += 1
+            return task(*args, **kwargs)
 
         return run
 
@@ -51,9 +56,9 @@ def test_registration_polls_take_no_worker_slot(
     # switch polls its registration, the single slot is busy with the next switch's steps.
     mock = mock_fleet_factory(4, latency_ms=100, register_seconds=(2.0, 2.0))
     monitor = StepMonitor()
-    for name in ("discover", "install_ca", "configure", "save_config", "deregister", "register", "sync", "verify"):
-        monkeypatch.setattr(runner, name, monitor.slot_step(getattr(runner, name)))
-    monkeypatch.setattr(runner, "read_status", monitor.poll(runner.read_status))
+    for name, task in list(runner.STEP_TASKS.items()):
+        wrap = monitor.poll if name in runner.POLL_STEPS else monitor.slot_step
+        monkeypatch.setitem(runner.STEP_TASKS, name, wrap(task))
 
     with fleet_env(mock):
         code, _plan_dir, _apply_dir = plan_and_apply(mock, tmp_path / "runs", apply_args=("--workers", "1"))

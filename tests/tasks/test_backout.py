@@ -33,8 +33,8 @@ def mock(mock_fleet_factory: Callable[..., MockFleet]) -> MockFleet:
 def test_refused_removals_are_skipped_and_every_other_line_is_typed(mock: MockFleet, transport: str) -> None:
     host = mock.fleet.devices[0].name
 
-    async def restore(cli: DeviceCli) -> list[str]:
-        return await restore_lines(cli, NEVER_CREATED, read_timeout=10)
+    def restore(cli: DeviceCli) -> list[str]:
+        return restore_lines(cli, NEVER_CREATED, read_timeout=10)
 
     skipped = with_cli(mock, transport, host, restore)
     assert [s.split(" (")[0] for s in skipped] == ['no profile "SSM-OnPrem"', 'no profile "Other-Sat"']
@@ -47,8 +47,8 @@ def test_any_other_refusal_fails_the_backout(mock: MockFleet, transport: str) ->
     host = mock.fleet.devices[1].name
     lines = ["call-home", ' no profile "SSM-OnPrem"', " no such setting", " contact-email-addr never@example.net"]
 
-    async def restore(cli: DeviceCli) -> list[str]:
-        return await restore_lines(cli, lines, read_timeout=10)
+    def restore(cli: DeviceCli) -> list[str]:
+        return restore_lines(cli, lines, read_timeout=10)
 
     with pytest.raises(CommandError, match="no such setting"):
         with_cli(mock, transport, host, restore)

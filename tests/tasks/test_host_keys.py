@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli
+from fleetreg.tasks.connection import TRANSPORTS
 
 pytestmark = pytest.mark.integration
 
@@ -14,6 +15,13 @@ pytestmark = pytest.mark.integration
 def plan(mock, runs: Path, *args: str) -> dict:
     assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), *args) == 0
     return {h["name"]: h for h in load_plan_json(latest_run(runs, "plan"))["hosts"]}
+
+
+@pytest.fixture(params=TRANSPORTS, autouse=True)
+def transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Host keys are checked the same way on both transports."""
+    monkeypatch.setenv("FLEETREG_TRANSPORT", str(request.param))
+    return str(request.param)
 
 
 def test_first_use_is_recorded_and_a_changed_key_blocks_the_switch(mock_fleet_factory, tmp_path: Path) -> None:

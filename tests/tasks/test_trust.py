@@ -9,7 +9,7 @@ from cli_sessions import with_cli
 from fleetreg.core.errors import CommandError
 from fleetreg.core.pki import ca_fingerprints
 from fleetreg.tasks.cli import DeviceCli
-from fleetreg.tasks.trust import install_ca
+from fleetreg.tasks.trust import authenticate_ca
 
 from mock_devices.pki import SatellitePki
 from mock_devices.testing import MockFleet
@@ -22,9 +22,9 @@ def mock(mock_fleet_factory: Callable[..., MockFleet]) -> MockFleet:
     return mock_fleet_factory(2)
 
 
-async def in_exec_mode(cli: DeviceCli) -> bool:
+def in_exec_mode(cli: DeviceCli) -> bool:
     """The session is back in privileged EXEC: an exec-only command runs (config mode refuses it)."""
-    return "Cisco IOS XE Software" in await cli.send_command("show version", read_timeout=10)
+    return "Cisco IOS XE Software" in cli.send_command("show version", read_timeout=10)
 
 
 def chain_of(mock: MockFleet, host: str) -> str | None:
@@ -41,10 +41,10 @@ def test_installs_the_ca_then_a_second_run_changes_nothing(mock: MockFleet, tran
     assert pki is not None
     _md5, sha1 = ca_fingerprints(pki.ca_pem)
 
-    async def twice(cli: DeviceCli) -> tuple[str, bool, str]:
-        first = await install_ca(cli, TRUSTPOINT, pki.ca_pem, sha1, read_timeout=20)
-        exec_mode = await in_exec_mode(cli)
-        return first, exec_mode, await install_ca(cli, TRUSTPOINT, pki.ca_pem, sha1, read_timeout=20)
+    def twice(cli: DeviceCli) -> tuple[str, bool, str]:
+        first = authenticate_ca(cli, TRUSTPOINT, pki.ca_pem, sha1, read_timeout=20)
+        exec_mode = in_exec_mode(cli)
+        return first, exec_mode, authenticate_ca(cli, TRUSTPOINT, pki.ca_pem, sha1, read_timeout=20)
 
     first, exec_mode, second = with_cli(mock, transport, host, twice)
     assert "Trustpoint CA certificate accepted." in first
@@ -64,16 +64,16 @@ def test_fingerprint_mismatch_answers_no_and_installs_nothing(mock: MockFleet, t
     expected_md5, expected_sha1 = ca_fingerprints(pki.ca_pem)
     shown_sha1 = ca_fingerprints(wrong)[1]
 
-    async def wrong_then_right(cli: DeviceCli) -> tuple[CommandError, str | None, bool, str]:
+    def wrong_then_right(cli: DeviceCli) -> tuple[CommandError, str | None, bool, str]:
         try:
-            await install_ca(cli, TRUSTPOINT, wrong, expected_sha1, read_timeout=20)
+            authenticate_ca(cli, TRUSTPOINT, wrong, expected_sha1, read_timeout=20)
         except CommandError as exc:
             error = exc
         else:
             raise AssertionError("a CA with the wrong fingerprint was accepted")
         installed = chain_of(mock, host)
-        exec_mode = await in_exec_mode(cli)
-        retry = await install_ca(cli, TRUSTPOINT, pki.ca_pem, expected_sha1, read_timeout=20)
+        exec_mode = in_exec_mode(cli)
+        retry = authenticate_ca(cli, TRUSTPOINT, pki.ca_pem, expected_sha1, read_timeout=20)
         return error, installed, exec_mode, retry
 
     error, installed, exec_mode, retry = with_cli(mock, transport, host, wrong_then_right)
