@@ -32,6 +32,7 @@ from fleetreg.cli.common import (
     stdout,
 )
 from fleetreg.core.errors import InputError
+from fleetreg.core.outcomes import DONE_OUTCOMES, FINAL_OUTCOMES
 from fleetreg.core.plan_model import Wave
 from fleetreg.services.apply import (
     ApplyOptions,
@@ -47,7 +48,7 @@ from fleetreg.services.apply import (
 from fleetreg.shell.scheduler import WaveRunner
 from rich.table import Table
 
-FINAL_EVENTS = {"migrated", "already-migrated", "failed", "backed-out", "drifted", "skipped", "interrupted"}
+FINAL_EVENTS = FINAL_OUTCOMES
 
 
 @contextmanager
@@ -97,7 +98,7 @@ def print_result(result: ApplyResult) -> None:
         table.add_row(outcome, str(count))
     stdout.print(table)
     for host, o in sorted(result.outcomes.items()):
-        if o.outcome in ("failed", "backed-out", "drifted", "interrupted", "not-run"):
+        if o.outcome not in DONE_OUTCOMES:  # failed, backed out, drifted, pending-ack, interrupted, not run
             where = f" at {o.failed_step}" if o.failed_step else ""
             stdout.print(f"  {host}: {o.outcome}{where}: {o.reason or ''}", markup=False)  # the switch's words
     if result.halted:
@@ -112,7 +113,7 @@ def _run_with_progress(total: int, label: str, call: Callable[..., ApplyResult])
 
         def on_event(host: str, event: str, text: str) -> None:
             if event in FINAL_EVENTS:
-                done(host, event in ("migrated", "already-migrated"))
+                done(host, event in DONE_OUTCOMES or event == "pending-ack")  # pending-ack: nothing failed
 
         return call(on_event=on_event, on_runner=on_runner)
 

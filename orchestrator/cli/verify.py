@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,17 @@ from fleetreg.cli.common import (
     host_progress,
     stdout,
 )
-from fleetreg.services.verify import Verdict, expected_hosts, satellite_problems, verify_hosts
+from fleetreg.core.inventory_model import Inventory
+from fleetreg.core.outcomes import PENDING_ACK_EXIT
+from fleetreg.services.apply import open_journal, regenerate_reports
+from fleetreg.services.verify import (
+    Verdict,
+    expected_hosts,
+    judge_pending_acks,
+    promote_acknowledged,
+    satellite_problems,
+    verify_hosts,
+)
 from fleetreg.shell.inventory import load_inventory
 from fleetreg.shell.plan_store import load_plan
 from fleetreg.shell.runfolder import find_run
@@ -47,11 +58,39 @@ def verify_command(
     verdicts = [
         replace(v, ok=False, problems=(*v.problems, satellite[v.host])) if v.host in satellite else v for v in verdicts
     ]
+    run_dir = path if path.is_dir() else None if path.is_file() else find_run(run, access.runs_dir)
+    verdicts, promoted = _pending_acks(run_dir, access.runs_dir, inventory, verdicts)
     stdout.print(verdict_table(plan.plan_id, verdicts))
-    failed = sum(not v.ok for v in verdicts)
-    stdout.print(f"{len(verdicts) - failed} ok, {failed} failing")
+    failed = sum(not v.ok and not v.pending for v in verdicts)
+    pending = sum(v.pending for v in verdicts)
+    stdout.print(f"{len(verdicts) - failed - pending} ok, {pending} pending-ack, {failed} failing")
+    if promoted:
+        stdout.print(f"Promoted to migrated (ACK received): {', '.join(promoted)}; reports of {run_dir} regenerated")
     if failed:
         raise click.exceptions.Exit(1)
+    if pending:
+        raise click.exceptions.Exit(PENDING_ACK_EXIT)
+
+
+def _pending_acks(
+    run_dir: Path | None, runs_dir: Path, inventory: Inventory, verdicts: list[Verdict]
+) -> tuple[list[Verdict], list[str]]:
+    """For an apply run: hosts it left pending-ack are promoted once their ACK came, judged
+    pending or overdue otherwise; the run's reports are regenerated after a promotion."""
+    journal = open_journal(runs_dir)
+    try:
+        if run_dir is None or journal.run_info(run_dir.name) is None:
+            return verdicts, []
+        records = journal.hosts(run_dir.name)
+        waiting = {h: r.finished_at or 0.0 for h, r in records.items() if r.state == "pending-ack"}
+        overdue = {h.name: h.settings.ack_overdue_s for h in inventory.hosts}
+        verdicts = judge_pending_acks(verdicts, waiting, overdue, time.time())
+        promoted = promote_acknowledged(journal, run_dir.name, verdicts)
+    finally:
+        journal.close()
+    if promoted:
+        regenerate_reports(str(run_dir), runs_dir)
+    return verdicts, promoted
 
 
 def verdict_table(plan_id: str, verdicts: Sequence[Verdict]) -> Table:
@@ -61,7 +100,7 @@ def verdict_table(plan_id: str, verdicts: Sequence[Verdict]) -> Table:
     for v in verdicts:
         table.add_row(  # what the switch and the satellite said: never read as markup
             escape(v.host),
-            "[green]ok[/]" if v.ok else "[red]FAIL[/]",
+            "[green]ok[/]" if v.ok else "[yellow]pending-ack[/]" if v.pending else "[red]FAIL[/]",
             escape(v.registration or ""),
             escape(v.virtual_account or ""),
             escape("; ".join(v.problems)),

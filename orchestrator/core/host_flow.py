@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from fleetreg.core.facts import DriftFacts, drift_from, fingerprint
+from fleetreg.core.outcomes import Outcome
 from fleetreg.core.parsing.models import CallHomeConfig, LicenseStatus
 from fleetreg.core.plan_model import HostPlan
-
-Outcome = Literal["migrated", "already-migrated", "failed", "backed-out", "drifted", "skipped", "interrupted"]
 
 # Registration states as `show license status` prints them.
 REGISTERED = "REGISTERED"
@@ -51,6 +50,7 @@ class HostFlow:
     register_timeout_s: float
     auto_backout: bool = True
     queue: list[str] = field(default_factory=list)
+    ack_wait_s: float = 180.0  # SLP: how long to wait for the usage report's ACK before pending-ack
     config_changed: bool = False
     registered: bool = False
     polls: int = 0
@@ -63,10 +63,16 @@ class HostFlow:
 
     @classmethod
     def fresh(
-        cls, plan: HostPlan, *, poll_interval_s: float, register_timeout_s: float, auto_backout: bool = True
+        cls,
+        plan: HostPlan,
+        *,
+        poll_interval_s: float,
+        register_timeout_s: float,
+        auto_backout: bool = True,
+        ack_wait_s: float = 180.0,
     ) -> HostFlow:
         steps = ["precheck", *(s.name for s in plan.steps)]
-        return cls(plan, poll_interval_s, register_timeout_s, auto_backout, queue=steps)
+        return cls(plan, poll_interval_s, register_timeout_s, auto_backout, queue=steps, ack_wait_s=ack_wait_s)
 
     @classmethod
     def resumed(
@@ -79,6 +85,7 @@ class HostFlow:
         poll_interval_s: float,
         register_timeout_s: float,
         auto_backout: bool = True,
+        ack_wait_s: float = 180.0,
     ) -> HostFlow:
         """A host a previous run left mid-way: re-read the switch ('recheck'), then go on from
         `resume_at`, the step that was interrupted or not yet started. Every step is safe to
@@ -87,7 +94,11 @@ class HostFlow:
         names: list[str] = [s.name for s in plan.steps]
         if resume_at in (None, "precheck", "backup") or (resume_at not in names and resume_at != "backout"):
             return cls.fresh(
-                plan, poll_interval_s=poll_interval_s, register_timeout_s=register_timeout_s, auto_backout=auto_backout
+                plan,
+                poll_interval_s=poll_interval_s,
+                register_timeout_s=register_timeout_s,
+                auto_backout=auto_backout,
+                ack_wait_s=ack_wait_s,
             )
         queue = ["recheck", "backout"] if resume_at == "backout" else ["recheck", *names[names.index(resume_at) :]]
         flow = cls(
@@ -98,6 +109,7 @@ class HostFlow:
             queue=queue,
             config_changed=config_changed,
             registered=registered,
+            ack_wait_s=ack_wait_s,
         )
         if resume_at == "backout":
             flow.failure = Finish("failed", "interrupted during backout; backout repeated on resume", "backout")
@@ -201,16 +213,28 @@ class HostFlow:
         return PollLater("wait_registered", self.poll_interval_s)
 
     def ack_polled(self, status: LicenseStatus, now: float) -> Action:
+        """SLP: the usage report's ACK. A switch that reports where planned but has no ACK after
+        `ack_wait_s` ends `pending-ack`, never backed out: real satellites ACK minutes to a day
+        after the push; `fleetreg verify` promotes it when the ACK comes."""
         self.polls += 1
         if self.wait_started is None:
             self.wait_started = now
         ack = status.last_ack_received
         if ack and ack not in ("<none>", "<empty>") and ack != self.ack_baseline:
             return self.step_done("wait_ack")
-        if now - self.wait_started >= self.register_timeout_s:
-            reason = status.failure_reason or f"no ACK from the satellite (Last ACK received: {ack or 'none'})"
-            return self.step_failed("wait_ack", f"timed out after {self.register_timeout_s:g}s: {reason}")
-        return PollLater("wait_ack", self.poll_interval_s)
+        if now - self.wait_started < self.ack_wait_s:
+            return PollLater("wait_ack", self.poll_interval_s)
+        problems = cslu_transport_problems(status, self.plan.expected_url)
+        if status.failure_reason:
+            problems.append(f"failure reason: {status.failure_reason}")
+        if problems:
+            return self.step_failed("wait_ack", f"no ACK after {self.ack_wait_s:g}s: {'; '.join(problems)}")
+        self.queue = []
+        return Finish(
+            "pending-ack",
+            f"reports to {self.plan.expected_url} as planned; no ACK within {self.ack_wait_s:g}s "
+            f"(Last ACK received: {ack or 'none'}); fleetreg verify promotes it when the ACK comes",
+        )
 
     def verified(self, status: LicenseStatus, callhome: CallHomeConfig | None, raw: str) -> Action:
         self.after_status = raw
@@ -257,9 +281,26 @@ def step_after(plan: HostPlan, step: str | None) -> str | None:
     return names[index] if index < len(names) else names[-1]
 
 
+NO_ACK = "no ACK received from the satellite"
+
+
+def cslu_transport_problems(status: LicenseStatus, expected_url: str | None) -> list[str]:
+    """An SLP switch's transport as read back against the plan: type cslu, the planned URL."""
+    problems = []
+    if (status.transport_type or "").lower() != "cslu":
+        problems.append(f"transport is {status.transport_type!r}, expected cslu")
+    if status.transport_url != expected_url:
+        problems.append(f"Cslu address is {status.transport_url!r}, expected {expected_url!r}")
+    return problems
+
+
 def verify_problems(plan: HostPlan, status: LicenseStatus, callhome: CallHomeConfig | None) -> list[str]:
     """What the parsed post-state gets wrong against the plan; empty when migrated."""
-    return readback_problems(plan.mode or "callhome", plan.virtual_account, plan.expected_url, status, callhome)
+    problems = readback_problems(plan.mode or "callhome", plan.virtual_account, plan.expected_url, status, callhome)
+    before = plan.facts.license.last_ack_received if plan.facts is not None else None
+    if plan.mode == "cslu" and plan.is_actionable and NO_ACK not in problems and status.last_ack_received == before:
+        problems.append(NO_ACK)  # the only ACK is the one from before the change (to its old server)
+    return problems
 
 
 def readback_problems(
@@ -269,12 +310,9 @@ def readback_problems(
     where it should report (`expected_url`) and, for call-home, its virtual account."""
     problems: list[str] = []
     if mode == "cslu":
-        if (status.transport_type or "").lower() != "cslu":
-            problems.append(f"transport is {status.transport_type!r}, expected cslu")
-        if status.transport_url != expected_url:
-            problems.append(f"Cslu address is {status.transport_url!r}, expected {expected_url!r}")
+        problems = cslu_transport_problems(status, expected_url)
         if not status.last_ack_received or status.last_ack_received in ("<none>", "<empty>"):
-            problems.append("no ACK received from the satellite")
+            problems.append(NO_ACK)
         return problems
     if status.registration_status != REGISTERED:
         problems.append(f"registration status {status.registration_status!r}, expected REGISTERED")

@@ -110,6 +110,10 @@ class MigrationSettings(BaseModel):
     allow_force: bool = False
     register_timeout_s: float = Field(default=900, gt=0, le=86400)
     poll_interval_s: float = Field(default=10, gt=0, le=3600)
+    # SLP: how long apply waits for the usage report's ACK before the switch ends pending-ack, and
+    # how long after the change verify still calls a missing ACK pending rather than overdue
+    ack_wait_s: float = Field(default=180, gt=0, le=86400)
+    ack_overdue_s: float = Field(default=86400, gt=0, le=30 * 86400)
     canary: bool = False
     satellite_api: SatelliteApiSettings | None = None
 

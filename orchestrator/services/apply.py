@@ -16,6 +16,7 @@ from fleetreg.core.errors import FleetregError, InputError, InternalError, PlanF
 from fleetreg.core.host_flow import Finish, HostFlow, step_after
 from fleetreg.core.host_paths import host_file
 from fleetreg.core.inventory_model import Inventory
+from fleetreg.core.outcomes import DONE_OUTCOMES, FAILURE_OUTCOMES, PENDING_ACK_EXIT
 from fleetreg.core.plan_integrity import plan_differences
 from fleetreg.core.plan_model import HostPlan, Plan, Wave
 from fleetreg.core.planner import inventory_fingerprint, registers
@@ -78,8 +79,10 @@ class ApplyResult:
 
     @property
     def exit_code(self) -> int:
-        good = {"migrated", "already-migrated", "skipped"}
-        return 0 if all(o.outcome in good for o in self.outcomes.values()) and not self.halted else 1
+        outcomes = [o.outcome for o in self.outcomes.values()]
+        if self.halted or any(o not in DONE_OUTCOMES and o != "pending-ack" for o in outcomes):
+            return 1
+        return PENDING_ACK_EXIT if "pending-ack" in outcomes else 0
 
 
 class Session:
@@ -179,6 +182,7 @@ class Session:
             poll_interval_s=s.poll_interval_s,
             register_timeout_s=s.register_timeout_s,
             auto_backout=self.options.auto_backout,
+            ack_wait_s=s.ack_wait_s,
         )
 
     def resumed_flow(self, host: HostPlan, record: HostRecord, journal: Journal, run_id: str) -> HostFlow:
@@ -197,6 +201,7 @@ class Session:
             poll_interval_s=s.poll_interval_s,
             register_timeout_s=s.register_timeout_s,
             auto_backout=self.options.auto_backout,
+            ack_wait_s=s.ack_wait_s,
         )
 
 
@@ -449,7 +454,7 @@ def _run_waves(
             break
         runner.run_wave(wave, flows)
         records = journal.hosts(run_id)
-        failures = sum(1 for h in wave.hosts if records[h].state in ("failed", "backed-out"))
+        failures = sum(1 for h in wave.hosts if records[h].state in FAILURE_OUTCOMES)
         if failures > wave.max_failures:
             halted = (
                 f"halted after {wave.name}: {failures} hosts failed, more than the threshold of {wave.max_failures}"

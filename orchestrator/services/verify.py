@@ -3,19 +3,20 @@ change window. Same checks as apply's verify step (host_flow.verify_problems).""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from fleetreg.core.errors import DeviceError, FleetregError
-from fleetreg.core.host_flow import verify_problems
+from fleetreg.core.host_flow import NO_ACK, verify_problems
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.licenses import MigratedSwitch, satellite_postcheck
 from fleetreg.core.plan_model import HostPlan, Plan
 from fleetreg.core.settings import SatelliteApiSettings
 from fleetreg.services.satellite import client_from_settings, devices_by_virtual_account
 from fleetreg.shell.fanout import run_on_hosts
+from fleetreg.shell.journal import Journal
 from fleetreg.tasks.verify import verify
 from nornir.core import Nornir
 
@@ -27,6 +28,7 @@ class Verdict:
     problems: tuple[str, ...]
     registration: str | None = None
     virtual_account: str | None = None
+    pending: bool = False  # SLP: reports as planned, its ACK not come yet (and not overdue)
 
 
 def satellite_problems(
@@ -81,3 +83,40 @@ def verify_hosts(
         problems = tuple(verify_problems(hosts[name], status, callhome))
         verdicts.append(Verdict(name, not problems, problems, status.registration_status, status.virtual_account))
     return verdicts
+
+
+PROMOTED = "ACK received: promoted by fleetreg verify"
+
+
+def judge_pending_acks(
+    verdicts: Sequence[Verdict], waiting_since: Mapping[str, float], overdue_after_s: Mapping[str, float], now: float
+) -> list[Verdict]:
+    """Verdicts of hosts an apply run left `pending-ack` (`waiting_since`: when): one whose only
+    problem is the missing ACK is still pending until `overdue_after_s` has passed, then overdue."""
+    judged = []
+    for verdict in verdicts:
+        since = waiting_since.get(verdict.host)
+        if since is not None and verdict.problems == (NO_ACK,):
+            limit = overdue_after_s.get(verdict.host, 86400.0)
+            if now - since < limit:
+                verdict = replace(verdict, pending=True, problems=(f"pending-ack: no ACK yet ({_age(now - since)})",))
+            else:
+                verdict = replace(verdict, problems=(f"ACK overdue: none {_age(now - since)} after the change",))
+        judged.append(verdict)
+    return judged
+
+
+def _age(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
+def promote_acknowledged(journal: Journal, run_id: str, verdicts: Sequence[Verdict]) -> list[str]:
+    """Hosts the run left pending-ack whose ACK has come (their verdict is ok) become migrated
+    in the run's journal. Returns them."""
+    pending = {name for name, record in journal.hosts(run_id).items() if record.state == "pending-ack"}
+    promoted = [v.host for v in verdicts if v.ok and v.host in pending]
+    with journal.batch():
+        for host in promoted:
+            journal.host_finished(run_id, host, "migrated", reason=PROMOTED)
+    return promoted

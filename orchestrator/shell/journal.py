@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from fleetreg.core.errors import RunFolderError
+from fleetreg.core.outcomes import TERMINAL_OUTCOMES
 
 JOURNAL_FILE = "fleetreg.db"
-TERMINAL_STATES = frozenset({"migrated", "already-migrated", "failed", "backed-out", "drifted", "skipped"})
+TERMINAL_STATES = TERMINAL_OUTCOMES  # a resume leaves these hosts alone
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

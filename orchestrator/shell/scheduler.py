@@ -45,6 +45,7 @@ from fleetreg.core.errors import (
 from fleetreg.core.facts import build_drift_facts
 from fleetreg.core.host_flow import Action, Finish, HostFlow, PollLater, longest_wait_first
 from fleetreg.core.host_paths import host_file
+from fleetreg.core.outcomes import FAILURE_OUTCOMES
 from fleetreg.core.pki import ca_fingerprints
 from fleetreg.core.plan_model import HostPlan, Wave
 from fleetreg.core.redact import Redactor
@@ -141,7 +142,7 @@ class WaveReport:
 
     @property
     def failures(self) -> int:
-        return sum(1 for f in self.finished.values() if f.outcome in ("failed", "backed-out"))
+        return sum(1 for f in self.finished.values() if f.outcome in FAILURE_OUTCOMES)
 
 
 class ApplyRunner:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fleetreg.core.host_flow import longest_wait_first
+from fleetreg.core.host_flow import Finish, HostFlow, PollLater, RunStep, longest_wait_first, registration_verdict
+from fleetreg.core.outcomes import DONE_OUTCOMES, FAILURE_OUTCOMES, TERMINAL_OUTCOMES
+from fleetreg.core.parsing.models import LicenseStatus
 from fleetreg.core.plan_model import HostPlan, Step
 
 
@@ -31,3 +33,77 @@ def test_hosts_that_register_start_before_hosts_that_only_sync_or_do_not_wait() 
 
 def test_a_host_without_steps_goes_last() -> None:
     assert [p.name for p in longest_wait_first([_plan("a"), _plan("b", "wait_ack")])] == ["b", "a"]
+
+
+# ---------------------------------------------------------------- SLP acknowledgements
+URL = "https://sat.example.net/cslu/v1/pi/Corporate%20Network%20Devices-1"
+
+
+def _slp_flow(ack_wait_s: float = 60) -> HostFlow:
+    plan = _plan("sw1", "configure", "save_config", "sync", "wait_ack", "verify").model_copy(
+        update={"mode": "cslu", "expected_url": URL}
+    )
+    flow = HostFlow.fresh(plan, poll_interval_s=5, register_timeout_s=900, ack_wait_s=ack_wait_s)
+    flow.queue = ["wait_ack", "verify"]  # configured, saved and synced
+    flow.config_changed = True
+    return flow
+
+
+def _slp_status(url: str | None = URL, ack: str | None = None, failure: str | None = None) -> LicenseStatus:
+    return LicenseStatus(
+        mode="slp", transport_type="cslu", transport_url=url, last_ack_received=ack, failure_reason=failure
+    )
+
+
+def test_an_ack_that_comes_ends_the_wait() -> None:
+    flow = _slp_flow()
+    assert flow.ack_polled(_slp_status(), now=0) == PollLater("wait_ack", 5)
+    assert flow.ack_polled(_slp_status(ack="Dec 03 10:01:02 2026 UTC"), now=3) == RunStep("verify")
+
+
+def test_no_ack_within_the_wait_ends_pending_ack_without_backout() -> None:
+    flow = _slp_flow(ack_wait_s=60)
+    flow.ack_polled(_slp_status(), now=0)
+    assert isinstance(flow.ack_polled(_slp_status(), now=59), PollLater)
+    action = flow.ack_polled(_slp_status(), now=60)
+    assert isinstance(action, Finish) and action.outcome == "pending-ack"
+    assert URL in (action.reason or "") and "fleetreg verify" in (action.reason or "")
+    assert flow.queue == [] and flow.config_changed  # nothing backed out
+
+
+def test_no_ack_and_another_url_read_back_is_a_failure_backed_out() -> None:
+    flow = _slp_flow(ack_wait_s=10)
+    flow.ack_polled(_slp_status(url="https://elsewhere/cslu/v1/pi/X"), now=0)
+    action = flow.ack_polled(_slp_status(url="https://elsewhere/cslu/v1/pi/X"), now=10)
+    assert action == RunStep("backout")
+    assert flow.failure is not None and "Cslu address is 'https://elsewhere/cslu/v1/pi/X'" in (
+        flow.failure.reason or ""
+    )
+
+
+def test_no_ack_with_a_failure_reason_is_a_failure_backed_out() -> None:
+    flow = _slp_flow(ack_wait_s=10)
+    flow.ack_polled(_slp_status(failure="Communication send error"), now=0)
+    assert flow.ack_polled(_slp_status(failure="Communication send error"), now=10) == RunStep("backout")
+
+
+def test_registration_verdicts() -> None:
+    def status(reg: str, auth: str = "", failure: str | None = None) -> LicenseStatus:
+        return LicenseStatus(
+            mode="classic", registration_status=reg, authorization_status=auth, failure_reason=failure,
+            virtual_account="VA",
+        )  # fmt: skip
+
+    assert registration_verdict(status("REGISTERED", "AUTHORIZED"))[0] == "registered"
+    assert registration_verdict(status("REGISTRATION IN PROGRESS", "EVAL MODE"))[0] == "pending"
+    assert registration_verdict(status("UNREGISTERED", "EVAL MODE", "Fail to send out Call Home HTTP message")) == (
+        "failed",
+        "registration failed: Fail to send out Call Home HTTP message",
+    )
+    assert registration_verdict(status("REGISTERED", "OUT OF COMPLIANCE"))[0] == "failed"
+
+
+def test_every_outcome_has_one_meaning() -> None:
+    assert {"migrated", "already-migrated", "skipped"} == DONE_OUTCOMES
+    assert {"failed", "backed-out"} == FAILURE_OUTCOMES
+    assert "pending-ack" in TERMINAL_OUTCOMES and "interrupted" not in TERMINAL_OUTCOMES

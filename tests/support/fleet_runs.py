@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import yaml
 from fleetreg.cli.main import main
 
 from mock_devices.testing import MockFleet
@@ -119,3 +120,19 @@ def assert_migrated_once(mock: MockFleet, plan: Mapping[str, Any]) -> None:
                 "AUTHORIZED",
                 planned[name]["virtual_account"],
             ), name
+
+
+def set_host_setting(mock: MockFleet, host: str, **settings: Any) -> None:
+    """Edit the mock's inventory as an operator would: `data.fleetreg` of one host."""
+    hosts_file = mock.inventory_dir / "hosts.yaml"
+    hosts = yaml.safe_load(hosts_file.read_text())
+    hosts[host].setdefault("data", {}).setdefault("fleetreg", {}).update(settings)
+    hosts_file.write_text(yaml.safe_dump(hosts, sort_keys=False))
+
+
+def set_default_setting(mock: MockFleet, **settings: Any) -> None:
+    """Edit the mock's inventory as an operator would: `data.fleetreg` of defaults.yaml."""
+    defaults_file = mock.inventory_dir / "defaults.yaml"
+    document = yaml.safe_load(defaults_file.read_text())
+    document["data"]["fleetreg"].update(settings)
+    defaults_file.write_text(yaml.safe_dump(document, sort_keys=False))
