@@ -162,11 +162,17 @@ class HostFlow:
         self.queue = []
         return self.failure
 
-    def backout_done(self) -> Action:
+    def backout_done(self, raw_status: str | None = None, found: str | None = None, note: str = "") -> Action:
+        """The backout ran; `found`: the licensing state read after it (one line), `raw_status`
+        its `show license status`. The outcome's reason says what was found, never assumed."""
         first = self.failure or Finish("failed", "unknown", None)
         self.queue = []
         self.config_changed = False
-        return Finish("backed-out", first.reason, first.failed_step)
+        if raw_status is not None:
+            self.after_status = raw_status
+        done = f"; {note}" if note and note != "backed out" else ""
+        reason = f"{first.reason}{done}; state after backout: {found}" if found else first.reason
+        return Finish("backed-out", reason, first.failed_step)
 
     def _first_reason(self) -> str:
         return self.failure.reason or "" if self.failure else ""
@@ -284,6 +290,40 @@ def step_after(plan: HostPlan, step: str | None) -> str | None:
 NO_ACK = "no ACK received from the satellite"
 
 
+def active_sl_destinations(callhome: CallHomeConfig | None) -> list[str]:
+    """Where the call-home config sends Smart Licensing data: each active profile's HTTP URLs."""
+    if callhome is None:
+        return []
+    return [
+        url
+        for p in callhome.profiles
+        if p.active and p.reporting_smart_licensing and p.transport_http
+        for url in (p.http_addresses or ["(CiscoTAC-1 default)"] if p.name == "CiscoTAC-1" else p.http_addresses)
+    ]
+
+
+def registered_to_url(status: LicenseStatus, callhome: CallHomeConfig | None, url: str | None) -> bool:
+    """Read back: is the switch registered (classic) or reporting (SLP) to `url`?"""
+    if url is None:
+        return False
+    if status.mode == "slp":
+        return status.transport_url == url
+    return (status.registration_status or "").startswith(REGISTERED) and active_sl_destinations(callhome) == [url]
+
+
+def licensing_state(status: LicenseStatus, callhome: CallHomeConfig | None) -> str:
+    """The licensing state a switch reads back, as one line for reports."""
+    if status.mode == "slp":
+        ack = status.last_ack_received or "none"
+        return (
+            f"SLP transport {status.transport_type or '?'} {status.transport_url or ''}".rstrip() + f", last ACK {ack}"
+        )
+    where = ", ".join(active_sl_destinations(callhome)) or "no active smart-licensing destination"
+    account = f" in {status.virtual_account!r}" if status.virtual_account else ""
+    reg, auth = status.registration_status or "?", status.authorization_status or "?"
+    return f"{reg} / {auth}{account}, reporting to {where}"
+
+
 def cslu_transport_problems(status: LicenseStatus, expected_url: str | None) -> list[str]:
     """An SLP switch's transport as read back against the plan: type cslu, the planned URL."""
     problems = []
@@ -321,12 +361,7 @@ def readback_problems(
     if status.virtual_account != virtual_account:
         problems.append(f"virtual account {status.virtual_account!r}, expected {virtual_account!r}")
     if callhome is not None:
-        active_urls = [
-            url
-            for p in callhome.profiles
-            if p.active and p.reporting_smart_licensing and p.transport_http
-            for url in (p.http_addresses or ["(CiscoTAC-1 default)"] if p.name == "CiscoTAC-1" else p.http_addresses)
-        ]
+        active_urls = active_sl_destinations(callhome)
         if active_urls != [expected_url]:
             problems.append(f"active smart-licensing call-home destinations {active_urls}, expected [{expected_url!r}]")
     return problems

@@ -390,7 +390,7 @@ class ApplyRunner:
             raw, status, callhome = value
             return flow.verified(status, callhome, raw)
         if step == "backout":
-            return flow.backout_done()
+            return flow.backout_done(value.raw_status, value.found, value.note)
         return flow.step_done(step)
 
     def _finish(self, flow: HostFlow, action: Finish, report: WaveReport) -> None:
@@ -522,10 +522,14 @@ class ApplyRunner:
         if step == "verify":
             return self._run_task(host, step, mode=plan.mode or "callhome", read_timeout=timeout)
         if step == "backout":
-            deregister_first = job.flow.registered and plan.mode == "callhome"
-            commands = plan.backout_commands
             return self._run_task(
-                host, step, commands=commands, deregister_first=deregister_first, read_timeout=timeout
+                host,
+                step,
+                commands=plan.backout_commands,
+                deregister_first=job.flow.registered and plan.mode == "callhome",
+                mode=plan.mode or "callhome",
+                satellite_url=plan.expected_url,
+                read_timeout=timeout,
             )
         if step in STEP_TASKS:  # the reads: recheck, wait_registered, wait_ack
             return self._run_task(host, step, read_timeout=timeout)

@@ -455,7 +455,12 @@ def test_satellite_url_typo_fails_registration_with_the_callhome_reason(mock_fle
     hosts_file.write_text(yaml.safe_dump(hosts, sort_keys=False))
     runs, before, plan_dir, code, run_dir = change_window(mock, tmp_path)
     assert code == 1
-    assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "Fail to send out Call Home HTTP message")
+    reason = assert_outcome(
+        runs, run_dir, FAULTY, "backed-out", "wait_registered", "Fail to send out Call Home HTTP message"
+    )
+    # what the switch showed after the backout, read back: nothing assumed (it left the cloud)
+    after = "state after backout: UNREGISTERED - REGISTRATION FAILED / EVAL MODE, reporting to (CiscoTAC-1 default)"
+    assert after in reason, reason
     assert_fleet_sound(mock, plan_dir, run_dir, before)
     assert_healthy_migrated(run_dir, [FAULTY])
 
@@ -524,7 +529,9 @@ def test_backout_on_demand_restores_the_block_and_deregisters(mock_fleet_factory
     assert device["unsaved_changes"] is False
     assert device["licensing"]["status"] == "UNREGISTERED"
     assert serial not in [p["serial"] for p in state["satellite"]["product_instances"]], "still on the satellite"
-    assert_outcome(runs, run_dir, target, "backed-out", None, "backed out on demand")
+    reason = assert_outcome(runs, run_dir, target, "backed-out", None, "backed out on demand")
+    assert "(deregistered from the satellite)" in reason  # it read back registered there first
+    assert "state after backout: UNREGISTERED / EVAL MODE, reporting to (CiscoTAC-1 default)" in reason, reason
     others = {h: r["outcome"] for h, r in rows(run_dir).items() if h != target}
     assert set(others.values()) == {"migrated"}
 

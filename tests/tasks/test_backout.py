@@ -8,9 +8,10 @@ from collections.abc import Callable
 import pytest
 from cli_sessions import with_cli
 from fleetreg.core.errors import CommandError
-from fleetreg.tasks.backout import restore_lines
+from fleetreg.tasks.backout import BackoutDone, restore, restore_lines
 from fleetreg.tasks.cli import DeviceCli
 
+from mock_devices.spec import FleetSpec
 from mock_devices.testing import MockFleet
 
 NEVER_CREATED = [
@@ -52,3 +53,22 @@ def test_any_other_refusal_fails_the_backout(mock: MockFleet, transport: str) ->
 
     with pytest.raises(CommandError, match="no such setting"):
         with_cli(mock, transport, host, restore)
+
+
+def test_a_switch_registered_elsewhere_is_read_first_and_never_deregistered(
+    mock_fleet_factory: Callable[..., MockFleet], transport: str
+) -> None:
+    """Issue 17: a backout reads the switch before deregistering it, and deregisters only a switch
+    registered to this plan's satellite; what it leaves is read back."""
+    spec = FleetSpec.model_validate({"count": 1, "seed": 5, "mix": {"states": {"cloud": 1.0}}})
+    mock = mock_fleet_factory(spec=spec)
+    host = mock.fleet.devices[0].name
+    satellite = mock.fleet.satellite.callhome_url
+
+    def backout(cli: DeviceCli) -> BackoutDone:
+        return restore(cli, [], deregister_first=True, read_timeout=10, satellite_url=satellite)
+
+    done = with_cli(mock, transport, host, backout)
+    assert done.note.startswith("backed out (not deregistered (read first: REGISTERED / AUTHORIZED")
+    assert done.found.startswith("REGISTERED / AUTHORIZED") and "Smart Licensing is ENABLED" in done.raw_status
+    assert mock.fleet.dump_state()["devices"][host]["licensing"]["status"] == "REGISTERED"  # still in the cloud
