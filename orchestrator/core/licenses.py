@@ -3,10 +3,11 @@ shortage blocks) and the post-check (migrated switches the satellite does not li
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from fleetreg.core.satellite_models import LicenseUsage, ProductInstanceInfo
+from fleetreg.core.satellite_models import LicenseUsage, ProductInstanceInfo, RegistrationToken
 
 # --- plan: license pre-flight ----------------------------------------------------------------
 
@@ -123,4 +124,21 @@ def _postcheck_one(
         return (
             f"satellite lists serial {switch.serial} as {found.hostname!r}, the switch calls itself {switch.hostname!r}"
         )
+    return None
+
+
+def token_problem_on_satellite(
+    token: str, virtual_account: str, tokens: Sequence[RegistrationToken], *, now: dt.datetime, needed_uses: int
+) -> str | None:
+    """Why `token` cannot register `needed_uses` switches into `virtual_account`, judged from
+    the VA's tokens as the satellite lists them; None when it can."""
+    found = next((t for t in tokens if t.token == token), None)
+    if found is None:
+        return f"is not a token of virtual account {virtual_account!r} on the satellite"
+    if found.status.upper() in ("EXPIRED", "USED_UP", "REVOKED"):
+        return f"is {found.status.lower()} on the satellite"
+    if found.expiration_date <= now:
+        return f"expired on {found.expiration_date:%Y-%m-%d %H:%M} UTC"
+    if found.uses_left is not None and found.uses_left < needed_uses:
+        return f"has {found.uses_left} use(s) left, {needed_uses} switch(es) to register"
     return None

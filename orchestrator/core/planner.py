@@ -97,6 +97,14 @@ API_TLS_RISK = (
 ORCHESTRATOR_RISKS = frozenset({API_TLS_RISK})
 
 
+# Without the satellite's API a token is only checked for its format before the switch leaves
+# its licensing server: an expired or used-up one shows at `register`, after the deregister.
+UNPROVEN_TOKEN_RISK = (
+    "registration token not proven usable (no satellite_api): an expired or used-up token shows only "
+    "at register, after the switch was deregistered (it is then backed out, unregistered)"
+)
+
+
 def _risks(s: MigrationSettings) -> tuple[str, ...]:
     risks = []
     if s.server_identity_check == "disable":
@@ -220,6 +228,8 @@ def plan_host(
             "to-migrate": f"registered to {where}" if needs_registration else "config differs from intended",
         }[classification]
         deregister = where in ("cloud", "other-satellite", "satellite") and needs_registration
+        if deregister and s.satellite_api is None:
+            base["risks"] = (*base["risks"], UNPROVEN_TOKEN_RISK)
         steps = _callhome_steps(change.commands, deregister, needs_registration, s, ca_step)
         return HostPlan(
             **base,

@@ -4,6 +4,7 @@ Also resume, on-demand backout and report regeneration, which share this machine
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sqlite3
 from collections import Counter
@@ -16,17 +17,16 @@ from fleetreg.core.errors import FleetregError, InputError, InternalError, PlanF
 from fleetreg.core.host_flow import Finish, HostFlow, step_after
 from fleetreg.core.host_paths import host_file
 from fleetreg.core.inventory_model import Inventory
+from fleetreg.core.licenses import token_problem_on_satellite
 from fleetreg.core.outcomes import DONE_OUTCOMES, FAILURE_OUTCOMES, PENDING_ACK_EXIT
 from fleetreg.core.plan_integrity import plan_differences
 from fleetreg.core.plan_model import HostPlan, Plan, Wave
 from fleetreg.core.planner import inventory_fingerprint, registers
 from fleetreg.core.redact import Redactor
+from fleetreg.core.satellite_models import RegistrationToken
 from fleetreg.core.satellite_trust import TrustChecked
 from fleetreg.core.settings import SatelliteApiSettings
-from fleetreg.services.satellite import (
-    ApiTokenSource,
-    client_from_settings,
-)
+from fleetreg.services.satellite import ApiTokenSource, client_from_settings
 from fleetreg.services.verify import satellite_problems
 from fleetreg.shell.ca_files import ca_file_fingerprints
 from fleetreg.shell.inventory import load_inventory
@@ -114,6 +114,7 @@ class Session:
         Keys: the token reference, or `api:<virtual account>`."""
         tokens: dict[str, str] = {}
         from_api: dict[str, tuple[SatelliteApiSettings, Counter[str]]] = {}
+        to_prove: dict[str, tuple[SatelliteApiSettings, Counter[tuple[str, str]]]] = {}
         for host in self.plan.hosts:
             if not registers(host):
                 continue
@@ -121,8 +122,13 @@ class Session:
             if settings.satellite_api is not None and settings.uses_api_tokens:
                 api = settings.satellite_api
                 from_api.setdefault(api.model_dump_json(), (api, Counter()))[1][host.virtual_account] += 1
-            elif host.token_ref and host.token_ref not in tokens:
+                continue
+            if host.token_ref and host.token_ref not in tokens:
                 tokens[host.token_ref] = resolve_token(host.token_ref, secrets_file=self.options.secrets_file)
+            if settings.satellite_api is not None and host.token_ref:
+                api = settings.satellite_api
+                key = (host.token_ref, host.virtual_account)
+                to_prove.setdefault(api.model_dump_json(), (api, Counter()))[1][key] += 1
         for api, needed in from_api.values():
             secret_ref = api.client_secret_ref
             self.redactor.add(
@@ -133,7 +139,27 @@ class Session:
                 for va, count in needed.items():
                     tokens[f"api:{va}"] = source.token_for(va, needed_uses=count)
         self.redactor.add(*tokens.values())
+        for api, needed_by in to_prove.values():
+            self._prove_tokens(api, needed_by, tokens)
         return tokens
+
+    def _prove_tokens(
+        self, api: SatelliteApiSettings, needed: Counter[tuple[str, str]], tokens: dict[str, str]
+    ) -> None:
+        """Before any switch leaves its licensing server: each token the plan will type exists in
+        its virtual account on the satellite, is not expired and has a use left per switch."""
+        with client_from_settings(api, secrets_file=self.options.secrets_file) as client:
+            listed: dict[str, list[RegistrationToken]] = {}
+            for (ref, va), count in needed.items():
+                if va not in listed:
+                    listed[va] = client.tokens(va)
+                problem = token_problem_on_satellite(
+                    tokens[ref], va, listed[va], now=dt.datetime.now(dt.UTC), needed_uses=count
+                )
+                if problem is not None:
+                    raise InputError(
+                        f"the registration token {ref} {problem}; no switch was touched", field="token_ref"
+                    )
 
     def token(self, host: HostPlan) -> str:
         if self.inventory.by_name(host.name).settings.uses_api_tokens:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from fleetreg.core.facts import build_facts
 from fleetreg.core.plan_model import WavePolicy
-from fleetreg.core.planner import DiscoverOutcome, assign_waves, build_plan, choose_mode, plan_host
+from fleetreg.core.planner import UNPROVEN_TOKEN_RISK, DiscoverOutcome, assign_waves, build_plan, choose_mode, plan_host
 from tests_support import SATELLITE, entry, outputs, slp_version  # type: ignore[import-not-found]
 
 
@@ -31,7 +31,8 @@ def test_cloud_registered_classic_switch_is_planned_for_migration(samples: Path)
     register = next(s for s in plan.steps if s.name == "register")
     assert register.commands == ("license smart register idtoken <token from env:FLEETREG_TOKEN_CORPORATE>",)
     assert plan.fingerprint and len(plan.fingerprint) == 16
-    assert plan.risks == ()
+    # it leaves the cloud before registering, and without the satellite's API its token is unproven
+    assert plan.risks == (UNPROVEN_TOKEN_RISK,)
 
 
 def test_identity_check_disable_is_rendered_and_flagged(samples: Path) -> None:
@@ -184,7 +185,7 @@ def test_verified_tls_installs_the_ca_before_any_licensing_step(samples: Path) -
     assert names[:3] == ["backup", "install_ca", "configure"]
     assert plan.ca_sha1 == "0A1B2C3D 4E5F6071 8293A4B5 C6D7E8F9 0A1B2C3D"
     assert not any("crypto pki trustpoint" in c for c in plan.config_commands)  # install_ca owns the trustpoint
-    assert " no http secure server-identity-check" not in plan.config_commands and plan.risks == ()
+    assert " no http secure server-identity-check" not in plan.config_commands and plan.risks == (UNPROVEN_TOKEN_RISK,)
     unreadable = plan_host(entry(**settings), DiscoverOutcome(host="sw1", facts=facts), ca_sha1={})
     assert unreadable.classification == "blocked" and "CA file" in unreadable.reason
 

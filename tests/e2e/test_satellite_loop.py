@@ -116,3 +116,31 @@ def test_inventory_check_names_an_unset_api_client_secret(mock_fleet_factory, ca
         "field fleetreg.satellite_api.client_secret_ref: environment variable FLEETREG_SATELLITE_CLIENT_SECRET" in err
     )
     assert secret not in err and "Traceback" not in err
+
+
+EXPIRED = "RXhwaXJlZFRva2VuT2ZDb3Jwb3JhdGVOZXR3b3JrRGV2aWNlczAwMDAwMDAwMDAw"
+
+
+def test_a_token_the_satellite_lists_as_expired_stops_apply_before_any_switch_leaves_the_cloud(
+    mock_fleet_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 17: the token is proven usable before any deregister: with the satellite's API, a
+    token from the environment must exist in its virtual account, unexpired, with uses left."""
+    vas = [
+        VirtualAccountSpec(name="Corporate Network Devices", tokens=[TokenSpec(value=EXPIRED, expires_in_days=-1)]),
+        VirtualAccountSpec(name="Public Network Devices"),
+    ]
+    mock = mock_fleet_factory(spec=classic_spec(4, virtual_accounts=vas), api=True)
+    mock.env["FLEETREG_TOKEN_CORPORATE_NETWORK_DEVICES"] = EXPIRED  # the operator's token, expired since
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs)) == 0
+        before = {n: d["running_config"] for n, d in mock.fleet.dump_state()["devices"].items()}
+        code = run_cli("apply", str(latest_run(runs, "plan")), "--runs-dir", str(runs), "--yes")
+    assert code == 2
+    error = capsys.readouterr().err
+    assert "the registration token env:FLEETREG_TOKEN_CORPORATE_NETWORK_DEVICES is expired on the satellite" in error
+    assert "no switch was touched" in error and EXPIRED not in error
+    state = mock.fleet.dump_state()["devices"]
+    assert {n: d["running_config"] for n, d in state.items()} == before
+    assert all(d["licensing"]["status"] == "REGISTERED" for d in state.values())  # still in the cloud
