@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from fleetreg.core.errors import CommandError
+from fleetreg.core.errors import CommandError, DeviceError
 from fleetreg.tasks.session_log import SessionLogSpec
 
 
@@ -168,6 +168,15 @@ class CliPlatform:
         first = next((line.strip() for line in output.splitlines() if line.strip()), "")
         return first if self.refusal_line.fullmatch(first) else None
 
+    def check_setup_answer(self, output: str | CommandError, *, host: str, command: str) -> None:
+        """A session-setup command (`session_setup`) must be accepted: a switch that refuses
+        `terminal width 511` would scroll long echoed lines with `$`, one that refuses `terminal
+        no monitor` would interleave syslog with answers. `output`: its answer, or the refusal
+        it raised. DeviceError (step `connect`) naming the command."""
+        error = output.message.rsplit(": ", 1)[-1] if isinstance(output, CommandError) else self.error_in(output)
+        if error:
+            raise DeviceError(f"{command!r} refused at login: {error}", host=host, step="connect")
+
     def check_authorized(self, output: str, *, host: str, command: str) -> None:
         """Both transports' check of an exec command's answer: CommandError (the session stays
         usable) when per-command authorization refused `command`. Names the command without its
@@ -187,7 +196,9 @@ IOS_XE = CliPlatform(
     # the hostname learned at login, the rest of the name and any (config-...) mode, up to the first > or #
     prompt_head=r"^{base}\S*?[>#][ \t]*",
     config_prompt_end=re.compile(r"\)#[ \t]*$"),
-    session_setup=("terminal width 511", "terminal length 0"),
+    # paging off, lines as wide as IOS allows (no `$` scrolling of long echoed lines), no syslog
+    # messages interleaved with answers; each answer is checked (tasks.cli.check_session_setup)
+    session_setup=("terminal width 511", "terminal length 0", "terminal no monitor"),
     enable_command="enable",
     enable_password_prompt=re.compile(r"[Pp]assword:\s*$"),
     config_enter="configure terminal",

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import paramiko
+from fleetreg.core.errors import CommandError
 from fleetreg.tasks.cli import IOS_XE, CliParams, ConfigLineRejected, step_name
 from fleetreg.tasks.device_errors import device_errors, register_translator
 from fleetreg.tasks.host_keys import record_first_use
@@ -132,10 +133,18 @@ class NetmikoCli:
             try:
                 record_host_key(conn, params)
                 make_ready(conn, host=params.host)
+                cli = cls(conn, params.host, sink)
+                for command in IOS_XE.session_setup:  # Netmiko set width and paging; fleetreg checks them
+                    answer: str | CommandError
+                    try:
+                        answer = cli.send_command(command, read_timeout=params.connect_timeout)
+                    except CommandError as refused:
+                        answer = refused
+                    IOS_XE.check_setup_answer(answer, host=params.host, command=command)
             except BaseException:
                 abort(conn)
                 raise
-        return cls(conn, params.host, sink)
+        return cli
 
     def _run(self, step: str, call: Callable[[], T]) -> T:
         with device_errors(self.host, step):

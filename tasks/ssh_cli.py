@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import TypeVar
 
 import asyncssh
-from fleetreg.core.errors import AuthError, CommandTimeout, ConnectError, DeviceError, HostKeyError, UnknownHostKeyError
+from fleetreg.core.errors import (
+    AuthError,
+    CommandError,
+    CommandTimeout,
+    ConnectError,
+    DeviceError,
+    HostKeyError,
+    UnknownHostKeyError,
+)
 from fleetreg.tasks.cli import IOS_XE, CliParams, CliPlatform, ConfigLineRejected, config_batches, step_name
 from fleetreg.tasks.host_keys import fingerprint, record_first_use
 from fleetreg.tasks.session_log import MaskedLog, unlogged, unlogged_note
@@ -328,7 +336,12 @@ class SshCli:
         if prompt.endswith(">"):
             await self._enable(secret, timeout)
         for command in platform.session_setup:
-            await self.send_command(command, read_timeout=timeout)
+            answer: str | CommandError
+            try:
+                answer = await self.send_command(command, read_timeout=timeout)
+            except CommandError as refused:
+                answer = refused
+            platform.check_setup_answer(answer, host=self.host, command=command)
 
     async def _enable(self, secret: str | None, timeout: float) -> None:
         refused = AuthError(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from cli_sessions import with_cli
-from fleetreg.core.errors import AuthError, CommandError, CommandTimeout, ConnectError
+from fleetreg.core.errors import AuthError, CommandError, CommandTimeout, ConnectError, DeviceError
 from fleetreg.tasks.cli import ConfigLineRejected, DeviceCli
 from fleetreg.tasks.connection import TRANSPORTS
 from fleetreg.tasks.ssh_cli import SshCli
@@ -235,3 +235,16 @@ def test_authorization_refusals_are_refused_lines(mock: MockFleet, transport: st
     assert exec_refused.message == f"'license smart register' refused by the switch: {answer}"
     assert (config_refused.line, config_refused.error, config_refused.typed) == ("call-home", answer, 2)
     assert "Cisco IOS XE Software" in version
+
+
+@pytest.mark.parametrize("refused", ["terminal width", "terminal no monitor"])
+def test_a_session_setup_command_the_switch_refuses_stops_the_login(
+    mock: MockFleet, transport: str, refused: str
+) -> None:
+    """Issue 17: both transports check the answer to their session setup: a switch that refuses
+    `terminal width 511` would scroll long echoed lines with `$`; one that refuses `terminal no
+    monitor` would interleave syslog with answers. The login fails naming the command."""
+    host = names(mock)[1]
+    set_faults(mock, host, authorization_refuse=[refused])
+    with pytest.raises(DeviceError, match=rf"'{refused}[^']*' refused at login: Command authorization failed"):
+        with_cli(mock, transport, host, lambda cli: cli.send_command("show version", read_timeout=10))
