@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 from fleetreg.cli.common import (
-    PLAN_INVENTORY_DIR,
     FleetAccess,
     command_timeout,
     compose,
     fleet_access_options,
     host_progress,
+    plan_inventory_source_options,
     stdout,
 )
 from fleetreg.services.verify import Verdict, expected_hosts, satellite_problems, verify_hosts
@@ -26,7 +26,7 @@ from rich.table import Table
 
 @click.command("verify")
 @click.argument("run")
-@compose(fleet_access_options, PLAN_INVENTORY_DIR, command_timeout())
+@compose(fleet_access_options, plan_inventory_source_options, command_timeout())
 def verify_command(
     run: str,
     access: FleetAccess,

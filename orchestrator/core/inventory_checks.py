@@ -3,7 +3,7 @@ inherits), and on the group graph. Pure: elements in, problems appended."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from fleetreg.core.cli_text import CONTROL_CHARS, control_problem
@@ -55,13 +55,29 @@ CONNECTION_OVERRIDES = ("hostname", "port", "platform")  # as Nornir reads them:
 
 
 def check_element(element: Element, problems: list[InventoryProblem]) -> None:
-    """Shape checks on one element as written (values it sets, not what it inherits)."""
+    """Every check on one element as written (values it sets, not what it inherits)."""
+    check_shape(element, problems)
+    check_values(element, problems)
+
+
+def check_shape(element: Element, problems: list[InventoryProblem]) -> None:
+    """Keys an inventory element may have, and its groups as a list of names: what a plugin drops or
+    stumbles on when it loads the file."""
     raw = element.raw
     allowed = ELEMENT_KEYS if element.kind != "defaults" else tuple(k for k in ELEMENT_KEYS if k != "groups")
     for key in raw:
         if key not in allowed:
             hint = did_you_mean(str(key), allowed)
             problems.append(element.problem(str(key), f"unknown key {key!r}{hint}", str(key)))
+    if "groups" in raw:
+        groups = raw["groups"]
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            problems.append(element.problem("groups", "groups must be a list of group names", "groups"))
+
+
+def check_values(element: Element, problems: list[InventoryProblem]) -> None:
+    """The values one element sets: address, port, platform, no credentials, data, connection options."""
+    raw = element.raw
     if "port" in raw and port_number(raw["port"]) is None:
         problems.append(element.problem("port", f"bad port {raw['port']!r}: expected an integer 1-65535", "port"))
     if "hostname" in raw and (problem := hostname_problem(raw["hostname"])):
@@ -77,10 +93,6 @@ def check_element(element: Element, problems: list[InventoryProblem]) -> None:
                     key,
                 )
             )
-    if "groups" in raw:
-        groups = raw["groups"]
-        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
-            problems.append(element.problem("groups", "groups must be a list of group names", "groups"))
     _check_data(element, problems)
     _check_connection_options(element, problems)
 
@@ -175,6 +187,24 @@ def hostname_problem(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value) or control_problem(value):
         return f"bad hostname {value!r}: expected an IP address or DNS name"
     return None
+
+
+def check_structure(
+    defaults: Element, groups: Mapping[str, Element], hosts: Sequence[Element], problems: list[InventoryProblem]
+) -> None:
+    """What must hold before a plugin can load the inventory at all: each element's shape, groups
+    that exist, no cycle among them."""
+    for element in (defaults, *groups.values(), *hosts):
+        check_shape(element, problems)
+    check_group_graph(groups, problems)
+    for host in hosts:
+        check_host_groups(host, groups, problems)
+
+
+def check_host_groups(host: Element, groups: Mapping[str, Element], problems: list[InventoryProblem]) -> None:
+    for group in host.parents():
+        if group not in groups:
+            problems.append(host.problem("groups", f"unknown group {group!r}{did_you_mean(group, groups)}", "groups"))
 
 
 def check_group_graph(groups: Mapping[str, Element], problems: list[InventoryProblem]) -> None:

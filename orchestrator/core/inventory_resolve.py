@@ -15,6 +15,7 @@ from fleetreg.core.inventory_checks import (
     SITE_KEY,
     check_element,
     check_group_graph,
+    check_host_groups,
     port_number,
 )
 from fleetreg.core.inventory_elements import Element
@@ -58,7 +59,10 @@ def analyse(
     for element in (defaults, *groups.values(), *hosts):
         check_element(element, problems)
     check_group_graph(groups, problems)
-    resolved = [resolve_host(host, groups, defaults, problems) for host in hosts]
+    resolved = []
+    for host in hosts:
+        check_host_groups(host, groups, problems)
+        resolved.append(resolve_host(host, groups, defaults, problems))
     entries = [r.entry for r in resolved if r.entry is not None]
     check_addresses(entries, {str(h.name): h for h in hosts}, problems)
     login = {k: str(defaults.raw[k]) for k in ("username", "password") if defaults.raw.get(k) is not None}
@@ -81,9 +85,7 @@ def resolve_host(
     defaults: Element,
     problems: list[InventoryProblem],
 ) -> Resolved:
-    for group in host.parents():
-        if group not in groups:
-            problems.append(host.problem("groups", f"unknown group {group!r}{did_you_mean(group, groups)}", "groups"))
+    """What one host inherits, validated (None as its entry when a problem was found)."""
     parents = {name: el.parents() for name, el in groups.items()}
     chain = [host, *(groups[g] for g in extended_groups(host.parents(), parents)), defaults]
 
