@@ -1,6 +1,6 @@
 """Any Nornir inventory named by a config file, as elements for fleetreg's checks: the plugin loads
 it (through InitNornir), and a reader per plugin says where each value was written. SimpleInventory's
-files give file and line; any other plugin is named by the config file. A reader first reads its
+and nornir-ansible's files give file and line; any other plugin is named by the config file. A reader first reads its
 files as written, so a broken file is reported with its line before the plugin stumbles on it."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from fleetreg.core.inventory_checks import check_structure
 from fleetreg.core.inventory_elements import At, Element, Kind, Location, Locator
 from fleetreg.core.inventory_model import InventoryProblem
 from fleetreg.core.inventory_resolve import Elements, analyse
+from fleetreg.shell.inventory_ansible import AnsibleSources, ansible_sources
 from fleetreg.shell.inventory_yaml import SimpleFiles, read_simple_inventory
 from fleetreg.shell.nornir_inventory import (
     NornirConfig,
@@ -101,6 +102,22 @@ class _Simple:
         return element.where if element is not None else At(Location(self.config.shown))
 
 
+@dataclass(frozen=True)
+class _Ansible:
+    config: NornirConfig
+    sources: AnsibleSources
+
+    @classmethod
+    def prepare(cls, config: NornirConfig, problems: list[InventoryProblem]) -> Reader | None:
+        sources = ansible_sources(config.option_path("hostsfile", "hosts"), problems)
+        return None if sources is None else cls(config, sources)
+
+    def elements(self, loaded: NornirInventory) -> Elements:
+        hostsfile = str(self.config.option_path("hostsfile", "hosts"))
+        return nornir_elements(loaded, lambda kind, name: self.sources.locator(kind, name, hostsfile))
+
+
 READERS: dict[str, Callable[[NornirConfig, list[InventoryProblem]], Reader | None]] = {
     "SimpleInventory": _Simple.prepare,
+    "AnsibleInventory": _Ansible.prepare,
 }
