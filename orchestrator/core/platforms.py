@@ -4,8 +4,17 @@ fleetreg opens each as. Pure data."""
 from __future__ import annotations
 
 DEFAULT_PLATFORM = "cisco_xe"
-# Netmiko's and scrapli's names, NAPALM's and Ansible's short forms.
-PLATFORM_ALIASES = {"cisco_xe": "cisco_xe", "iosxe": "cisco_xe", "ios": "cisco_ios", "cisco_ios": "cisco_ios"}
+# Netmiko's and scrapli's names, NAPALM's and Ansible's short forms, and the slugs NetBox
+# platforms are commonly given (nornir-netbox with `use_platform_slug: true`).
+PLATFORM_ALIASES = {
+    "cisco_xe": "cisco_xe",
+    "iosxe": "cisco_xe",
+    "ios": "cisco_ios",
+    "cisco_ios": "cisco_ios",
+    "cisco-ios-xe": "cisco_xe",
+    "ios-xe": "cisco_xe",
+    "cisco-ios": "cisco_ios",
+}
 SUPPORTED_PLATFORMS = tuple(PLATFORM_ALIASES)
 
 
@@ -17,4 +26,7 @@ def device_type(platform: str) -> str:
 def platform_problem(value: object) -> str | None:
     if value in PLATFORM_ALIASES:
         return None
-    return f"unsupported platform {value!r} (fleetreg drives IOS-XE: {', '.join(SUPPORTED_PLATFORMS)})"
+    hint = ""
+    if isinstance(value, str) and " " in value:
+        hint = "; a NetBox platform's name: set `use_platform_slug: true` in config.yaml's inventory options"
+    return f"unsupported platform {value!r} (fleetreg drives IOS-XE: {', '.join(SUPPORTED_PLATFORMS)}{hint})"

@@ -1,7 +1,8 @@
 """Any Nornir inventory named by a config file, as elements for fleetreg's checks: the plugin loads
-it (through InitNornir), and a reader per plugin says where each value was written. SimpleInventory's
-and nornir-ansible's files give file and line; any other plugin is named by the config file. A reader first reads its
-files as written, so a broken file is reported with its line before the plugin stumbles on it."""
+it (through InitNornir), and a reader per plugin says where each value was written. SimpleInventory
+and nornir-ansible's files give file and line, nornir-netbox the device's URL; any other plugin
+is named by the config file. Each reader first reads its files as written, so a broken file is
+reported with its line before the plugin stumbles on it."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from pathlib import Path
 from typing import Protocol
 
 from fleetreg.core.inventory_checks import check_structure
-from fleetreg.core.inventory_elements import At, Element, Kind, Location, Locator
+from fleetreg.core.inventory_elements import At, Element, Kind, Location, Locator, WrittenIn
 from fleetreg.core.inventory_model import InventoryProblem
 from fleetreg.core.inventory_resolve import Elements, analyse
 from fleetreg.shell.inventory_ansible import AnsibleSources, ansible_sources
-from fleetreg.shell.inventory_yaml import SimpleFiles, read_simple_inventory
+from fleetreg.shell.inventory_netbox import device_values, device_where
+from fleetreg.shell.inventory_yaml import SimpleFiles, read_document, read_simple_inventory
+from fleetreg.shell.inventory_yaml import elements as document_elements
 from fleetreg.shell.nornir_inventory import (
     NornirConfig,
     load_nornir_inventory,
@@ -117,7 +120,39 @@ class _Ansible:
         return nornir_elements(loaded, lambda kind, name: self.sources.locator(kind, name, hostsfile))
 
 
+@dataclass(frozen=True)
+class _NetBox:
+    """NetBoxInventory2: devices from the API, groups and defaults from its optional files."""
+
+    config: NornirConfig
+    written: dict[tuple[Kind, str | None], Locator]
+
+    @classmethod
+    def prepare(cls, config: NornirConfig, problems: list[InventoryProblem]) -> Reader | None:
+        found = len(problems)
+        written: dict[tuple[Kind, str | None], Locator] = {}
+        groups = read_document(config.option_path("group_file", "groups.yaml"), "group", problems)
+        for group in document_elements(groups, "group", problems):
+            written["group", group.name] = group.where
+        defaults = read_document(config.option_path("defaults_file", "defaults.yaml"), "defaults", problems)
+        if defaults.data is not None:
+            written["defaults", None] = WrittenIn(defaults.file, defaults.data)
+        return cls(config, written) if len(problems) == found else None
+
+    def elements(self, loaded: NornirInventory) -> Elements:
+        nb_url = str(self.config.options.get("nb_url") or "")
+        devices = {name: device_where(host, nb_url) for name, host in loaded.hosts.items()}
+
+        def where(kind: Kind, name: str | None) -> Locator:
+            if kind == "host":
+                return devices[str(name)]
+            return self.written.get((kind, name), At(Location(self.config.shown)))
+
+        return nornir_elements(loaded, where, host_values=device_values)
+
+
 READERS: dict[str, Callable[[NornirConfig, list[InventoryProblem]], Reader | None]] = {
     "SimpleInventory": _Simple.prepare,
     "AnsibleInventory": _Ansible.prepare,
+    "NetBoxInventory2": _NetBox.prepare,
 }

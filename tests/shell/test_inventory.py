@@ -509,7 +509,16 @@ def test_syntax_error_in_groups_stops_before_judging_hosts(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
-    ("written", "opened_as"), [("ios", "cisco_ios"), ("iosxe", "cisco_xe"), ("cisco_xe", "cisco_xe")]
+    ("written", "opened_as"),
+    [
+        ("ios", "cisco_ios"),
+        ("iosxe", "cisco_xe"),
+        ("cisco_xe", "cisco_xe"),
+        ("cisco_ios", "cisco_ios"),
+        ("cisco-ios-xe", "cisco_xe"),  # NetBox platform slugs
+        ("ios-xe", "cisco_xe"),
+        ("cisco-ios", "cisco_ios"),
+    ],
 )
 def test_the_platform_names_nornir_inventories_use_are_accepted(tmp_path: Path, written: str, opened_as: str) -> None:
     """A team's existing Nornir inventory says `platform: ios` (NAPALM's name) or `iosxe`."""
