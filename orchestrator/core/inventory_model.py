@@ -74,6 +74,8 @@ class HostEntry:
     connection_options: dict  # netmiko extras (fast_cli, read_timeout_override, ...), no secrets
     # where each settings field came from: "defaults", "group <name>" or "host"
     setting_sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # and where it was written: (file or URL, line or None), for messages about the value
+    setting_locations: Mapping[str, tuple[str, int | None]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def virtual_account(self) -> str:

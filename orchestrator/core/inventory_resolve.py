@@ -142,8 +142,14 @@ def resolve_host(
         settings=settings,
         connection_options=extras,
         setting_sources={key: el.label for key, el in sources.items()},
+        setting_locations={key: _written_at(el, key) for key, el in sources.items()},
     )
     return Resolved(entry, sources)
+
+
+def _written_at(element: Element, setting: str) -> tuple[str, int | None]:
+    location = element.location("data", SETTINGS_KEY, *setting.split("."))
+    return location.file, location.line
 
 
 def setting_sources(layers: list[Element]) -> dict[str, Element]:

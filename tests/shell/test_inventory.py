@@ -98,6 +98,7 @@ def test_precedence_field_by_field_first_group_wins_parents_follow_their_child()
     assert both.port == 2022  # port inherited from the parent group over defaults
     assert both.connection_options == {"fast_cli": False, "read_timeout_override": 90, "conn_timeout": 40}
     assert both.setting_sources["source_interface"] == "group g_first"
+    assert both.setting_locations["source_interface"] == (str(FIXTURES / "precedence" / "groups.yaml"), 8)
     assert both.setting_sources["register_timeout_s"] == "host"
     assert both.setting_sources["transport"] == "defaults"
     assert both.setting_sources["trustpoint.mode"] == "group g_parent"
