@@ -64,6 +64,8 @@ def check_shape(element: Element, problems: list[InventoryProblem]) -> None:
     """Keys an inventory element may have, and its groups as a list of names: what a plugin drops or
     stumbles on when it loads the file."""
     raw = element.raw
+    if element.name is not None and (problem := _name_problem(element.name)):
+        problems.append(element.problem(None, f"{element.kind} name {element.name!r} {problem}"))
     allowed = ELEMENT_KEYS if element.kind != "defaults" else tuple(k for k in ELEMENT_KEYS if k != "groups")
     for key in raw:
         if key not in allowed:
@@ -73,6 +75,11 @@ def check_shape(element: Element, problems: list[InventoryProblem]) -> None:
         groups = raw["groups"]
         if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
             problems.append(element.problem("groups", "groups must be a list of group names", "groups"))
+
+
+def _name_problem(name: str) -> str | None:
+    """A host or group name as a plugin gave it (a YAML file's names are checked as it is read)."""
+    return "must not be empty" if not name.strip() else control_problem(name)
 
 
 def check_values(element: Element, problems: list[InventoryProblem]) -> None:

@@ -114,20 +114,21 @@ def test_the_config_s_transform_function_is_applied(tmp_path: Path, transform: s
 class OneSwitchInventory:
     """An inventory plugin fleetreg knows nothing of."""
 
-    def __init__(self, transport: str = "auto", **kwargs: Any) -> None:
+    def __init__(self, transport: str = "auto", name: str = "sw1", **kwargs: Any) -> None:
         self.transport = transport
+        self.name = name
 
     def load(self) -> Inventory:
         defaults = Defaults(data={"fleetreg": {"satellite_url": URL, "token_ref": "env:FLEETREG_TOKEN_CORPORATE"}})
         group = Group(name="va_corp", data={"fleetreg": {"virtual_account": "Corp"}}, defaults=defaults)
         host = Host(
-            name="sw1",
+            name=self.name,
             hostname="192.0.2.1",
             groups=ParentGroups([group]),
             data={"fleetreg": {"transport": self.transport}},
             defaults=defaults,
         )
-        return Inventory(hosts=Hosts({"sw1": host}), groups=Groups({"va_corp": group}), defaults=defaults)
+        return Inventory(hosts=Hosts({self.name: host}), groups=Groups({"va_corp": group}), defaults=defaults)
 
 
 @pytest.fixture
@@ -146,6 +147,11 @@ def test_any_registered_plugin_loads_and_its_problems_name_the_config(tmp_path: 
     assert lines(check_inventory(config, environ=TOKENS)) == [
         f"{config} (inventory plugin {custom_plugin}): host sw1, field fleetreg.transport: "
         "unknown transport 'http' (expected auto, callhome or cslu)"
+    ]
+    config.write_text(f'inventory:\n  plugin: {custom_plugin}\n  options:\n    name: "sw1\\nexit"\n')
+    assert lines(check_inventory(config, environ=TOKENS)) == [
+        f"{config} (inventory plugin {custom_plugin}): host sw1\\nexit: "
+        "host name 'sw1\\nexit' holds a control character (\\n at position 4)"
     ]
 
 
