@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -168,3 +171,19 @@ def test_the_project_s_config_is_the_default_and_a_folder_given_wins(
     assert f"12 hosts, 2 virtual accounts, 3 sites, 2 canaries: {EXAMPLE} is valid" in capsys.readouterr().out
     assert main(["inventory", "check", "--inventory", str(EXAMPLE), "--config", "config.yaml"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_a_plugin_s_log_lines_stay_off_the_terminal(ansible_project: Path) -> None:
+    """nornir-ansible logs a warning for an empty vars file; in a fleetreg process (where no test
+    harness catches log records) the terminal shows fleetreg's output only."""
+    (ansible_project / "group_vars" / "site_ams.yml").write_text("")
+    done = subprocess.run(
+        [sys.executable, "-m", "fleetreg", "inventory", "check"],
+        cwd=ansible_project,
+        env={**os.environ, **TOKENS},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "config.yaml is valid" in done.stdout
