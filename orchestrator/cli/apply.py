@@ -15,7 +15,6 @@ from fleetreg.cli.common import (
     CONNECT_TIMEOUT,
     KEEP_CONFIGS,
     KNOWN_HOSTS,
-    PLAN_INVENTORY_DIR,
     PROJECT,
     RUNS_DIR,
     SATELLITE_UNREACHABLE_OK,
@@ -26,6 +25,7 @@ from fleetreg.cli.common import (
     command_timeout,
     compose,
     host_progress,
+    plan_inventory_source_options,
     print_risks,
     print_trust,
     stderr,
@@ -120,7 +120,7 @@ def _run_with_progress(total: int, label: str, call: Callable[..., ApplyResult])
 
 with_common = compose(
     RUNS_DIR,
-    PLAN_INVENTORY_DIR,
+    plan_inventory_source_options,
     PROJECT,
     click.option(
         "--plan-sha256",

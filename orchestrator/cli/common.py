@@ -15,6 +15,7 @@ from fleetreg.core.plan_model import HostPlan
 from fleetreg.core.planner import plan_risks
 from fleetreg.core.satellite_trust import TrustChecked
 from fleetreg.shell.inventory import load_inventory
+from fleetreg.shell.inventory_source import inventory_source
 from fleetreg.shell.nornir_setup import build_nornir
 from fleetreg.shell.runfolder import DEFAULT_RUNS_DIR
 from fleetreg.shell.secrets import credentials_from_env
@@ -50,21 +51,65 @@ RUNS_DIR = click.option(
     show_default=True,
     help="Where run folders (and the journal, fleetreg.db) are written.",
 )
-INVENTORY_DIR = click.option(
+INVENTORY_FOLDER = click.option(
     "--inventory",
-    "inventory_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("inventory"),
-    show_default=True,
-    help="Nornir SimpleInventory folder.",
-)
-PLAN_INVENTORY_DIR = click.option(
-    "--inventory",
-    "inventory_dir",
+    "inventory_folder",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Inventory folder (default: the one the plan was made from).",
+    help="Nornir SimpleInventory folder (hosts.yaml, groups.yaml, defaults.yaml). Default: the inventory "
+    "config.yaml names, when the current folder has one; otherwise ./inventory.",
 )
+NORNIR_CONFIG = click.option(
+    "--config",
+    "nornir_config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Nornir config file whose inventory plugin loads the hosts (SimpleInventory, AnsibleInventory, "
+    "NetBoxInventory2...). Paths in it are relative to the current folder, as in Nornir.",
+)
+
+
+def inventory_source_options(command: F) -> F:
+    """--inventory and --config, handed to the command as one `inventory_dir`: the folder or config
+    file to load (fleetreg.shell.inventory_source has the rule)."""
+
+    @functools.wraps(command)
+    def gather(*args: Any, inventory_folder: Path | None, nornir_config: Path | None, **kwargs: Any) -> Any:
+        return command(*args, inventory_dir=inventory_source(inventory_folder, nornir_config), **kwargs)
+
+    return compose(INVENTORY_FOLDER, NORNIR_CONFIG)(cast(F, gather))
+
+
+def plan_inventory_source_options(command: F) -> F:
+    """--inventory and --config for a command that reads a plan: `inventory_dir` None (the plan's own)
+    unless one is given."""
+
+    @functools.wraps(command)
+    def gather(*args: Any, inventory_folder: Path | None, nornir_config: Path | None, **kwargs: Any) -> Any:
+        given = None
+        if inventory_folder is not None or nornir_config is not None:
+            given = inventory_source(inventory_folder, nornir_config)
+        return command(*args, inventory_dir=given, **kwargs)
+
+    help_text = " Default: the inventory the plan was made from."
+    return compose(
+        click.option(
+            "--inventory",
+            "inventory_folder",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=None,
+            help="Nornir SimpleInventory folder." + help_text,
+        ),
+        click.option(
+            "--config",
+            "nornir_config",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            help="Nornir config file whose inventory plugin loads the hosts." + help_text,
+        ),
+    )(cast(F, gather))
+
+
 SECRETS_FILE = click.option(
     "--secrets-file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -153,7 +198,7 @@ PROJECT = click.option(
 )
 
 inventory_options = compose(
-    INVENTORY_DIR,
+    inventory_source_options,
     SECRETS_FILE,
     click.option("--hosts", "hosts", default=None, help="Only these hosts (comma-separated names)."),
     click.option("--group", "groups", default=None, help="Only members of these groups (comma-separated)."),

@@ -10,21 +10,11 @@ from pathlib import Path
 
 import click
 import yaml
+from fleetreg.cli.common import inventory_source_options
 from fleetreg.core.inventory_model import HostEntry, Inventory
 from fleetreg.shell.inventory import load_inventory
 from rich.console import Console
 from rich.table import Table
-
-DEFAULT_INVENTORY = Path("inventory")
-
-inventory_option = click.option(
-    "--inventory",
-    "inventory_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=DEFAULT_INVENTORY,
-    show_default=True,
-    help="Inventory folder (hosts.yaml, groups.yaml, defaults.yaml).",
-)
 
 
 @click.group("inventory")
@@ -33,7 +23,7 @@ def inventory_group() -> None:
 
 
 @inventory_group.command("check")
-@inventory_option
+@inventory_source_options
 @click.option(
     "--secrets-file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -54,7 +44,7 @@ def check_command(inventory_dir: Path, secrets_file: Path | None) -> None:
 
 
 @inventory_group.command("show")
-@inventory_option
+@inventory_source_options
 @click.argument("host")
 def show_command(inventory_dir: Path, host: str) -> None:
     """Print the resolved settings of HOST as YAML (token references by name only)."""

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import click
+from fleetreg.cli.common import inventory_source_options
 from fleetreg.core.errors import InputError
 from fleetreg.core.settings import SatelliteApiSettings
 from fleetreg.services.satellite import SatelliteStatus, client_from_settings, fetch_status
@@ -28,7 +29,7 @@ def api_settings_from_inventory(inventory_dir: Path, secrets_file: Path | None =
         raise InputError(
             "no satellite API configured: add fleetreg.satellite_api (base_url, account, client_id_ref, "
             "client_secret_ref, ca_file) to defaults.yaml",
-            file=str(Path(inventory_dir) / DEFAULTS_FILE),
+            file=str(Path(inventory_dir, DEFAULTS_FILE) if Path(inventory_dir).is_dir() else inventory_dir),
         )
     if len(found) > 1:
         raise InputError(
@@ -89,14 +90,7 @@ def satellite_group() -> None:
 
 
 @satellite_group.command("status")
-@click.option(
-    "--inventory",
-    "inventory_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("inventory"),
-    show_default=True,
-    help="Inventory folder whose settings hold fleetreg.satellite_api.",
-)
+@inventory_source_options
 @click.option(
     "--secrets-file",
     type=click.Path(path_type=Path, dir_okay=False),

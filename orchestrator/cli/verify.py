@@ -9,12 +9,12 @@ from pathlib import Path
 
 import click
 from fleetreg.cli.common import (
-    PLAN_INVENTORY_DIR,
     FleetAccess,
     command_timeout,
     compose,
     fleet_access_options,
     host_progress,
+    plan_inventory_source_options,
     stdout,
 )
 from fleetreg.core.inventory_model import Inventory
@@ -37,7 +37,7 @@ from rich.table import Table
 
 @click.command("verify")
 @click.argument("run")
-@compose(fleet_access_options, PLAN_INVENTORY_DIR, command_timeout())
+@compose(fleet_access_options, plan_inventory_source_options, command_timeout())
 def verify_command(
     run: str,
     access: FleetAccess,

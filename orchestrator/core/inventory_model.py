@@ -1,5 +1,6 @@
 """The fleet as fleetreg sees it once an inventory is loaded and validated: hosts with their
-resolved settings, groups, and the problems found. Pure data; loading is fleetreg.shell.inventory."""
+resolved settings, groups, and the problems found. Pure data; loading is fleetreg.shell.inventory
+(validation: fleetreg.core.inventory_checks and inventory_resolve)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,8 @@ class HostEntry:
     connection_options: dict  # netmiko extras (fast_cli, read_timeout_override, ...), no secrets
     # where each settings field came from: "defaults", "group <name>" or "host"
     setting_sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # and where it was written: (file or URL, line or None), for messages about the value
+    setting_locations: Mapping[str, tuple[str, int | None]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def virtual_account(self) -> str:
@@ -81,12 +84,14 @@ class HostEntry:
 
 @dataclass(frozen=True)
 class Inventory:
-    directory: Path
+    directory: Path  # where it was loaded from: a SimpleInventory folder or a Nornir config file
     hosts: tuple[HostEntry, ...]
     groups: tuple[str, ...]
     group_parents: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     # username / password / enable_secret from defaults.yaml, for credentials_from_env (lab use)
     login_defaults: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # what to name when a host is not found (default: the folder's hosts.yaml)
+    hosts_source: str | None = field(default=None, compare=False)
 
     @cached_property
     def _index(self) -> dict[str, HostEntry]:
@@ -97,7 +102,7 @@ class Inventory:
             return self._index[name]
         raise InventoryError(
             f"no host {name!r} in the inventory{did_you_mean(name, [h.name for h in self.hosts])}",
-            file=str(self.directory / HOSTS_FILE),
+            file=self.hosts_source or str(self.directory / HOSTS_FILE),
             host=name,
         )
 
@@ -129,7 +134,9 @@ class Inventory:
             wanted = set(sites)
             self._refuse_unknown("site", wanted, set(self.sites()))
             selected = [h for h in selected if h.site in wanted]
-        return Inventory(self.directory, tuple(selected), self.groups, self.group_parents, self.login_defaults)
+        return Inventory(
+            self.directory, tuple(selected), self.groups, self.group_parents, self.login_defaults, self.hosts_source
+        )
 
     def _refuse_unknown(self, what: str, wanted: set[str], known: set[str]) -> None:
         unknown = sorted(wanted - known)

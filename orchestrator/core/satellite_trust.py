@@ -33,6 +33,7 @@ class TrustTarget:
     url: str  # the first URL that needs it (for messages)
     source: str  # where the URL was set: "defaults", "group <name>" or "host"
     hosts: tuple[str, ...]  # the inventory hosts that rely on it
+    written_in: tuple[str, int | None] | None = None  # the file (or URL) and line that set it, when known
 
     @property
     def address(self) -> str:
@@ -49,6 +50,7 @@ class TrustNeed:
     ca_file: str
     check_name: bool
     source: str = "host"
+    written_in: tuple[str, int | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,12 @@ class ProbeResult:
     detail: str = ""
 
 
-def needs_from_settings(host: str, settings: MigrationSettings, sources: Mapping[str, str]) -> list[TrustNeed]:
+def needs_from_settings(
+    host: str,
+    settings: MigrationSettings,
+    sources: Mapping[str, str],
+    locations: Mapping[str, tuple[str, int | None]] | None = None,
+) -> list[TrustNeed]:
     """At plan time, before discovery (the mode is not known yet): every URL the switch may use.
     Nothing when it installs no CA (trustpoint mode other than `ca-file`)."""
     trustpoint = settings.trustpoint
@@ -70,17 +77,22 @@ def needs_from_settings(host: str, settings: MigrationSettings, sources: Mapping
     urls = [settings.satellite_url]
     if settings.cslu_url is not None and settings.transport != "callhome":
         urls.append(settings.cslu_url)  # its host and port are satellite_url's
-    source = sources.get("satellite_url", "host")
-    return [TrustNeed(host, url, trustpoint.ca_file, check_name, source) for url in urls]
+    source, written_in = sources.get("satellite_url", "host"), (locations or {}).get("satellite_url")
+    return [TrustNeed(host, url, trustpoint.ca_file, check_name, source, written_in) for url in urls]
 
 
 def needs_from_plan(
-    host: str, expected_url: str | None, ca_file: str | None, settings: MigrationSettings, source: str
+    host: str,
+    expected_url: str | None,
+    ca_file: str | None,
+    settings: MigrationSettings,
+    source: str,
+    written_in: tuple[str, int | None] | None = None,
 ) -> list[TrustNeed]:
     """At apply time: the URL and CA file the plan recorded for a switch it will work on."""
     if not expected_url or not ca_file:
         return []
-    return [TrustNeed(host, expected_url, ca_file, settings.server_identity_check == "verify", source)]
+    return [TrustNeed(host, expected_url, ca_file, settings.server_identity_check == "verify", source, written_in)]
 
 
 def trust_targets(needs: Iterable[TrustNeed]) -> list[TrustTarget]:
@@ -96,7 +108,8 @@ def trust_targets(needs: Iterable[TrustNeed]) -> list[TrustTarget]:
     targets = []
     for (host, port, ca_file, check_name), group in grouped.items():
         names = tuple(dict.fromkeys(n.host for n in group))
-        targets.append(TrustTarget(host, port, ca_file, check_name, group[0].url, group[0].source, names))
+        first = group[0]
+        targets.append(TrustTarget(host, port, ca_file, check_name, first.url, first.source, names, first.written_in))
     return targets
 
 
@@ -105,9 +118,12 @@ def _hosts_text(target: TrustTarget) -> str:
     return f"{target.hosts[0]}" + (f" and {more} more" if more > 0 else "")
 
 
-def _file(source: str, inventory_dir: str | None) -> str:
-    name = INVENTORY_FILES.get(source, "groups.yaml")
-    return f"{inventory_dir.rstrip('/')}/{name}" if inventory_dir else name
+def _written_in(target: TrustTarget, inventory_dir: str | None) -> tuple[str, int | None]:
+    """Where the URL was set: as the inventory recorded it, else the folder's file for its source."""
+    if target.written_in is not None:
+        return target.written_in
+    name = INVENTORY_FILES.get(target.source, "groups.yaml")
+    return (f"{inventory_dir.rstrip('/')}/{name}" if inventory_dir else name), None
 
 
 def verdict(
@@ -117,7 +133,7 @@ def verdict(
     user said to go on. Raises InputError (exit 2, one line) when the check blocks."""
     if result.status == "ok":
         return None
-    file, host, field = _file(target.source, inventory_dir), _hosts_text(target), f"{SETTINGS_KEY}.satellite_url"
+    (file, line), host, field = _written_in(target, inventory_dir), _hosts_text(target), f"{SETTINGS_KEY}.satellite_url"
     group = f" ({target.source})" if target.source.startswith("group ") else ""
     if result.status == "unreachable":
         if unreachable_ok:
@@ -129,6 +145,7 @@ def verdict(
             f"cannot reach the satellite at {target.url}{group} from here to check CA file {target.ca_file}: "
             f"{result.detail}; if it is reachable only from the switches, rerun with {UNREACHABLE_FLAG}",
             file=file,
+            line=line,
             host=host,
             field=field,
         )
@@ -136,6 +153,7 @@ def verdict(
         f"the satellite at {target.url}{group} is not trusted by CA file {target.ca_file}: {result.detail}; "
         "no switch was touched",
         file=file,
+        line=line,
         host=host,
         field=field,
     )

@@ -170,6 +170,16 @@ class MigrationSettings(BaseModel):
         return f"{parts.scheme}://{parts.netloc}/cslu/v1/pi/{self.cslu_tenant}"
 
 
+def token_ref_scheme(token_ref: str) -> str | None:
+    """The `scheme` of `scheme:rest` when it looks like one (short, lowercase), else None.
+
+    Used to name an unknown scheme without ever echoing what may be a pasted token."""
+    scheme, sep, _ = token_ref.partition(":")
+    if sep and 1 <= len(scheme) <= 16 and scheme.isascii() and scheme.isalpha() and scheme.islower():
+        return scheme
+    return None
+
+
 def merge_layers(*layers: dict | None) -> dict:
     """Merge settings dicts, later layers winning field by field (one level deep for `trustpoint`
     and `satellite_api`)."""

@@ -16,7 +16,7 @@ def _quiet_libraries() -> None:
     each, without the raw exception text (which could hold a command and its token)."""
     import logging
 
-    for name in ("nornir", "nornir.core", "netmiko", "paramiko", "asyncssh", "scrapli"):
+    for name in ("nornir", "nornir.core", "nornir_ansible", "netmiko", "paramiko", "asyncssh", "scrapli"):
         logger = logging.getLogger(name)
         logger.addHandler(logging.NullHandler())
         logger.propagate = False

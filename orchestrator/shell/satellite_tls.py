@@ -97,7 +97,7 @@ def check_inventory_trust(
     needs = [
         need
         for entry in inventory.hosts
-        for need in needs_from_settings(entry.name, entry.settings, entry.setting_sources)
+        for need in needs_from_settings(entry.name, entry.settings, entry.setting_sources, entry.setting_locations)
     ]
     return _checked(needs, inventory, unreachable_ok=unreachable_ok, timeout=timeout)
 
@@ -112,8 +112,11 @@ def check_plan_trust(
         if not host.is_actionable:
             continue
         entry = inventory.by_name(host.name)
-        source = entry.setting_sources.get("satellite_url", "host")
-        needs.extend(needs_from_plan(host.name, host.expected_url, host.ca_file, entry.settings, source))
+        source, written_in = (
+            entry.setting_sources.get("satellite_url", "host"),
+            entry.setting_locations.get("satellite_url"),
+        )
+        needs.extend(needs_from_plan(host.name, host.expected_url, host.ca_file, entry.settings, source, written_in))
     return _checked(needs, inventory, unreachable_ok=unreachable_ok, timeout=timeout)
 
 

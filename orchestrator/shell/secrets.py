@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from fleetreg.core.cli_text import CONTROL_CHARS, token_problem
 from fleetreg.core.errors import SecretError
+from fleetreg.core.settings import token_ref_scheme
 
 SECRETS_FILE_ENV = "FLEETREG_SECRETS_FILE"
 USERNAME_ENV = "FLEETREG_USERNAME"
@@ -79,16 +80,6 @@ def secrets_file_exposure(path: Path) -> str | None:
             f"secrets file is accessible by group or others (mode {stat.S_IMODE(mode):04o}); "
             f"restrict it with: chmod 600 {path}"
         )
-    return None
-
-
-def token_ref_scheme(token_ref: str) -> str | None:
-    """The `scheme` of `scheme:rest` when it looks like one (short, lowercase), else None.
-
-    Used to name an unknown scheme without ever echoing what may be a pasted token."""
-    scheme, sep, _ = token_ref.partition(":")
-    if sep and 1 <= len(scheme) <= 16 and scheme.isascii() and scheme.isalpha() and scheme.islower():
-        return scheme
     return None
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,3 +129,61 @@ def test_show_works_without_tokens_and_refuses_unknown_host(
     err = capsys.readouterr().err
     assert "no host 'sw-lon-pub-1' in the inventory (did you mean 'sw-lon-pub-01'?)" in err
     assert "Traceback" not in err
+
+
+ANSIBLE = REPO / "tests" / "fixtures" / "inventories" / "ansible"
+
+
+@pytest.fixture
+def ansible_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tokens: None) -> Path:
+    """The Ansible project (config.yaml naming AnsibleInventory) as the current folder."""
+    folder = tmp_path / "project"
+    shutil.copytree(ANSIBLE, folder)
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def test_check_with_a_nornir_config(ansible_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inventory", "check", "--config", "config.yaml"]) == 0
+    assert "3 hosts, 2 virtual accounts, 1 sites, 1 canaries: config.yaml is valid" in capsys.readouterr().out
+
+
+def test_check_with_a_nornir_config_exits_2_with_one_line(
+    ansible_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vars_file = ansible_project / "group_vars" / "va_corporate.yml"
+    vars_file.write_text(vars_file.read_text() + "  transport: csl\n")
+    assert main(["inventory", "check", "--config", "config.yaml"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "fleetreg: error: group_vars/va_corporate.yml:4: group va_corporate, field fleetreg.transport: "
+        "unknown transport 'csl' (expected auto, callhome or cslu)\n"
+    )
+
+
+def test_the_project_s_config_is_the_default_and_a_folder_given_wins(
+    ansible_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["inventory", "show", "sw-ams-acc-01"]) == 0  # ./config.yaml: the Ansible inventory
+    assert yaml.safe_load(capsys.readouterr().out)["fleetreg"]["register_timeout_s"] == 1800
+    assert main(["inventory", "check", "--inventory", str(EXAMPLE)]) == 0
+    assert f"12 hosts, 2 virtual accounts, 3 sites, 2 canaries: {EXAMPLE} is valid" in capsys.readouterr().out
+    assert main(["inventory", "check", "--inventory", str(EXAMPLE), "--config", "config.yaml"]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+def test_a_plugin_s_log_lines_stay_off_the_terminal(ansible_project: Path) -> None:
+    """nornir-ansible logs a warning for an empty vars file; in a fleetreg process (where no test
+    harness catches log records) the terminal shows fleetreg's output only."""
+    (ansible_project / "group_vars" / "site_ams.yml").write_text("")
+    done = subprocess.run(
+        [sys.executable, "-m", "fleetreg", "inventory", "check"],
+        cwd=ansible_project,
+        env={**os.environ, **TOKENS},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "config.yaml is valid" in done.stdout

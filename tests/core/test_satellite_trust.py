@@ -126,6 +126,18 @@ def test_unreachable_blocks_without_the_flag_and_is_a_risk_with_it() -> None:
     assert risk is not None and "not reachable" in risk and CA in risk and "Connection refused" in risk
 
 
+def test_a_blocking_verdict_names_where_the_inventory_wrote_the_url() -> None:
+    """Any inventory source: the file and line (or NetBox device) the loader recorded for satellite_url."""
+    result = ProbeResult("untrusted", "certificate verify failed")
+    for written_in, where in [
+        (("group_vars/all.yml", 4), "group_vars/all.yml:4, "),
+        (("https://netbox.example.net/dcim/devices/12/ (config context)", None), "https://netbox.example.net/"),
+    ]:
+        with pytest.raises(InputError) as caught:
+            verdict(target(written_in=written_in), result, unreachable_ok=False, inventory_dir="config.yaml")
+        assert caught.value.one_line().startswith(where)
+
+
 def test_check_all_gives_risks_per_host_and_reports_an_untrusted_satellite_first() -> None:
     reachable, unreachable = target(hosts=("sw1",)), target(port=9, hosts=("sw2", "sw3"))
     checked = check_all(

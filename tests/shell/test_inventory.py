@@ -98,6 +98,7 @@ def test_precedence_field_by_field_first_group_wins_parents_follow_their_child()
     assert both.port == 2022  # port inherited from the parent group over defaults
     assert both.connection_options == {"fast_cli": False, "read_timeout_override": 90, "conn_timeout": 40}
     assert both.setting_sources["source_interface"] == "group g_first"
+    assert both.setting_locations["source_interface"] == (str(FIXTURES / "precedence" / "groups.yaml"), 8)
     assert both.setting_sources["register_timeout_s"] == "host"
     assert both.setting_sources["transport"] == "defaults"
     assert both.setting_sources["trustpoint.mode"] == "group g_parent"
@@ -509,7 +510,16 @@ def test_syntax_error_in_groups_stops_before_judging_hosts(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
-    ("written", "opened_as"), [("ios", "cisco_ios"), ("iosxe", "cisco_xe"), ("cisco_xe", "cisco_xe")]
+    ("written", "opened_as"),
+    [
+        ("ios", "cisco_ios"),
+        ("iosxe", "cisco_xe"),
+        ("cisco_xe", "cisco_xe"),
+        ("cisco_ios", "cisco_ios"),
+        ("cisco-ios-xe", "cisco_xe"),  # NetBox platform slugs
+        ("ios-xe", "cisco_xe"),
+        ("cisco-ios", "cisco_ios"),
+    ],
 )
 def test_the_platform_names_nornir_inventories_use_are_accepted(tmp_path: Path, written: str, opened_as: str) -> None:
     """A team's existing Nornir inventory says `platform: ios` (NAPALM's name) or `iosxe`."""
