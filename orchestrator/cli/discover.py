@@ -22,8 +22,7 @@ from fleetreg.core.errors import InputError, SecretError
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.plan_model import Plan, WavePolicy
 from fleetreg.core.planner import DiscoverOutcome, build_plan
-from fleetreg.core.satellite_models import LicenseUsage
-from fleetreg.services.satellite import client_from_settings
+from fleetreg.services.satellite import satellite_license_usage, satellite_va_tenants
 from fleetreg.shell.ca_files import ca_file_fingerprints
 from fleetreg.shell.discovery import load_discover_run, run_discover, save_discover_run
 from fleetreg.shell.plan_store import write_plan_run
@@ -94,22 +93,6 @@ def token_problems(inventory: Inventory, secrets_file: Path | None) -> dict[str,
         if (reason := reasons[ref]) is not None:
             problems[entry.name] = reason
     return problems
-
-
-def satellite_license_usage(inventory: Inventory, secrets_file: Path | None) -> list[LicenseUsage] | None:
-    """License usage from the satellite's API, when the inventory configures one (else None)."""
-    apis = {
-        h.settings.satellite_api.model_dump_json(): h.settings.satellite_api
-        for h in inventory.hosts
-        if h.settings.satellite_api is not None
-    }
-    if not apis:
-        return None
-    usage: list[LicenseUsage] = []
-    for api in apis.values():
-        with client_from_settings(api, secrets_file=secrets_file) as client:
-            usage.extend(client.license_usage())
-    return usage
 
 
 def plan_summary(plan: Plan) -> Table:
@@ -219,6 +202,7 @@ def plan_command(
         inventory.hosts,
         outcomes,
         license_usage=satellite_license_usage(inventory, secrets_file),
+        va_tenants=satellite_va_tenants(inventory, secrets_file),
         token_problems=token_problems(inventory, secrets_file),
         ca_sha1=ca_file_fingerprints(inventory.hosts),
         trust_risks=trust.risks,

@@ -63,7 +63,8 @@ def verify_command(
     stdout.print(verdict_table(plan.plan_id, verdicts))
     failed = sum(not v.ok and not v.pending for v in verdicts)
     pending = sum(v.pending for v in verdicts)
-    stdout.print(f"{len(verdicts) - failed - pending} ok, {pending} pending-ack, {failed} failing")
+    waiting = f", {pending} pending-ack" if pending else ""
+    stdout.print(f"{len(verdicts) - failed - pending} ok, {failed} failing{waiting}")
     if promoted:
         stdout.print(f"Promoted to migrated (ACK received): {', '.join(promoted)}; reports of {run_dir} regenerated")
     if failed:

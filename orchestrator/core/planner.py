@@ -337,9 +337,12 @@ def build_plan(
     token_problems: Mapping[str, str] | None = None,
     ca_sha1: Mapping[str, str] | None = None,
     trust_risks: Mapping[str, Sequence[str]] | None = None,
+    va_tenants: Mapping[str, str] | None = None,
 ) -> Plan:
     """Plan every entry. With `license_usage` (from the satellite's API), switches that would
-    register into a virtual account beyond its available licenses are blocked."""
+    register into a virtual account beyond its available licenses are blocked; with `va_tenants`
+    (virtual account -> its CSLU tenant, from the API) so are SLP switches whose URL names
+    another virtual account's tenant (tenant_check_hosts)."""
     by_host = {o.host: o for o in outcomes}
     host_plans = [
         plan_host(
@@ -353,6 +356,7 @@ def build_plan(
         )
         for entry in entries
     ]
+    host_plans = tenant_check_hosts(host_plans, va_tenants)
     licenses: list[LicenseCheck] = []
     if license_usage is not None:
         host_plans, licenses = license_preflight_hosts(host_plans, license_usage)
@@ -375,13 +379,69 @@ def registers(host: HostPlan) -> bool:
     return host.is_actionable and any(step.name == "register" for step in host.steps)
 
 
+def takes_a_license(host: HostPlan) -> bool:
+    """The switch becomes a product instance of its virtual account: it registers (call-home) or
+    sends its first usage report there (SLP)."""
+    return host.is_actionable and any(step.name in ("register", "sync") for step in host.steps)
+
+
+def cslu_tenant_of(url: str | None) -> str | None:
+    """The tenant of an SSM On-Prem CSLU URL (`.../cslu/v1/pi/<tenant>`), as written in it."""
+    if not url or "/cslu/v1/pi/" not in url:
+        return None
+    return url.rsplit("/cslu/v1/pi/", 1)[1].split("/")[0] or None
+
+
+def tenant_problems(hosts: Sequence[HostPlan], va_tenants: Mapping[str, str] | None = None) -> dict[str, str]:
+    """SLP switches that would land in another virtual account than planned -> why. On SSM
+    On-Prem the tenant in the CSLU URL selects the virtual account: one tenant used for two
+    virtual accounts puts them all in one; with `va_tenants` (from the satellite's API) a tenant
+    must be the planned virtual account's own."""
+    slp = [h for h in hosts if h.is_actionable and h.mode == "cslu"]
+    accounts_of: dict[str, set[str]] = {}
+    for host in slp:
+        if (tenant := cslu_tenant_of(host.expected_url)) is not None:
+            accounts_of.setdefault(tenant, set()).add(host.virtual_account)
+    va_of_tenant = {tenant: va for va, tenant in (va_tenants or {}).items()}
+    problems: dict[str, str] = {}
+    for host in slp:
+        tenant = cslu_tenant_of(host.expected_url)
+        if tenant is None:
+            continue
+        shared = sorted(accounts_of.get(tenant, ()))
+        if len(shared) > 1:
+            problems[host.name] = (
+                f"cslu tenant {tenant!r} is set for virtual accounts {', '.join(map(repr, shared))}: the tenant "
+                "selects the virtual account on the satellite (set cslu_tenant per virtual account group)"
+            )
+        elif va_tenants is not None and va_tenants.get(host.virtual_account) != tenant:
+            found = va_of_tenant.get(tenant)
+            where = f"virtual account {found!r}" if found else "no virtual account"
+            problems[host.name] = (
+                f"cslu tenant {tenant!r} is {where} on the satellite, planned {host.virtual_account!r}"
+                + (f" (its tenant: {va_tenants[host.virtual_account]!r})" if host.virtual_account in va_tenants else "")
+            )
+    return problems
+
+
+def tenant_check_hosts(hosts: Sequence[HostPlan], va_tenants: Mapping[str, str] | None) -> list[HostPlan]:
+    """`hosts` with the SLP switches tenant_problems finds blocked."""
+    problems = tenant_problems(hosts, va_tenants)
+    return [
+        h.model_copy(update={"classification": "blocked", "reason": problems[h.name], "steps": ()})
+        if h.name in problems
+        else h
+        for h in hosts
+    ]
+
+
 def license_preflight_hosts(
     hosts: Sequence[HostPlan], usage: Sequence[LicenseUsage]
 ) -> tuple[list[HostPlan], list[LicenseCheck]]:
     """Block the switches a virtual account has no license left for (the last ones in plan order)."""
     planned: dict[str, list[str]] = {}
     for host in sorted(hosts, key=lambda h: (not h.canary, h.site or "", h.name)):
-        if registers(host):
+        if takes_a_license(host):
             planned.setdefault(host.virtual_account, []).append(host.name)
     blocked = license_preflight(planned, usage)
     available: dict[str, int] = {}

@@ -50,6 +50,7 @@ class VirtualAccountInfo(_ApiModel):
     name: str
     description: str = ""
     is_default: bool = False
+    cslu_tenant: str | None = None  # SSM On-Prem: the tenant of its CSLU URL (`/cslu/v1/pi/<tenant>`)
 
 
 class RegistrationToken(_ApiModel):

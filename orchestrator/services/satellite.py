@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from fleetreg.core.cli_text import token_problem
+from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.satellite_models import LicenseUsage, ProductInstanceInfo, RegistrationToken, SatelliteError
 from fleetreg.core.settings import SatelliteApiSettings
 from fleetreg.shell.secrets import resolve_ref
@@ -50,6 +51,42 @@ def client_from_settings(
         retries=api.retries,
         verify_tls=api.verify_tls,
     )
+
+
+def satellite_apis(inventory: Inventory) -> list[SatelliteApiSettings]:
+    """The distinct satellite APIs the inventory's hosts configure."""
+    apis = {
+        h.settings.satellite_api.model_dump_json(): h.settings.satellite_api
+        for h in inventory.hosts
+        if h.settings.satellite_api
+    }
+    return list(apis.values())
+
+
+def satellite_license_usage(inventory: Inventory, secrets_file: Path | None) -> list[LicenseUsage] | None:
+    """License usage from the satellite's API, when the inventory configures one (else None)."""
+    apis = satellite_apis(inventory)
+    if not apis:
+        return None
+    usage: list[LicenseUsage] = []
+    for api in apis:
+        with client_from_settings(api, secrets_file=secrets_file) as client:
+            usage.extend(client.license_usage())
+    return usage
+
+
+def satellite_va_tenants(inventory: Inventory, secrets_file: Path | None) -> dict[str, str] | None:
+    """Virtual account -> its CSLU tenant, from the satellite's API when the inventory configures
+    one and the API tells tenants (else None: the plan checks tenants among themselves only)."""
+    tenants: dict[str, str] = {}
+    told = False
+    for api in satellite_apis(inventory):
+        with client_from_settings(api, secrets_file=secrets_file) as client:
+            for va in client.virtual_accounts():
+                if va.cslu_tenant is not None:
+                    told = True
+                    tenants[va.name] = va.cslu_tenant
+    return tenants if told else None
 
 
 # --- registration tokens ---------------------------------------------------------------------

@@ -34,13 +34,13 @@ class Verdict:
 def satellite_problems(
     inventory: Inventory, hosts: Sequence[HostPlan], *, secrets_file: Path | None = None
 ) -> dict[str, str]:
-    """Switches registered by call-home that the satellite's API does not list in their planned
-    virtual account (or lists with another PID / host name) -> problem. Hosts whose settings
-    have no `satellite_api` are not checked."""
+    """Migrated switches (call-home registered, or SLP reporting) that the satellite's API does
+    not list in their planned virtual account (or lists with another PID / host name) -> problem
+    naming the virtual account found. Hosts whose settings have no `satellite_api` are not checked."""
     by_api: dict[str, tuple[SatelliteApiSettings, list[MigratedSwitch]]] = {}
     for host in hosts:
         api = inventory.by_name(host.name).settings.satellite_api
-        if api is None or host.mode != "callhome" or host.pre is None:
+        if api is None or host.mode is None or host.pre is None:
             continue
         switch = MigratedSwitch(host.name, host.pre.serial or "", host.pre.model or "", host.name, host.virtual_account)
         by_api.setdefault(api.model_dump_json(), (api, []))[1].append(switch)

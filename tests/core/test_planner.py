@@ -4,8 +4,19 @@ from pathlib import Path
 
 import pytest
 from fleetreg.core.facts import build_facts
-from fleetreg.core.plan_model import WavePolicy
-from fleetreg.core.planner import UNPROVEN_TOKEN_RISK, DiscoverOutcome, assign_waves, build_plan, choose_mode, plan_host
+from fleetreg.core.plan_model import HostPlan, Step, WavePolicy
+from fleetreg.core.planner import (
+    UNPROVEN_TOKEN_RISK,
+    DiscoverOutcome,
+    assign_waves,
+    build_plan,
+    choose_mode,
+    cslu_tenant_of,
+    plan_host,
+    takes_a_license,
+    tenant_check_hosts,
+    tenant_problems,
+)
 from tests_support import SATELLITE, entry, outputs, slp_version  # type: ignore[import-not-found]
 
 
@@ -196,3 +207,43 @@ def test_slp_identity_check_follows_the_setting(samples: Path) -> None:
     assert "no license smart server-identity-check" in disabled.config_commands
     verified = plan_host(entry("sw2"), DiscoverOutcome(host="sw2", facts=slp))
     assert not any("server-identity-check" in c for c in verified.config_commands)
+
+
+# ---------------------------------------------------------------- SLP: the tenant selects the VA
+def _slp(name: str, va: str, tenant: str) -> HostPlan:
+    return HostPlan(
+        name=name, hostname="192.0.2.1", port=22, site=None, virtual_account=va, token_ref=None,
+        classification="to-migrate", reason="", mode="cslu", expected_url=f"https://sat/cslu/v1/pi/{tenant}",
+        steps=(Step(name="sync", title="sync"),),
+    )  # fmt: skip
+
+
+def test_one_tenant_for_two_virtual_accounts_blocks_their_slp_switches() -> None:
+    hosts = [_slp("a", "Corporate", "Corp-1"), _slp("b", "Public", "Corp-1"), _slp("c", "Lab", "Lab-1")]
+    problems = tenant_problems(hosts)
+    assert set(problems) == {"a", "b"}
+    assert problems["a"].startswith("cslu tenant 'Corp-1' is set for virtual accounts 'Corporate', 'Public'")
+
+
+def test_a_tenant_is_checked_against_the_satellites_virtual_accounts() -> None:
+    hosts = [
+        _slp("a", "Corporate", "Public%20Network%20Devices-1"),
+        _slp("b", "Public", "Public%20Network%20Devices-1x"),
+    ]
+    va_tenants = {"Corporate": "Corporate%20Network%20Devices-1", "Public": "Public%20Network%20Devices-1"}
+    problems = tenant_problems(hosts[:1], va_tenants)
+    assert problems == {
+        "a": "cslu tenant 'Public%20Network%20Devices-1' is virtual account 'Public' on the satellite, planned "
+        "'Corporate' (its tenant: 'Corporate%20Network%20Devices-1')"
+    }
+    assert tenant_problems(hosts[1:], va_tenants)["b"].startswith(
+        "cslu tenant 'Public%20Network%20Devices-1x' is no virtual account"
+    )
+    blocked = tenant_check_hosts(hosts[:1], va_tenants)[0]
+    assert blocked.classification == "blocked" and blocked.steps == () and "planned 'Corporate'" in blocked.reason
+
+
+def test_slp_switches_count_in_the_license_preflight() -> None:
+    assert takes_a_license(_slp("a", "Corporate", "Corp-1"))
+    assert cslu_tenant_of("https://sat:8443/cslu/v1/pi/Corp%20Net-1") == "Corp%20Net-1"
+    assert cslu_tenant_of("https://sat/Transportgateway/services/DeviceRequestHandler") is None
