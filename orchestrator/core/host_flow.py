@@ -207,6 +207,7 @@ class HostFlow:
 
     def registration_polled(self, status: LicenseStatus, raw: str, now: float) -> Action:
         self.polls += 1
+        self.after_status = raw  # the latest state read back; verify's replaces it
         if self.wait_started is None:
             self.wait_started = now
         verdict, reason = registration_verdict(status)

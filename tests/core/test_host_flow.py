@@ -107,3 +107,15 @@ def test_every_outcome_has_one_meaning() -> None:
     assert {"migrated", "already-migrated", "skipped"} == DONE_OUTCOMES
     assert {"failed", "backed-out"} == FAILURE_OUTCOMES
     assert "pending-ack" in TERMINAL_OUTCOMES and "interrupted" not in TERMINAL_OUTCOMES
+
+
+def test_the_last_registration_poll_is_kept_as_the_state_after_until_verify_reads_it() -> None:
+    flow = HostFlow.fresh(
+        _plan("sw1", "register", "wait_registered", "verify"), poll_interval_s=1, register_timeout_s=5
+    )
+    failed = LicenseStatus(mode="classic", registration_status="UNREGISTERED - REGISTRATION FAILED", failure_reason="x")
+    flow.registration_polled(failed, "raw: registration failed", now=0.0)
+    assert flow.after_status == "raw: registration failed"  # what the report shows for a switch backed out here
+    done = LicenseStatus(mode="classic", registration_status="REGISTERED", authorization_status="AUTHORIZED")
+    flow.verified(done, None, "raw: registered")
+    assert flow.after_status == "raw: registered"
