@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fleetreg.core.errors import FleetregError, InputError, InternalError, PlanFileError, RunFolderError
 from fleetreg.core.host_flow import Finish, HostFlow, step_after
-from fleetreg.core.host_paths import host_file
+from fleetreg.core.host_outcome import HostOutcome
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.licenses import token_problem_on_satellite
 from fleetreg.core.outcomes import DONE_OUTCOMES, FAILURE_OUTCOMES, PENDING_ACK_EXIT
@@ -26,6 +26,7 @@ from fleetreg.core.redact import Redactor
 from fleetreg.core.satellite_models import RegistrationToken
 from fleetreg.core.satellite_trust import TrustChecked
 from fleetreg.core.settings import SatelliteApiSettings
+from fleetreg.services.run_reports import write_run_reports
 from fleetreg.services.satellite import ApiTokenSource, client_from_settings
 from fleetreg.services.verify import satellite_problems
 from fleetreg.shell.ca_files import ca_file_fingerprints
@@ -34,8 +35,7 @@ from fleetreg.shell.journal import JOURNAL_FILE, TERMINAL_STATES, HostRecord, Jo
 from fleetreg.shell.lease import LOCK_FILE, Leases, plan_key, run_key, switch_keys
 from fleetreg.shell.nornir_setup import build_nornir
 from fleetreg.shell.plan_store import PLAN_FILE, current_digest, load_plan, plan_file, recorded_digest
-from fleetreg.shell.reports import HostOutcome, render_csv, render_html, render_markdown
-from fleetreg.shell.runfolder import create_run, find_run, write_private
+from fleetreg.shell.runfolder import create_run, find_run
 from fleetreg.shell.satellite_tls import check_plan_trust
 from fleetreg.shell.scheduler import ApplyRunner, EventSink, RunnerOptions, WaveRunner
 from fleetreg.shell.secrets import Credentials, credentials_from_env, resolve_ref, resolve_token
@@ -536,50 +536,6 @@ def backout_hosts(
     finally:
         leases.release()
         journal.close()
-
-
-def run_outcomes(run_dir: Path, journal: Journal, run_id: str, plan: Plan) -> dict[str, HostOutcome]:
-    records = journal.hosts(run_id)
-    steps_by_host: dict[str, list[str]] = {}
-    for step in journal.steps(run_id):
-        took = f" {step.finished_at - step.started_at:.1f}s" if step.finished_at else ""
-        text = f"{step.step}: {step.status}{took}" + (f" — {step.detail}" if step.detail else "")
-        steps_by_host.setdefault(step.host, []).append(text)
-    outcomes = {}
-    for host in plan.hosts:
-        record = records.get(host.name)
-        if record is None:
-            continue
-        state = "not-run" if record.state in ("pending", "running") else record.state
-        outcomes[host.name] = HostOutcome(
-            outcome=state,
-            failed_step=record.failed_step if state in ("failed", "backed-out", "drifted", "interrupted") else None,
-            reason=record.reason,
-            duration_s=record.duration_s,
-            before_status=_read(host_file(run_dir / "status", host.name, ".before.txt")),
-            after_status=_read(host_file(run_dir / "status", host.name, ".after.txt")),
-            details=tuple(steps_by_host.get(host.name, ())),
-        )
-    return outcomes
-
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        return None
-
-
-def write_run_reports(
-    run_dir: Path, journal: Journal, run_id: str, plan: Plan, redactor: Redactor | None = None
-) -> dict[str, HostOutcome]:
-    outcomes = run_outcomes(run_dir, journal, run_id, plan)
-    scrub = redactor or Redactor()
-    title = f"fleetreg apply {run_id}"
-    write_private(run_dir / "report.html", scrub(render_html(plan, outcomes, title=title)) or "")
-    write_private(run_dir / "report.md", scrub(render_markdown(plan, outcomes, title=title)) or "")
-    write_private(run_dir / "hosts.csv", scrub(render_csv(plan, outcomes)) or "")
-    return outcomes
 
 
 def regenerate_reports(run: str, runs_dir: Path) -> tuple[Path, dict[str, HostOutcome]]:

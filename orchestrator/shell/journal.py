@@ -315,6 +315,16 @@ class Journal:
             params += (host,)
         return [StepRecord(*row) for row in self._db.execute(query + " ORDER BY id", params).fetchall()]
 
+    def step_durations(self, limit: int = 20_000) -> list[tuple[str, float]]:
+        """(step, seconds) of the latest steps that finished as planned, in any run of this
+        runs folder: what a new plan's wave estimates learn from."""
+        rows = self._db.execute(
+            "SELECT step, finished_at - started_at FROM steps WHERE status='done' AND finished_at IS NOT NULL "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [(step, float(seconds)) for step, seconds in rows]
+
     def interrupted_step(self, run_id: str, host: str) -> str | None:
         """The step a host was in when the run stopped (started, never finished)."""
         row = self._db.execute(

@@ -36,11 +36,15 @@ def write_plan_run(run_dir: Path, plan: Plan, *, project_dir: Path | None = None
     journal = Journal(run_dir.parent / JOURNAL_FILE)
     try:
         journal.record_plan(plan.plan_id, digest)
+        history = journal.step_durations()  # earlier runs' step times: the waves' estimates
     finally:
         journal.close()
-    write_private(run_dir / "report.html", render_html(plan, title="fleetreg plan", project_dir=project_dir))
-    write_private(run_dir / "runbook.md", render_runbook(plan, project_dir=project_dir, plan_digest=digest))
-    write_private(run_dir / "report.md", render_markdown(plan, title="fleetreg plan", project_dir=project_dir))
+    title = "fleetreg plan"
+    write_private(run_dir / "report.html", render_html(plan, title=title, project_dir=project_dir, history=history))
+    write_private(
+        run_dir / "runbook.md", render_runbook(plan, project_dir=project_dir, plan_digest=digest, history=history)
+    )
+    write_private(run_dir / "report.md", render_markdown(plan, title=title, project_dir=project_dir, history=history))
     write_private(run_dir / "hosts.csv", render_csv(plan))
     return digest
 

@@ -1,111 +1,40 @@
-"""Reports for a plan or an apply run, from the same data: report.html (one self-contained
-page), runbook.md (method of procedure), report.md and hosts.csv. Pure rendering; the caller
-writes the files."""
+"""Reports for a plan or an apply run, from the same data (core.report_view): report.html (one
+self-contained page with static SVG charts), runbook.md (method of procedure), report.md and
+hosts.csv. Rendering only; the caller writes the files."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from fleetreg.core.plan_model import HostPlan, Plan
-from fleetreg.core.planner import plan_risks
+from fleetreg.core.change_groups import change_groups
+from fleetreg.core.change_groups import group_of as host_groups
+from fleetreg.core.host_outcome import HostOutcome
+from fleetreg.core.plan_model import Plan
 from fleetreg.core.render import render
-from fleetreg.core.steps import STEP_CHANGES
+from fleetreg.core.report_summary import blocked_by_reason, planned_state
+from fleetreg.core.report_view import ReportView, report_view
+from fleetreg.core.run_timeline import RunRecord, utc_text
+from fleetreg.core.wave_timing import duration_text
+from fleetreg.shell.charts import draw
 
 
-@dataclass(frozen=True)
-class HostOutcome:
-    """What apply did to one host (absent for a plan-only report)."""
-
-    outcome: str  # migrated, already-migrated, failed, backed-out, skipped, drifted, not-run
-    failed_step: str | None = None
-    reason: str | None = None
-    duration_s: float | None = None
-    before_status: str | None = None  # raw `show license status`, before
-    after_status: str | None = None  # raw `show license status`, after
-    details: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ChangeCount:
-    change: str
-    hosts: int
-
-
-@dataclass(frozen=True)
-class Summary:
-    total: int
-    by_class: Mapping[str, int]
-    by_va: Mapping[str, Mapping[str, int]]
-    by_wave: Sequence[tuple[str, int, int]]  # (wave name, hosts, max failures)
-    by_mode: Mapping[str, int]
-    by_registered_to: Mapping[str, int]
-    by_outcome: Mapping[str, int]
-    changes: Sequence[ChangeCount]
-    blocked_reasons: Mapping[str, int]
-    risks: Mapping[str, int] = field(default_factory=dict)
-
-
-def change_paths(commands: Iterable[str]) -> list[str]:
-    """`call-home > profile "CiscoTAC-1" > no active` for each leaf command typed."""
-    stack: list[str] = []
-    leaves: list[str] = []
-    previous_depth = -1
-    pending: str | None = None
-    for raw in commands:
-        text = raw.strip()
-        depth = len(raw) - len(raw.lstrip(" "))
-        if text == "exit":
-            continue
-        if pending is not None and depth <= previous_depth:
-            leaves.append(pending)
-        stack = [*stack[:depth], text]
-        pending = " > ".join(stack)
-        previous_depth = depth
-    if pending is not None:
-        leaves.append(pending)
-    return leaves
-
-
-def summarise(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) -> Summary:
-    hosts = plan.hosts
-    by_va: dict[str, Counter[str]] = {}
-    for h in hosts:
-        by_va.setdefault(h.virtual_account, Counter())[h.classification] += 1
-    changes = Counter(path for h in hosts if h.is_actionable for path in set(change_paths(h.config_commands)))
-    steps: Counter[str] = Counter(s.name for h in hosts if h.is_actionable for s in h.steps)
-    for step, label in STEP_CHANGES.items():
-        if steps[step]:
-            changes[label] = steps[step]
-    return Summary(
-        total=len(hosts),
-        by_class=dict(Counter(h.classification for h in hosts)),
-        by_va={va: dict(c) for va, c in sorted(by_va.items())},
-        by_wave=[(w.name, len(w.hosts), w.max_failures) for w in plan.waves],
-        by_mode=dict(Counter(h.mode or "-" for h in hosts)),
-        by_registered_to=dict(Counter(h.pre.registered_to if h.pre else "unknown" for h in hosts)),
-        by_outcome=dict(Counter(o.outcome for o in (outcomes or {}).values())),
-        changes=[ChangeCount(c, n) for c, n in changes.most_common()],
-        blocked_reasons=dict(Counter(h.reason.split(":")[0] for h in hosts if h.classification == "blocked")),
-        risks=plan_risks(hosts),
-    )
-
-
-def _context(plan: Plan, outcomes: Mapping[str, HostOutcome] | None, title: str) -> dict[str, Any]:
-    by_name = plan.hosts_by_name()
+def _context(view: ReportView, **extra: Any) -> dict[str, Any]:
     return {
-        "plan": plan,
-        "title": title,
-        "summary": summarise(plan, outcomes),
-        "outcomes": outcomes or {},
-        "waves": plan.waves,
-        "hosts_by_wave": {w.number: [by_name[n] for n in w.hosts] for w in plan.waves},
-        "not_in_waves": [h for h in plan.hosts if h.wave is None],
+        "view": view,
+        "plan": view.plan,
+        "title": view.title,
+        "summary": view.summary,
+        "outcomes": view.outcomes,
+        "waves": view.plan.waves,
+        "duration": duration_text,
+        "at": utc_text,
+        "blocked_by_reason": blocked_by_reason,
+        "cell": markdown_cell,
+        **extra,
     }
 
 
@@ -115,13 +44,19 @@ def render_html(
     *,
     title: str = "fleetreg plan",
     project_dir: Path | None = None,
+    run: RunRecord | None = None,
+    history: Iterable[tuple[str, float]] = (),
 ) -> str:
-    return render("reports/report.html.j2", project_dir=project_dir, autoescape=True, **_context(plan, outcomes, title))
+    view = report_view(plan, outcomes, title=title, run=run, history=history)
+    charts = [draw(name, spec) for name, spec in view.charts.items()]
+    return render("reports/report.html.j2", project_dir=project_dir, autoescape=True, **_context(view, charts=charts))
 
 
-def render_runbook(plan: Plan, *, project_dir: Path | None = None, plan_digest: str = "") -> str:
-    context = _context(plan, None, "Runbook")
-    return render("reports/runbook.md.j2", project_dir=project_dir, plan_digest=plan_digest, **context)
+def render_runbook(
+    plan: Plan, *, project_dir: Path | None = None, plan_digest: str = "", history: Iterable[tuple[str, float]] = ()
+) -> str:
+    view = report_view(plan, title="Runbook", history=history)
+    return render("reports/runbook.md.j2", project_dir=project_dir, **_context(view, plan_digest=plan_digest))
 
 
 def render_markdown(
@@ -130,8 +65,17 @@ def render_markdown(
     *,
     title: str = "fleetreg report",
     project_dir: Path | None = None,
+    run: RunRecord | None = None,
+    history: Iterable[tuple[str, float]] = (),
 ) -> str:
-    return render("reports/report.md.j2", project_dir=project_dir, **_context(plan, outcomes, title))
+    view = report_view(plan, outcomes, title=title, run=run, history=history)
+    return render("reports/report.md.j2", project_dir=project_dir, **_context(view))
+
+
+def markdown_cell(value: object) -> str:
+    """Text for one cell of a Markdown table: a `|` or a line break a switch printed cannot
+    open another cell or row."""
+    return " ".join(str(value).split()).replace("|", "\\|")
 
 
 CSV_COLUMNS = (
@@ -143,6 +87,7 @@ CSV_COLUMNS = (
     "reason",
     "mode",
     "wave",
+    "change",
     "registered_to",
     "registration_status",
     "authorization_status",
@@ -154,28 +99,33 @@ CSV_COLUMNS = (
     "outcome",
     "failed_step",
     "outcome_reason",
+    "started_at",
+    "finished_at",
     "duration_s",
+    "after_registration_status",
+    "after_authorization_status",
+    "after_virtual_account",
+    "after_transport",
+    "after_url",
+    "after_last_ack",
+    "after_read_step",
+    "after_read_at",
     "unsaved_changes",
 )
 
 
-def planned_state(h: HostPlan) -> str:
-    if h.classification == "blocked":
-        return "unchanged (blocked)"
-    if h.classification == "already-migrated":
-        return "unchanged (already on the satellite)"
-    if h.mode == "cslu":
-        return f"reports via cslu to {h.expected_url}"
-    return f"REGISTERED/AUTHORIZED on the satellite, VA {h.virtual_account}"
-
-
 def render_csv(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) -> str:
+    """One row per host in plan order. Times are UTC; the `after_*` columns are what the switch
+    showed when the run last read it (`after_read_step`, `after_read_at`), `change` is the host's
+    change group in the runbook."""
+    group_of = host_groups(change_groups(plan))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for h in plan.hosts:
         o = (outcomes or {}).get(h.name)
         pre = h.pre
+        after = o.after if o else None
         writer.writerow(
             spreadsheet_safe(
                 [
@@ -187,6 +137,7 @@ def render_csv(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) ->
                     h.reason,
                     h.mode or "",
                     "" if h.wave is None else h.wave,
+                    group_of.get(h.name, ""),
                     pre.registered_to if pre else "",
                     pre.registration_status if pre else "",
                     pre.authorization_status if pre else "",
@@ -198,7 +149,17 @@ def render_csv(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) ->
                     o.outcome if o else "",
                     (o.failed_step or "") if o else "",
                     (o.reason or "") if o else "",
+                    utc_text(o.started_at) if o else "",
+                    utc_text(o.finished_at) if o else "",
                     f"{o.duration_s:.1f}" if o and o.duration_s is not None else "",
+                    (after.registration_status or "") if after else "",
+                    (after.authorization_status or "") if after else "",
+                    (after.virtual_account or "") if after else "",
+                    (after.transport_type or "") if after else "",
+                    (after.transport_url or "") if after else "",
+                    (after.last_ack_received or "") if after else "",
+                    after.step if after else "",
+                    utc_text(after.read_at) if after else "",
                     "" if pre is None or pre.unsaved_changes is None else ("yes" if pre.unsaved_changes else "no"),
                 ]
             )

@@ -10,10 +10,10 @@ import pytest
 from fleetreg.cli.apply import print_result
 from fleetreg.cli.satellite import status_tables
 from fleetreg.cli.verify import verdict_table
+from fleetreg.core.host_outcome import HostOutcome
 from fleetreg.services.apply import ApplyResult
 from fleetreg.services.satellite import SatelliteStatus, VirtualAccountStatus
 from fleetreg.services.verify import Verdict
-from fleetreg.shell.reports import HostOutcome
 from rich.console import Console
 
 SWITCH_TEXT = "% Invalid input [/] [bold green]MIGRATED OK[/]"

@@ -164,14 +164,15 @@ def test_page_loads_clean_and_cards_match_plan(report: ReportPage, plan: Plan) -
     card = '#summary-cards [data-count="{}"]'
     cards = {key: report.page.inner_text(card.format(key)).strip() for key in ("total", *CLASSES)}
     assert cards == {"total": "6", **{cls: str(by_class[cls]) for cls in CLASSES}}
-    assert report.host_names() == [h.name for h in plan.hosts]
+    # what needs attention first (blocked), then the changes, then the hosts already done; plan order within
+    assert report.host_names() == ["core-rtm-02", "lab-utr-09", "dist-rtm-01", "acc-ams-10", "acc-ams-1", "edge-utr-01"]
     assert report.shown() == "6 of 6 hosts shown"
     assert report.errors == []
 
 
 def test_typing_in_filter_hides_other_rows(report: ReportPage) -> None:
     report.page.locator("#filter-text").press_sequentially("rtm")
-    assert report.host_names(visible_only=True) == ["dist-rtm-01", "core-rtm-02"]
+    assert report.host_names(visible_only=True) == ["core-rtm-02", "dist-rtm-01"]
     assert report.shown() == "2 of 6 hosts shown"
 
     report.page.locator("#filter-text").fill("acc-ams-1")  # matches acc-ams-10 too
