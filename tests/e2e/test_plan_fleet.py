@@ -109,13 +109,16 @@ def test_plan_touched_no_switch(planned) -> None:
 
 
 def test_runbook_lists_each_planned_host_exactly_once(planned) -> None:
+    """Once, in the change group that changes it (section 6, one line per wave of that group)."""
     runbook = (planned["plan_dir"] / "runbook.md").read_text()
-    headings = Counter(re.findall(r"^#### (\S+) ", runbook, flags=re.M))
+    lines = re.findall(r"^- (?:canary|wave \d+) \(\d+\): (.+)$", runbook, flags=re.M)
+    listed = Counter(name for line in lines for name in line.split(", "))
     actionable = {
         h["name"] for h in planned["plan"]["hosts"] if h["classification"] in ("to-migrate", "wrong-virtual-account")
     }
-    assert set(headings) == actionable
-    assert set(headings.values()) == {1}
+    assert set(listed) == actionable
+    assert set(listed.values()) == {1}
+    assert "### Change A — " in runbook
     waves = planned["plan"]["waves"]
     assert waves[0]["name"] == "canary" and sum(len(w["hosts"]) for w in waves) == len(actionable)
 
