@@ -7,16 +7,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fleetreg.core.plan_model import Plan
-from fleetreg.core.planner import registers
+from fleetreg.core.planner import takes_a_license
 
 
 @dataclass(frozen=True)
 class Headroom:
     virtual_account: str
     available: int  # licenses available in the VA when the plan was made
-    registering: int  # switches planned to register into it (not blocked)
+    registering: int  # switches planned to take a license in it (register, or SLP's first report; not blocked)
     blocked: int  # switches blocked for lack of licenses
-    registered: int | None  # switches this run registered into it (None: a plan, nothing run)
+    registered: int | None  # switches this run moved into it (None: a plan, nothing run)
 
     @property
     def left_planned(self) -> int:
@@ -30,11 +30,12 @@ class Headroom:
 
 def headroom(plan: Plan, outcomes: Mapping[str, str] | None = None) -> list[Headroom]:
     """One row per virtual account of the plan's license pre-flight (empty without the API).
-    `outcomes` (host -> outcome) counts the switches a run did register."""
+    `outcomes` (host -> outcome) counts the switches a run moved there: migrated, or reporting
+    there and waiting for the ACK (pending-ack)."""
     registered: dict[str, int] = {}
     if outcomes is not None:
         for host in plan.hosts:
-            if registers(host) and outcomes.get(host.name) == "migrated":
+            if takes_a_license(host) and outcomes.get(host.name) in ("migrated", "pending-ack"):
                 registered[host.virtual_account] = registered.get(host.virtual_account, 0) + 1
     return [
         Headroom(
