@@ -11,7 +11,7 @@ from mock_devices.cli_tree import Match
 from mock_devices.config import CallHomeProfile, Interface, Trustpoint, normalize_interface
 from mock_devices.interface import Reply
 from mock_devices.pki import CaCertificate, CertificateFormatError
-from mock_devices.session import Frame
+from mock_devices.session import DEFAULT_LENGTH, DEFAULT_WIDTH, Frame
 
 if TYPE_CHECKING:
     from mock_devices.session import CliSession
@@ -128,6 +128,21 @@ def _terminal_length(s: CliSession, m: Match) -> Reply:
 def _terminal_width(s: CliSession, m: Match) -> Reply:
     s.terminal_width = int(m.args["columns"])
     return s.reply()
+
+
+@handler("terminal_no_length", "terminal_no_width")
+def _terminal_defaults(s: CliSession, m: Match) -> Reply:
+    if m.action == "terminal_no_length":
+        s.terminal_length = DEFAULT_LENGTH
+    else:
+        s.terminal_width = DEFAULT_WIDTH
+    return s.reply()
+
+
+@handler("show_privilege")
+def _show_privilege(s: CliSession, m: Match) -> Reply:
+    level = 1 if s.mode == "user" else 15
+    return s.reply(f"Current privilege level is {level}\n")
 
 
 @handler("terminal_monitor", "terminal_no_monitor")

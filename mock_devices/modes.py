@@ -45,7 +45,12 @@ def _terminal() -> Node:
         kw("length", num("lines", 0, 512, action="terminal_length")),
         kw("width", num("columns", 0, 512, action="terminal_width")),
         kw("monitor", action="terminal_monitor"),
-        kw("no", kw("monitor", action="terminal_no_monitor")),
+        kw(
+            "no",
+            kw("monitor", action="terminal_no_monitor"),
+            kw("length", action="terminal_no_length"),
+            kw("width", action="terminal_no_width"),
+        ),
     )
 
 
@@ -83,7 +88,7 @@ def _user_tree(slp: bool) -> tuple[Node, ...]:
         kw("exit", action="exit"),
         kw("logout", action="exit"),
         _terminal(),
-        kw("show", kw("version", action="show_version"), _show_license()),
+        kw("show", kw("version", action="show_version"), kw("privilege", action="show_privilege"), _show_license()),
     )
 
 
@@ -105,6 +110,7 @@ def _exec_tree(slp: bool) -> tuple[Node, ...]:
     show = kw(
         "show",
         kw("version", action="show_version"),
+        kw("privilege", action="show_privilege"),
         _show_license(),
         kw(
             "call-home",

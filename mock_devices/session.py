@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from mock_devices.switch import Switch
 
 CTRL_Z = "\x1a"
+DEFAULT_LENGTH = 24  # lines per page of a vty (`terminal length`)
+DEFAULT_WIDTH = 80  # columns of a vty (`terminal width`)
 
 _PIPE_TREE = (
     kw("begin", rest("regex", action="begin")),
@@ -40,8 +42,8 @@ class CliSession:
 
     def __init__(self, switch: Switch, *, seed: int = 0) -> None:
         self.switch = switch
-        self.terminal_length = 24
-        self.terminal_width = 80
+        self.terminal_length = DEFAULT_LENGTH
+        self.terminal_width = DEFAULT_WIDTH
         self.monitor = False
         self.stack: list[Frame] = [Frame("user" if switch.faults.user_mode_login else "exec")]
         self.dialogue: Dialogue | None = None
