@@ -137,8 +137,10 @@ def factory_config(hostname: str, hw: Hardware, source_interface: str, svi_ip: s
     )
 
 
-def _point_at_satellite(cfg: SwitchConfig, satellite: Satellite, source_interface: str, slp: bool) -> None:
-    """The config of a switch that was already migrated."""
+def _point_at_satellite(
+    cfg: SwitchConfig, satellite: Satellite, source_interface: str, slp: bool, virtual_account: str
+) -> None:
+    """The config of a switch that was already migrated (SLP: to `virtual_account`'s CSLU URL)."""
     cfg.ip_http_client_source_interface = source_interface
     verify = satellite.identity_enforced and satellite.pki is not None
     if verify and satellite.pki is not None:
@@ -150,7 +152,7 @@ def _point_at_satellite(cfg: SwitchConfig, satellite: Satellite, source_interfac
         )
     if slp:
         cfg.slp_transport = "cslu"
-        cfg.slp_url_cslu = satellite.cslu_url
+        cfg.slp_url_cslu = satellite.cslu_url_for(virtual_account)
         cfg.slp_identity_check = verify
         return
     if not verify:
@@ -184,16 +186,17 @@ def _build_satellite(spec: FleetSpec, rng: random.Random, wall: float, count: in
     satellite = Satellite(
         host=sat_spec.host,
         account=sat_spec.account,
-        cslu_tenant=sat_spec.cslu_tenant,
-        tenant_virtual_account=sat_spec.tenant_virtual_account or sat_spec.virtual_accounts[0].name,
+        default_virtual_account=sat_spec.default_virtual_account,
         pki=SatellitePki.for_host(sat_spec.host.lower()),
         identity_enforced=sat_spec.identity == "verify",
         aliases=tuple(sat_spec.aliases if sat_spec.aliases is not None else _short_name(sat_spec.host)),
     )
     generous = {tag: count * 2 for m in MODELS.values() for tag in (m.network_tag, m.dna_tag)}
+    tenants = sat_spec.tenants()
     for va in sat_spec.virtual_accounts:
         pools = va.licenses if va.licenses is not None else generous
-        satellite.virtual_accounts[va.name] = VirtualAccount(va.name, {k: LicensePool(v) for k, v in pools.items()})
+        licenses = {k: LicensePool(v) for k, v in pools.items()}
+        satellite.virtual_accounts[va.name] = VirtualAccount(va.name, licenses, tenants[va.name])
         tokens = va.tokens
         if not tokens:
             satellite.tokens.append(Token(_token_value(rng), va.name, wall + 30 * DAY, max(1000, count * 2)))
@@ -326,7 +329,9 @@ def build_fleet(
             if state == "satellite_wrong_va":
                 others = [v for v in va_names if v != target_va]
                 va = others[0] if others else target_va
-            _point_at_satellite(cfg, satellite, spec.source_interface, hw.slp)
+            # an SLP switch reports to its planned VA's tenant; in the wrong VA, the satellite lists it
+            # in another one (moved there on the satellite; its next usage report moves it back)
+            _point_at_satellite(cfg, satellite, spec.source_interface, hw.slp, target_va)
             satellite.record_product_instance(
                 name, model, serial, va, hw.info.network_tag, since, "slp" if hw.slp else "classic"
             )
@@ -397,6 +402,7 @@ def build_fleet(
     info = FleetInfo(
         satellite_url=satellite.callhome_url,
         cslu_tenant=satellite.cslu_tenant,
+        cslu_tenants={name: va.cslu_tenant for name, va in satellite.virtual_accounts.items()},
         username=credentials.username,
         password=credentials.password,
         enable_secret=credentials.enable_secret,

@@ -80,10 +80,11 @@ class FleetInfo:
     """What `--inventory-out` needs to write a Nornir inventory for the served fleet."""
 
     satellite_url: str  # call-home URL of the emulated satellite
-    cslu_tenant: str | None
+    cslu_tenant: str | None  # the default virtual account's tenant (one fleet-wide setting)
     username: str
     password: str
     enable_secret: str
     tokens: dict[str, str] = field(default_factory=dict)  # virtual account -> valid token
     ca_pem: str | None = None  # the satellite CA certificate, PEM (trust issue)
     identity_check: str = "disable"  # "verify": switches check the satellite's certificate
+    cslu_tenants: dict[str, str] = field(default_factory=dict)  # virtual account -> its CSLU tenant

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -115,17 +115,17 @@ def defaults_document(
     return document
 
 
-def groups_document(hosts: Sequence[HostEntry]) -> dict[str, Any]:
+def groups_document(hosts: Sequence[HostEntry], tenants: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """One group per virtual account (its name, its token reference and, from `tenants`, the CSLU
+    tenant its SLP switches report to: `cslu_tenant`, as the fleet-wide key in defaults.yaml is
+    named) and one per site."""
     groups: dict[str, Any] = {}
     for virtual_account in sorted({host.virtual_account for host in hosts}):
-        groups[f"va_{slug(virtual_account)}"] = {
-            "data": {
-                "fleetreg": {
-                    "virtual_account": virtual_account,
-                    "token_ref": f"env:{token_env_var(virtual_account)}",
-                }
-            }
-        }
+        fleetreg = {"virtual_account": virtual_account, "token_ref": f"env:{token_env_var(virtual_account)}"}
+        tenant = (tenants or {}).get(virtual_account)
+        if tenant:
+            fleetreg["cslu_tenant"] = tenant
+        groups[f"va_{slug(virtual_account)}"] = {"data": {"fleetreg": fleetreg}}
     for site in sorted({host.site for host in hosts}):
         groups[f"site_{slug(site)}"] = {"data": {"site": site}}
     return groups
@@ -206,7 +206,7 @@ def write_inventory(
     ca_file = write_ca_file(directory, info, satellite_api)
     defaults = defaults_document(info, satellite_api, ca_file=ca_file)
     (directory / "defaults.yaml").write_text(_dump(defaults), encoding="utf-8")
-    (directory / "groups.yaml").write_text(_dump(groups_document(hosts)), encoding="utf-8")
+    (directory / "groups.yaml").write_text(_dump(groups_document(hosts, info.cslu_tenants)), encoding="utf-8")
     (directory / "hosts.yaml").write_text(_dump(hosts_document(hosts)), encoding="utf-8")
     values = env_values(info, hosts)
     if satellite_api is not None:

@@ -130,12 +130,13 @@ def effective_slp_transport(cfg: SwitchConfig) -> str:
 
 
 def cslu_path_error(
-    cfg: SwitchConfig, cslu_urls: Collection[str], reachable_interface: str, pki: SatellitePki | None = None
+    cfg: SwitchConfig, reaches_cslu: Callable[[str], bool], reachable_interface: str, pki: SatellitePki | None = None
 ) -> str | None:
-    """Why an SLP usage report cannot reach the satellite's CSLU endpoint, or None."""
+    """Why an SLP usage report cannot reach the satellite's CSLU endpoint, or None. `reaches_cslu(url)`:
+    the URL's host, port and path lead to the satellite's CSLU endpoint (whatever its tenant)."""
     if effective_slp_transport(cfg) != "cslu":
         return "Transport is not cslu"
-    if cfg.slp_url_cslu is None or cfg.slp_url_cslu not in cslu_urls:
+    if cfg.slp_url_cslu is None or not reaches_cslu(cfg.slp_url_cslu):
         return "Fail to send out HTTP message."
     if cfg.ip_http_client_source_interface != reachable_interface:
         return "Fail to send out HTTP message."

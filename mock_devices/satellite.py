@@ -1,9 +1,12 @@
 """The emulated SSM On-Prem satellite: one local account, virtual accounts with license pools,
-registration tokens, and the product instances registered (classic) or reported (SLP)."""
+registration tokens, and the product instances registered (classic) or reported (SLP). Each
+virtual account has its own CSLU tenant: an SLP usage report to https://<host>/cslu/v1/pi/<tenant>
+lands in that tenant's virtual account; a report to an unknown tenant is refused."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from mock_devices.licensing import RegistrationOutcome, SlpAck, ios_time
 from mock_devices.pki import SATELLITE_IP, SatellitePki
@@ -33,6 +36,7 @@ class LicensePool:
 class VirtualAccount:
     name: str
     licenses: dict[str, LicensePool] = field(default_factory=dict)
+    cslu_tenant: str = ""  # the tenant in /cslu/v1/pi/<tenant> (percent-encoded)
 
 
 @dataclass
@@ -47,15 +51,17 @@ class ProductInstance:
     license_consumed: bool
 
 
+CSLU_PATH = "/cslu/v1/pi/"
+
+
 @dataclass
 class Satellite:
     host: str
     account: str
-    cslu_tenant: str
     virtual_accounts: dict[str, VirtualAccount] = field(default_factory=dict)
     tokens: list[Token] = field(default_factory=list)
     product_instances: dict[str, ProductInstance] = field(default_factory=dict)  # by serial
-    tenant_virtual_account: str | None = None  # VA bound to the CSLU tenant
+    default_virtual_account: str | None = None  # isDefault in the API; None: the first one
     pki: SatellitePki | None = None  # its TLS identity (CA + server certificate)
     identity_enforced: bool = False  # switches check its certificate (else: the lab's TLS is not checked)
     aliases: tuple[str, ...] = ()  # other host names that resolve to it but are not on its certificate
@@ -75,8 +81,22 @@ class Satellite:
         return f"https://{self._authority}/Transportgateway/services/DeviceRequestHandler"
 
     @property
+    def default_va(self) -> str | None:
+        return self.default_virtual_account or next(iter(self.virtual_accounts), None)
+
+    @property
+    def cslu_tenant(self) -> str:
+        """The default virtual account's tenant (what one fleet-wide tenant setting points at)."""
+        va = self.default_va
+        return self.virtual_accounts[va].cslu_tenant if va is not None else ""
+
+    @property
     def cslu_url(self) -> str:
-        return f"https://{self._authority}/cslu/v1/pi/{self.cslu_tenant}"
+        """The default virtual account's CSLU URL."""
+        return f"https://{self._authority}{CSLU_PATH}{self.cslu_tenant}"
+
+    def cslu_url_for(self, virtual_account: str) -> str:
+        return f"https://{self._authority}{CSLU_PATH}{self.virtual_accounts[virtual_account].cslu_tenant}"
 
     @property
     def reachable_hosts(self) -> tuple[str, ...]:
@@ -88,8 +108,24 @@ class Satellite:
             f"https://{self._with_port(h)}/Transportgateway/services/DeviceRequestHandler" for h in self.reachable_hosts
         )
 
-    def cslu_urls(self) -> frozenset[str]:
-        return frozenset(f"https://{self._with_port(h)}/cslu/v1/pi/{self.cslu_tenant}" for h in self.reachable_hosts)
+    def cslu_tenant_in(self, url: str) -> str | None:
+        """The tenant of a URL that reaches the satellite's CSLU endpoint (known to it or not), or
+        None when the URL does not reach it (another host or port, not https, not /cslu/v1/pi/...)."""
+        parts = urlsplit(url)
+        authorities = {self._with_port(h).lower() for h in self.reachable_hosts}
+        if parts.scheme.lower() != "https" or parts.netloc.lower() not in authorities:
+            return None
+        if not parts.path.startswith(CSLU_PATH) or parts.query or parts.fragment:
+            return None
+        tenant = parts.path[len(CSLU_PATH) :]
+        return tenant if tenant and "/" not in tenant else None
+
+    def reaches_cslu(self, url: str) -> bool:
+        return self.cslu_tenant_in(url) is not None
+
+    def virtual_account_of_tenant(self, tenant: str) -> str | None:
+        wanted = unquote(tenant)
+        return next((va.name for va in self.virtual_accounts.values() if unquote(va.cslu_tenant) == wanted), None)
 
     @property
     def tls_pki(self) -> SatellitePki | None:
@@ -165,21 +201,14 @@ class Satellite:
         return True
 
     def report_usage(
-        self,
-        *,
-        hostname: str,
-        pid: str,
-        serial: str,
-        license_name: str,
-        now_wall: float,
-        virtual_account: str | None = None,
+        self, *, tenant: str, hostname: str, pid: str, serial: str, license_name: str, now_wall: float
     ) -> SlpAck | None:
-        """An SLP usage report on the CSLU endpoint: lands in the VA bound to the tenant unless
-        the product instance already sits in (or the fleet spec assigns) another VA."""
-        existing = self.product_instances.get(serial)
-        target = virtual_account or (existing.virtual_account if existing else None) or self.tenant_virtual_account
-        if target is None or target not in self.virtual_accounts:
+        """An SLP usage report posted to /cslu/v1/pi/<tenant>: the product instance lands in (or
+        moves to) that tenant's virtual account. None: an unknown tenant, the report is refused."""
+        target = self.virtual_account_of_tenant(tenant)
+        if target is None:
             return None
+        existing = self.product_instances.get(serial)
         if existing is None or existing.virtual_account != target:
             self.record_product_instance(hostname, pid, serial, target, license_name, now_wall, "slp")
         return SlpAck(self.account, target)
@@ -190,6 +219,7 @@ class Satellite:
             "host": self.host,
             "callhome_url": self.callhome_url,
             "cslu_url": self.cslu_url,
+            "cslu_tenants": {name: va.cslu_tenant for name, va in self.virtual_accounts.items()},
             "identity_enforced": self.identity_enforced,
             "ca_fingerprint_sha1": self.pki.ca_fingerprint_sha1 if self.pki is not None else None,
             "virtual_accounts": {

@@ -5,7 +5,7 @@ the SSH fleet (BackgroundServer / `serve` run it there), so the satellite is onl
 from one thread and needs no lock.
 
     POST /oauth/token                                            client credentials -> bearer
-    GET  /api/v1/accounts/{account}/virtual-accounts
+    GET  /api/v1/accounts/{account}/virtual-accounts               names, isDefault, cslu_tenant, cslu_url
     GET  /api/v1/accounts/{account}/virtual-accounts/{va}/tokens
     POST /api/v1/accounts/{account}/virtual-accounts/{va}/tokens  {description, expiresAfterDays,
                                                                    exportControlled} -> tokenInfo.token
@@ -316,13 +316,19 @@ class SatelliteApi:
         return None
 
     def _virtual_accounts(self) -> Response:
-        tenant = self.satellite.tenant_virtual_account
+        default = self.satellite.default_va
         return Response(
             200,
             {
                 "virtualAccounts": [
-                    {"name": name, "description": "", "isDefault": name == tenant}
-                    for name in self.satellite.virtual_accounts
+                    {
+                        "name": name,
+                        "description": "",
+                        "isDefault": name == default,
+                        "cslu_tenant": va.cslu_tenant,  # SLP: https://<host>/cslu/v1/pi/<tenant> lands here
+                        "cslu_url": self.satellite.cslu_url_for(name),
+                    }
+                    for name, va in self.satellite.virtual_accounts.items()
                 ]
             },
         )

@@ -3,8 +3,10 @@ default, so an empty spec is a realistic fault-free fleet."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote, unquote
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -12,6 +14,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from mock_devices.platform import MODELS, is_slp_version
 
 StartState = Literal["cloud", "eval", "satellite", "satellite_wrong_va"]
+# An SSM On-Prem tenant as it stands in /cslu/v1/pi/<tenant>: unreserved characters or %XX
+TENANT = re.compile(r"(?:[A-Za-z0-9\-._~]|%[0-9A-Fa-f]{2})+")
+LOCAL_ACCOUNT_ID = 1  # the n of a tenant <Account%20Name>-<n>
+
+
+def default_tenant(virtual_account: str) -> str:
+    """A virtual account's tenant as SSM On-Prem names it: 'Corporate%20Network%20Devices-1'."""
+    return f"{quote(virtual_account, safe='')}-{LOCAL_ACCOUNT_ID}"
+
+
+def _check_tenant(value: str | None) -> str | None:
+    if value is not None and not TENANT.fullmatch(value):
+        raise ValueError(f"{value!r} is not a percent-encoded tenant (letters, digits, - . _ ~ and %XX)")
+    return value
 
 
 class SpecError(ValueError):
@@ -49,6 +65,14 @@ class VirtualAccountSpec(_Strict):
     name: str = Field(min_length=1)
     tokens: list[TokenSpec] = Field(default_factory=list)  # empty: one generated valid token
     licenses: dict[str, int] | None = None  # pool name (entitlement tag) -> count; None: generous pools
+    # the tenant in its CSLU URL (https://<host>/cslu/v1/pi/<tenant>): SLP usage reported to that URL
+    # lands in this VA; None: as SSM On-Prem names it, <name percent-encoded>-1
+    cslu_tenant: str | None = None
+
+    @field_validator("cslu_tenant")
+    @classmethod
+    def _tenant(cls, value: str | None) -> str | None:
+        return _check_tenant(value)
 
 
 class SatelliteApiSpec(_Strict):
@@ -66,8 +90,11 @@ class SatelliteApiSpec(_Strict):
 class SatelliteSpec(_Strict):
     host: str = "ssm-onprem.fleetreg.test"
     account: str = "FleetReg Lab"
-    cslu_tenant: str = "FleetReg-Lab-1"
-    tenant_virtual_account: str | None = None  # default: the first virtual account
+    # The default virtual account (isDefault in the API; the fleet-wide `cslu_tenant` of the written
+    # defaults.yaml is its tenant); None: the first one. `cslu_tenant`: that VA's tenant, for specs
+    # written when one tenant served the whole fleet (a VA's own `cslu_tenant` is the usual place).
+    cslu_tenant: str | None = None
+    tenant_virtual_account: str | None = None
     virtual_accounts: list[VirtualAccountSpec] = Field(
         default_factory=lambda: [
             VirtualAccountSpec(name="Corporate Network Devices"),
@@ -84,6 +111,40 @@ class SatelliteSpec(_Strict):
     # other names that resolve to the satellite but are not on its certificate; None: the host's
     # short name (ssm-onprem for ssm-onprem.fleetreg.test)
     aliases: list[str] | None = None
+
+    @field_validator("cslu_tenant")
+    @classmethod
+    def _tenant(cls, value: str | None) -> str | None:
+        return _check_tenant(value)
+
+    @property
+    def default_virtual_account(self) -> str:
+        return self.tenant_virtual_account or self.virtual_accounts[0].name
+
+    def tenants(self) -> dict[str, str]:
+        """Virtual account name -> its CSLU tenant."""
+        default = self.default_virtual_account
+        return {
+            va.name: va.cslu_tenant
+            or (self.cslu_tenant if va.name == default and self.cslu_tenant else None)
+            or default_tenant(va.name)
+            for va in self.virtual_accounts
+        }
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SatelliteSpec:
+        names = [va.name for va in self.virtual_accounts]
+        if len(set(names)) != len(names):
+            raise ValueError("virtual account names must be unique")
+        if self.tenant_virtual_account and self.tenant_virtual_account not in names:
+            raise ValueError(f"tenant_virtual_account {self.tenant_virtual_account!r} is not a satellite VA")
+        default = next(va for va in self.virtual_accounts if va.name == self.default_virtual_account)
+        if self.cslu_tenant and default.cslu_tenant and self.cslu_tenant != default.cslu_tenant:
+            raise ValueError(f"cslu_tenant {self.cslu_tenant!r} differs from {default.name!r}'s own cslu_tenant")
+        tenants = [unquote(t) for t in self.tenants().values()]
+        if len(set(tenants)) != len(tenants):
+            raise ValueError("each virtual account needs its own cslu_tenant")
+        return self
 
 
 class CredentialsSpec(_Strict):
@@ -228,9 +289,6 @@ class FleetSpec(_Strict):
                 )
             if pinned.model and pinned.model not in MODELS:
                 raise ValueError(f"switches[{pinned.index}].model {pinned.model!r} is unknown")
-        tenant_va = self.satellite.tenant_virtual_account
-        if tenant_va and tenant_va not in names:
-            raise ValueError(f"satellite.tenant_virtual_account {tenant_va!r} is not a satellite VA")
         return self
 
 

@@ -168,7 +168,11 @@ class Switch:
         )
 
     def _report_usage(self) -> SlpAck | None:
+        tenant = self.satellite.cslu_tenant_in(self.config.slp_url_cslu or "")
+        if tenant is None:
+            return None
         return self.satellite.report_usage(
+            tenant=tenant,
             hostname=self.hostname,
             pid=self.hardware.model,
             serial=self.hardware.serial,
@@ -229,7 +233,9 @@ class Switch:
     def sync(self) -> str:
         assert self.slp is not None
         self.tick()
-        reason = cslu_path_error(self.config, self.satellite.cslu_urls(), self.source_interface, self.satellite.tls_pki)
+        reason = cslu_path_error(
+            self.config, self.satellite.reaches_cslu, self.source_interface, self.satellite.tls_pki
+        )
         self.slp.start_sync(
             now_mono=self.clock.now(),
             now_wall=self.clock.wall(),

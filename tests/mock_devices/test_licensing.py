@@ -303,7 +303,7 @@ def test_slp_sync_success() -> None:
 def test_slp_sync_failures_get_no_ack(problem: str) -> None:
     fleet, clock, s = make("slp", version="17.6.5")
     if problem == "wrong_tenant":
-        slp_config(fleet, s, url=fleet.satellite.cslu_url.replace("FleetReg-Lab-1", "Other-1"))
+        slp_config(fleet, s, url=fleet.satellite.cslu_url.replace(fleet.satellite.cslu_tenant, "Other-1"))
     elif problem == "wrong_transport":
         slp_config(fleet, s, transport="smart")
     else:

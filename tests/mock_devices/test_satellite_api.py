@@ -85,9 +85,22 @@ def test_oauth_then_virtual_accounts_with_bearer(mock_fleet_factory: Callable[..
         headers = {"Authorization": f"Bearer {body['access_token']}"}
         listing = client.get(f"/api/v1/accounts/{quote(ACCOUNT)}/virtual-accounts", headers=headers)
     assert listing.status_code == 200
+    cslu = f"https://127.0.0.1:{mock.fleet.satellite.port}/cslu/v1/pi"
     assert listing.json()["virtualAccounts"] == [
-        {"name": CORP, "description": "", "isDefault": True},
-        {"name": PUBLIC, "description": "", "isDefault": False},
+        {
+            "name": CORP,
+            "description": "",
+            "isDefault": True,
+            "cslu_tenant": "Corporate%20Network%20Devices-1",
+            "cslu_url": f"{cslu}/Corporate%20Network%20Devices-1",
+        },
+        {
+            "name": PUBLIC,
+            "description": "",
+            "isDefault": False,
+            "cslu_tenant": "Public%20Network%20Devices-1",
+            "cslu_url": f"{cslu}/Public%20Network%20Devices-1",
+        },
     ]
 
 
