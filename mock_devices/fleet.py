@@ -51,6 +51,14 @@ class Fleet:
     satellite: Satellite
     info: FleetInfo
     canaries: frozenset[str] = frozenset()
+    clock: Clock | None = None  # shared by every switch and the satellite API
+
+    def advance_clock(self, seconds: float) -> None:
+        """Let `seconds` pass for the whole fleet at once (ACKs due in hours, token expiry, eval
+        countdown). Call on the loop thread that serves the fleet (MockFleet.advance_clock)."""
+        clock = self.clock or (self.devices[0].clock if self.devices else None)
+        if clock is not None:
+            clock.advance(seconds)
 
     def device(self, name: str) -> Switch:
         for switch in self.devices:
@@ -207,6 +215,9 @@ def _build_satellite(spec: FleetSpec, rng: random.Random, wall: float, count: in
     return satellite
 
 
+_ZERO_IS_A_VALUE = frozenset({"ack_delay_s"})  # 0 s is an immediate ACK, not "not set"
+
+
 def _merge_faults(rules: list[FaultSpec], base: Faults) -> Faults:
     values = {
         "wrong_password": base.wrong_password,
@@ -218,6 +229,7 @@ def _merge_faults(rules: list[FaultSpec], base: Faults) -> Faults:
         "hang_command": base.hang_command,
         "max_sessions": base.max_sessions,
         "registration_failure": base.registration_failure,
+        "ack_delay_s": base.ack_delay_s,
         "banner": base.banner,
         "user_mode_login": base.user_mode_login,
         "authorization_answer": base.authorization_answer,
@@ -225,7 +237,7 @@ def _merge_faults(rules: list[FaultSpec], base: Faults) -> Faults:
     for rule in rules:
         for key in values:
             value = getattr(rule, key)
-            if value not in (None, False, 0.0):
+            if value is not None and (key in _ZERO_IS_A_VALUE or value not in (False, 0.0)):
                 values[key] = value
     refused = (*base.authorization_refuse, *(prefix for rule in rules for prefix in rule.authorization_refuse))
     return Faults(**values, authorization_refuse=refused)  # type: ignore[arg-type]
@@ -386,7 +398,7 @@ def build_fleet(
                 clock=clk,
                 faults=faults,
                 register_seconds=rng.uniform(reg_lo, reg_hi),
-                sync_ack_seconds=spec.sync_ack_seconds,
+                sync_ack_seconds=faults.ack_delay_s if faults.ack_delay_s is not None else spec.sync_ack_seconds,
                 vty_lines=spec.vty_lines,
                 classic=classic,
                 slp=slp_state,
@@ -410,4 +422,4 @@ def build_fleet(
         ca_pem=satellite.pki.ca_pem if satellite.pki is not None else None,
         identity_check="verify" if satellite.identity_enforced else "disable",
     )
-    return Fleet(devices, satellite, info, frozenset(canaries))
+    return Fleet(devices, satellite, info, frozenset(canaries), clk)

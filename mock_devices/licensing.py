@@ -5,7 +5,9 @@ real switch; here they complete lazily the first time someone looks after their 
 Classic Smart Licensing:  UNREGISTERED --register--> REGISTRATION IN PROGRESS
                               --(N s later)--> REGISTERED (AUTHORIZED | OUT OF COMPLIANCE)
                                           or   UNREGISTERED - REGISTRATION FAILED
-SLP: sync --(short delay)--> ACK received (Last ACK received: <time>) or no ACK.
+SLP: sync (the usage report reaches the satellite at once, or is refused) --(ACK delay, seconds
+to hours)--> ACK received (Last ACK received: <time>); a refused or undeliverable report is never
+acknowledged.
 """
 
 from __future__ import annotations
@@ -34,13 +36,20 @@ class Clock:
     monotonic: Callable[[], float] = time.monotonic
     wall_start: float = field(default_factory=time.time)
     mono_start: float | None = None
+    skipped: float = 0.0  # seconds skipped by advance()
 
     def __post_init__(self) -> None:
         if self.mono_start is None:
             self.mono_start = self.monotonic()
 
     def now(self) -> float:
-        return self.monotonic()
+        return self.monotonic() + self.skipped
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass at once (an ACK due in hours arrives now); time never goes back."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        self.skipped += seconds
 
     def wall_at(self, mono: float) -> float:
         assert self.mono_start is not None
@@ -294,10 +303,9 @@ class SlpAck:
 
 
 @dataclass
-class PendingSync:
-    push_wall: float
-    completes_mono: float
-    failure_reason: str | None
+class PendingAck:
+    ack: SlpAck
+    due_mono: float  # when the satellite's acknowledgement arrives
 
 
 @dataclass
@@ -311,30 +319,28 @@ class SlpLicensing:
     trust_installed_wall: float | None = None
     acked_by: str | None = None  # "cloud" | "satellite"
     last_failure: str | None = None
-    pending: PendingSync | None = None
+    pending: PendingAck | None = None
 
-    def start_sync(self, *, now_mono: float, now_wall: float, ack_delay_s: float, failure_reason: str | None) -> None:
+    def start_sync(
+        self, *, now_mono: float, now_wall: float, ack_delay_s: float, ack: SlpAck | None, failure_reason: str | None
+    ) -> None:
+        """`license smart sync all`: the usage report is pushed now. `ack`: the satellite took it and
+        acknowledges it `ack_delay_s` later; None: it never will (`failure_reason` says why)."""
         self.last_report_push_wall = now_wall
-        self.pending = PendingSync(now_wall, now_mono + ack_delay_s, failure_reason)
+        if ack is None:
+            self.last_failure = failure_reason or "No ACK received"
+            return
+        self.last_failure = None
+        self.pending = PendingAck(ack, now_mono + ack_delay_s)
 
-    def resolve(
-        self,
-        now_mono: float,
-        wall_at: Callable[[float], float],
-        report: Callable[[], SlpAck | None],
-    ) -> bool:
+    def resolve(self, now_mono: float, wall_at: Callable[[float], float]) -> bool:
+        """Install an acknowledgement whose time has come; True when one was."""
         pending = self.pending
-        if pending is None or now_mono < pending.completes_mono:
+        if pending is None or now_mono < pending.due_mono:
             return False
         self.pending = None
-        if pending.failure_reason:
-            self.last_failure = pending.failure_reason
-            return True
-        ack = report()
-        if ack is None:
-            self.last_failure = "No ACK received"
-            return True
-        when = wall_at(pending.completes_mono)
+        when = wall_at(pending.due_mono)
+        ack = pending.ack
         self.smart_account = ack.smart_account
         self.virtual_account = ack.virtual_account
         self.account_as_of_wall = when
@@ -352,4 +358,5 @@ class SlpLicensing:
             "last_ack": ios_time(self.last_ack_wall) if self.last_ack_wall else None,
             "last_report_push": ios_time(self.last_report_push_wall) if self.last_report_push_wall else None,
             "last_failure": self.last_failure,
+            "ack_pending": self.pending is not None,
         }

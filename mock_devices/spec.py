@@ -220,6 +220,9 @@ class FaultSpec(_Strict):
     hang_command: str | None = None  # canonical command prefix, e.g. "license smart register"
     max_sessions: int | None = Field(default=None, ge=0)
     registration_failure: str | None = None
+    # SLP: the satellite's ACK arrives this long after `license smart sync all` (seconds; minutes to
+    # about a day on real satellites); None: the fleet's `sync_ack_seconds`
+    ack_delay_s: float | None = Field(default=None, ge=0.0, le=7 * 86400.0)
     long_hostname: bool = False
     banner: str | None = None
     user_mode_login: bool = False
@@ -275,7 +278,7 @@ class FleetSpec(_Strict):
     source_interface: str = "Vlan781"
     vty_lines: int = Field(default=16, ge=1)
     register_seconds: tuple[float, float] | None = None  # overrides build_fleet's argument
-    sync_ack_seconds: float = Field(default=1.0, ge=0.0)
+    sync_ack_seconds: float = Field(default=1.0, ge=0.0)  # SLP ACK delay; a fault's ack_delay_s overrides it
     faults: list[FaultSpec] = Field(default_factory=list)
     switches: list[SwitchSpec] = Field(default_factory=list)
 

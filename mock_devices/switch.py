@@ -11,7 +11,6 @@ from mock_devices.licensing import (
     ClassicLicensing,
     Clock,
     RegistrationOutcome,
-    SlpAck,
     SlpLicensing,
     callhome_path_error,
     cslu_path_error,
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
 
 
 AUTHORIZATION_FAILED = "Command authorization failed."  # IOS's answer when TACACS+ refuses a command
+CSLU_UNKNOWN_TENANT = "HTTP 404 Not Found: no virtual account has this tenant"  # the satellite refuses the report
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class Faults:
     hang_command: str | None = None
     max_sessions: int | None = None
     registration_failure: str | None = None
+    ack_delay_s: float | None = None  # SLP: the ACK arrives this long after the sync (None: the fleet's)
     banner: str | None = None
     user_mode_login: bool = False
     # per-command authorization (AAA, TACACS+): lines refused, as prefixes of the typed line
@@ -155,24 +156,11 @@ class Switch:
         if self.classic is not None:
             self.classic.resolve(now, self.clock.wall_at, self._ask_satellite)
         if self.slp is not None:
-            self.slp.resolve(now, self.clock.wall_at, self._report_usage)
+            self.slp.resolve(now, self.clock.wall_at)
 
     def _ask_satellite(self, token: str) -> RegistrationOutcome:
         return self.satellite.register(
             token,
-            hostname=self.hostname,
-            pid=self.hardware.model,
-            serial=self.hardware.serial,
-            license_name=self.hardware.info.network_tag,
-            now_wall=self.clock.wall(),
-        )
-
-    def _report_usage(self) -> SlpAck | None:
-        tenant = self.satellite.cslu_tenant_in(self.config.slp_url_cslu or "")
-        if tenant is None:
-            return None
-        return self.satellite.report_usage(
-            tenant=tenant,
             hostname=self.hostname,
             pid=self.hardware.model,
             serial=self.hardware.serial,
@@ -231,16 +219,31 @@ class Switch:
         return ""
 
     def sync(self) -> str:
+        """`license smart sync all`: the usage report reaches the satellite now (which lists the
+        switch in the VA of the URL's tenant) or fails; the ACK follows `sync_ack_seconds` later."""
         assert self.slp is not None
         self.tick()
-        reason = cslu_path_error(
+        reason = self.faults.registration_failure or cslu_path_error(
             self.config, self.satellite.reaches_cslu, self.source_interface, self.satellite.tls_pki
         )
+        ack = None
+        if reason is None:
+            tenant = self.satellite.cslu_tenant_in(self.config.slp_url_cslu or "") or ""
+            ack = self.satellite.report_usage(
+                tenant=tenant,
+                hostname=self.hostname,
+                pid=self.hardware.model,
+                serial=self.hardware.serial,
+                license_name=self.hardware.info.network_tag,
+                now_wall=self.clock.wall(),
+            )
+            reason = None if ack is not None else CSLU_UNKNOWN_TENANT
         self.slp.start_sync(
             now_mono=self.clock.now(),
             now_wall=self.clock.wall(),
             ack_delay_s=self.sync_ack_seconds,
-            failure_reason=self.faults.registration_failure or reason,
+            ack=ack,
+            failure_reason=reason,
         )
         return ""
 

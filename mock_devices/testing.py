@@ -300,6 +300,10 @@ class MockFleet:
 
         self.call(replace)
 
+    def advance_clock(self, seconds: float) -> None:
+        """Let `seconds` pass at once for every switch and the satellite (e.g. an ACK due in hours)."""
+        self.call(self.fleet.advance_clock, seconds)
+
     def call(self, function: Any, *args: Any) -> Any:
         """Run `function(*args)` on the server thread (consistent reads of fleet state)."""
         if self._server is None:
