@@ -193,7 +193,7 @@ def _show_license(s: CliSession, m: Match) -> Reply:
         assert sw.slp is not None
         slp = sw.slp
         text = {
-            "show_license_status": lambda: outputs.slp_license_status(sw.config, slp),
+            "show_license_status": lambda: outputs.slp_license_status(sw.config, slp, sw.hardware.profile),
             "show_license_summary": lambda: outputs.slp_license_summary(sw.hardware, slp),
             "show_license_all": lambda: outputs.slp_license_all(sw.hardware, sw.config, slp),
         }[m.action]()

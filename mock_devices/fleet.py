@@ -29,6 +29,7 @@ from mock_devices.switch import Credentials, Faults, Switch
 __all__ = ["Fleet", "FleetSpec", "InventoryHost", "SpecError", "build_fleet", "load_spec"]
 
 ONPREM_PROFILE = "SSM-OnPrem"
+NOC_PROFILE = "NOC"
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,19 @@ def factory_config(hostname: str, hw: Hardware, source_interface: str, svi_ip: s
         ],
         call_home=CallHome(profiles=[CallHomeProfile(CISCO_TAC_PROFILE, active=True, transport_http=True)]),
         default_route=".".join([*svi_ip.split(".")[:3], "1"]),
+    )
+
+
+def noc_profile() -> CallHomeProfile:
+    """A user profile that sends Smart Call Home data both ways (`Transport Method: http and email`)."""
+    return CallHomeProfile(
+        NOC_PROFILE,
+        active=True,
+        reporting="smart-call-home-data",
+        transport_http=True,
+        transport_email=True,
+        http_addresses=["https://noc.fleetreg.test/callhome"],
+        email_addresses=["noc@fleetreg.test"],
     )
 
 
@@ -333,6 +347,8 @@ def build_fleet(
         site_index = spec.sites.index(site) if site in spec.sites else 0
         svi_ip = f"10.{78 + site_index}.{i // 250}.{i % 250 + 2}"
         cfg = factory_config(name, hw, spec.source_interface, svi_ip, rng.randint(10**9, 4 * 10**9))
+        if any(rule.callhome_noc_profile for rule in fault_rules[i]):
+            cfg.call_home.profiles.append(noc_profile())
         classic: ClassicLicensing | None = None
         slp_state: SlpLicensing | None = None
         since = wall - rng.uniform(30, 300) * DAY

@@ -16,7 +16,7 @@ from mock_devices.licensing import (
     smart_licensing_profile,
 )
 from mock_devices.pki import CaCertificate
-from mock_devices.platform import Hardware, config_version, long_version, train_name
+from mock_devices.platform import Hardware, ImageProfile, config_version, image_profile, long_version, train_name
 
 _PORTS = {"C9200L-48P-4X": 52, "C9300-48P": 64, "C9300-24P": 40, "C9500-40X": 50}
 USAGE_RULE = "  " + "-" * 77
@@ -50,7 +50,7 @@ def show_version(hw: Hardware, hostname: str, lic: ClassicLicensing | None, upti
     info = hw.info
     table_version = hw.version if hw.version.startswith("16.") else long_version(hw.version)
     status_line = ["", f"Smart Licensing Status: {classic_status_word(lic)}"] if lic is not None else []
-    year = "2023" if hw.version.startswith("17.") else "2019"
+    year = "2024" if hw.profile.newer_forms else "2023" if hw.version.startswith("17.") else "2019"
     return _lines(
         f"Cisco IOS XE Software, Version {long_version(hw.version)}",
         f"Cisco IOS Software [{train_name(hw.version)}], Catalyst L3 Switch Software (CAT9K_IOSXE), "
@@ -310,9 +310,12 @@ def _slp_account(slp: SlpLicensing) -> list[str]:
     return ["  Smart Account: <none>", "  Virtual Account: <none>"]
 
 
-def _slp_transport(cfg: SwitchConfig) -> list[str]:
+def _slp_transport(cfg: SwitchConfig, profile: ImageProfile) -> list[str]:
     transport = effective_slp_transport(cfg)
-    vrf = ["  VRF:", f"    {cfg.slp_vrf}"] if cfg.slp_vrf else ["  VRF:", "    Not Configured"]
+    if profile.newer_forms:  # 17.12+: one line, <empty> when unset
+        vrf = [f"  VRF: {cfg.slp_vrf or '<empty>'}"]
+    else:
+        vrf = ["  VRF:", f"    {cfg.slp_vrf or 'Not Configured'}"]
     proxy = ["  Proxy:", "    Not Configured"]
     if transport == "cslu":
         return ["  Type: cslu", f"  Cslu address: {cfg.slp_url_cslu or '<empty>'}", *proxy, *vrf]
@@ -366,7 +369,15 @@ def _slp_usage_reporting(slp: SlpLicensing) -> list[str]:
     ]
 
 
-def _slp_status_sections(cfg: SwitchConfig, slp: SlpLicensing) -> dict[str, list[str]]:
+TELEMETRY_SUMMARY = [
+    "Device Telemetry Report Summary:",
+    "================================",
+    "Data Channel: AVAILABLE",
+    "Reports on disk: 0",
+]
+
+
+def _slp_status_sections(cfg: SwitchConfig, slp: SlpLicensing, profile: ImageProfile) -> dict[str, list[str]]:
     trust = ios_time(slp.trust_installed_wall) if slp.trust_installed_wall else "<none>"
     return {
         "utility": ["Utility:", "  Status: DISABLED"],
@@ -379,11 +390,12 @@ def _slp_status_sections(cfg: SwitchConfig, slp: SlpLicensing) -> dict[str, list
             "    Smart Licensing hostname privacy: DISABLED",
             "  Version privacy: DISABLED",
         ],
-        "transport": ["Transport:", *_slp_transport(cfg)],
+        "transport": ["Transport:", *_slp_transport(cfg, profile)],
         "policy": ["Policy:", *_slp_policy(slp)],
         "misc": ["Miscellaneous:", "  Custom Id: <empty>"],
         "usage": ["Usage Reporting:", *_slp_usage_reporting(slp)],
         "trust": [f"Trust Code Installed: {trust}"],
+        "telemetry": TELEMETRY_SUMMARY if profile.newer_forms else [],
     }
 
 
@@ -396,10 +408,11 @@ def _join_sections(sections: list[list[str]]) -> str:
     return _lines(*out)
 
 
-def slp_license_status(cfg: SwitchConfig, slp: SlpLicensing) -> str:
-    s = _slp_status_sections(cfg, slp)
-    order = ("utility", "slp", "account", "privacy", "transport", "policy", "misc", "usage", "trust")
-    return _join_sections([s[name] for name in order])
+def slp_license_status(cfg: SwitchConfig, slp: SlpLicensing, profile: ImageProfile | None = None) -> str:
+    """`show license status` on an SLP image (17.12+ ends with the Device Telemetry Report Summary)."""
+    s = _slp_status_sections(cfg, slp, profile or image_profile("17.9.4"))
+    order = ("utility", "slp", "account", "privacy", "transport", "policy", "misc", "usage", "trust", "telemetry")
+    return _join_sections([s[name] for name in order if s[name]])
 
 
 def _slp_usage_rows(hw: Hardware) -> list[str]:
@@ -416,14 +429,38 @@ def slp_license_summary(hw: Hardware, slp: SlpLicensing) -> str:
     return _lines("Account Information:", *_slp_account(slp), "", "License Usage:", *_slp_usage_rows(hw))
 
 
+LICENSE_CONVERSION = [
+    "License Conversion:",
+    "  Automatic Conversion Enabled: False",
+    "  Last Data Push: <none>",
+    "  Last File Export: <none>",
+]
+
+
+def _usage_report_summary(slp: SlpLicensing) -> list[str]:
+    acked = 1 if slp.last_ack_wall else 0
+    waiting = 1 if slp.pending is not None else 0
+    return [
+        "Usage Report Summary:",
+        "=====================",
+        f"Total: {acked + waiting + 1},  Purged: 0",
+        f"Total Acknowledged Received: {acked},  Waiting for Ack: {waiting}",
+        "Available to Report: 1  Collecting Data: 2",
+    ]
+
+
 def slp_license_all(hw: Hardware, cfg: SwitchConfig, slp: SlpLicensing) -> str:
     info = hw.info
-    s = _slp_status_sections(cfg, slp)
+    profile = hw.profile
+    s = _slp_status_sections(cfg, slp, profile)
     head = [
         ["Smart Licensing Status", "======================"],
         ["Smart Licensing is ENABLED"],
+        LICENSE_CONVERSION if profile.newer_forms else [],
         ["Export Authorization Key:", "  Features Authorized:", "    <none>"],
     ]
+    if profile.newer_forms:
+        s["slp"] = [*s["slp"], "  Reporting Mode: STANDARD"]
     order = ("utility", "slp", "account", "privacy", "transport", "misc", "policy", "usage", "trust")
     usage: list[str] = ["License Usage", "============="]
     for name, tag, kind in (
@@ -443,19 +480,27 @@ def slp_license_all(hw: Hardware, cfg: SwitchConfig, slp: SlpLicensing) -> str:
             "  Enforcement type: NOT ENFORCED",
             f"  License type: {kind}",
         ]
+    pushes = ["Last Data Push: <none>", "Last File Export: <none>", ""] if profile.newer_forms else []
     tail = [
         usage,
         ["Product Information", "===================", f"UDI: PID:{hw.model},SN:{hw.serial}"],
-        ["Agent Version", "=============", "Smart Agent for Licensing: 5.1.26_rel/120"],
+        ["Agent Version", "=============", f"Smart Agent for Licensing: {profile.agent_version}"],
         [
             "License Authorizations",
             "======================",
+            *pushes,
             "Overall status:",
             f"  Active: PID:{hw.model},SN:{hw.serial}",
             "    Status: NOT INSTALLED",
         ],
     ]
-    return _join_sections([*head, *[s[name] for name in order], *tail])
+    if profile.newer_forms:
+        tail += [
+            ["Purchased Licenses:", "  No Purchase Information Available"],
+            _usage_report_summary(slp),
+            TELEMETRY_SUMMARY,
+        ]
+    return _join_sections([section for section in (*head, *[s[name] for name in order], *tail) if section])
 
 
 # --- call-home -------------------------------------------------------------------------------
@@ -527,6 +572,14 @@ def show_call_home(cfg: SwitchConfig) -> str:
     )
 
 
+def _transport_method(profile: CallHomeProfile) -> str:
+    """`http`, `email`, or `http and email` for a user profile that sends both ways (CiscoTAC-1
+    shows its one method: http once `destination transport-method http` is set)."""
+    if profile.transport_http and profile.transport_email and profile.name != CISCO_TAC_PROFILE:
+        return "http and email"
+    return "http" if profile.transport_http else "email"
+
+
 def _reporting_text(profile: CallHomeProfile) -> str:
     return {
         "all": "Smart Call Home, Smart Licensing",
@@ -543,7 +596,7 @@ def _profile_lines(profile: CallHomeProfile) -> list[str]:
         f"    Reporting Data: {_reporting_text(profile)}",
         f"    Preferred Message Format: {profile.msg_format}",
         "    Message Size Limit: 3145728 Bytes",
-        f"    Transport Method: {'http' if profile.transport_http else 'email'}",
+        f"    Transport Method: {_transport_method(profile)}",
     ]
     if profile.name == CISCO_TAC_PROFILE:
         lines += [f"    HTTP  address: {profile.effective_http_urls()[0]}", "    Other address(es): default"]
@@ -552,7 +605,7 @@ def _profile_lines(profile: CallHomeProfile) -> list[str]:
             urls = profile.http_addresses or ["Not yet set up"]
             lines.append(f"    HTTP  address(es): {urls[0]}")
             lines += [f"                       {url}" for url in urls[1:]]
-        else:
+        if profile.transport_email or not profile.transport_http:
             emails = profile.email_addresses or ["Not yet set up"]
             lines.append(f"    Email address(es): {emails[0]}")
             lines += [f"                       {email}" for email in emails[1:]]

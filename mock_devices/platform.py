@@ -1,5 +1,5 @@
 """What a switch is: model catalogue (PIDs, license entitlement tags, hardware lines) and
-IOS-XE version facts (SLP or classic, release train)."""
+IOS-XE version facts (SLP or classic, release train, the image profile that shapes its outputs)."""
 
 from __future__ import annotations
 
@@ -71,7 +71,16 @@ MODELS: dict[str, ModelInfo] = {
     ),
 }
 
-_TRAINS = {(16, 9): "Fuji", (16, 12): "Gibraltar", (17, 3): "Amsterdam", (17, 6): "Bengaluru", (17, 9): "Cupertino"}
+# (first release of the train, name in `show version`); 17.13 on carry no name but IOSXE
+_TRAINS = (
+    ((16, 9), "Fuji"),
+    ((16, 10), "Gibraltar"),
+    ((17, 1), "Amsterdam"),
+    ((17, 4), "Bengaluru"),
+    ((17, 7), "Cupertino"),
+    ((17, 10), "Dublin"),
+    ((17, 13), "IOSXE"),
+)
 
 
 def version_tuple(version: str) -> tuple[int, int, int]:
@@ -87,7 +96,27 @@ def is_slp_version(version: str) -> bool:
 
 def train_name(version: str) -> str:
     major, minor, _ = version_tuple(version)
-    return _TRAINS.get((major, minor), "Amsterdam" if major == 17 else "Fuji")
+    names = [name for first, name in _TRAINS if (major, minor) >= first]
+    return names[-1] if names else "Fuji"
+
+
+@dataclass(frozen=True)
+class ImageProfile:
+    """How a release prints its licensing state (`show license status` / `all`)."""
+
+    slp: bool
+    # 17.12+: `VRF: <empty>` on one line (earlier: `VRF:` then `Not Configured`), the License
+    # Conversion block, `Reporting Mode`, and a `Device Telemetry Report Summary:` block at the end
+    newer_forms: bool
+    agent_version: str  # Smart Agent for Licensing: ...
+
+
+def image_profile(version: str) -> ImageProfile:
+    if not is_slp_version(version):
+        return ImageProfile(slp=False, newer_forms=False, agent_version="4.4.13_rel/116")
+    if version_tuple(version) >= (17, 12, 0):
+        return ImageProfile(slp=True, newer_forms=True, agent_version="5.11.2_rel/6")
+    return ImageProfile(slp=True, newer_forms=False, agent_version="5.1.26_rel/120")
 
 
 def long_version(version: str) -> str:
@@ -117,3 +146,7 @@ class Hardware:
     @property
     def slp(self) -> bool:
         return is_slp_version(self.version)
+
+    @property
+    def profile(self) -> ImageProfile:
+        return image_profile(self.version)

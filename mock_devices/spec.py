@@ -224,6 +224,9 @@ class FaultSpec(_Strict):
     # about a day on real satellites); None: the fleet's `sync_ack_seconds`
     ack_delay_s: float | None = Field(default=None, ge=0.0, le=7 * 86400.0)
     long_hostname: bool = False
+    # the switch also has an active user call-home profile "NOC" for Smart Call Home data, sending by
+    # http and by email (`show call-home profile all`: `Transport Method: http and email`)
+    callhome_noc_profile: bool = False
     banner: str | None = None
     user_mode_login: bool = False
     # Per-command authorization (AAA, TACACS+) refuses these commands, e.g. ["license smart
