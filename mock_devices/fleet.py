@@ -246,6 +246,7 @@ def _merge_faults(rules: list[FaultSpec], base: Faults) -> Faults:
         "ack_delay_s": base.ack_delay_s,
         "banner": base.banner,
         "user_mode_login": base.user_mode_login,
+        "scroll_long_lines": base.scroll_long_lines,
         "authorization_answer": base.authorization_answer,
     }
     for rule in rules:

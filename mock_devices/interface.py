@@ -44,7 +44,12 @@ class Session(Protocol):
     """One CLI session (one vty line) on one switch."""
 
     terminal_length: int  # 0 = no paging; set by `terminal length N`, default 24
-    terminal_width: int
+    terminal_width: int  # `terminal width N`, default 80; 0: no margin
+
+    @property
+    def scrolls_long_lines(self) -> bool:
+        """The echo of a line longer than the terminal width scrolls left with `$`, as IOS does."""
+        ...
 
     def banner(self) -> str:
         """Text shown before the first prompt (login banner / MOTD), "" for none."""

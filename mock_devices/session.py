@@ -62,6 +62,10 @@ class CliSession:
     def prompt(self) -> str:
         return prompt_for(self.switch.hostname, self.mode)
 
+    @property
+    def scrolls_long_lines(self) -> bool:
+        return self.switch.faults.scroll_long_lines
+
     def handle_line(self, line: str) -> Reply:
         reply = self._handle(line)
         delay = self._delay_s()

@@ -229,6 +229,9 @@ class FaultSpec(_Strict):
     callhome_noc_profile: bool = False
     banner: str | None = None
     user_mode_login: bool = False
+    # the echo of a typed line longer than the terminal width (80 columns unless `terminal width`)
+    # scrolls left ten columns at a time with `$` at the left, as IOS does
+    scroll_long_lines: bool = False
     # Per-command authorization (AAA, TACACS+) refuses these commands, e.g. ["license smart
     # register", "call-home"]: prefixes of the typed line (spaces collapsed) or of its full
     # keywords ("sh run" is "show running-config"), exec and config alike. A refused command

@@ -43,6 +43,7 @@ class Faults:
     ack_delay_s: float | None = None  # SLP: the ACK arrives this long after the sync (None: the fleet's)
     banner: str | None = None
     user_mode_login: bool = False
+    scroll_long_lines: bool = False  # the echo of a line longer than the terminal width scrolls with `$`
     # per-command authorization (AAA, TACACS+): lines refused, as prefixes of the typed line
     # (spaces collapsed) or of its command keywords; refused lines are answered with
     # `authorization_answer` and change nothing

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from enum import Enum
 
 from mock_devices.interface import Reply, Session
+from mock_devices.line_echo import LineEcho
 
 CR, LF, NUL = 0x0D, 0x0A, 0x00
 BACKSPACE, DEL = 0x08, 0x7F
 CTRL_C, CTRL_Z, ESC = 0x03, 0x1A, 0x1B
-ERASE_CHAR = b"\b \b"
 MORE = b" --More-- "
 # IOS wipes the --More-- marker with backspaces, spaces, backspaces before continuing.
 MORE_ERASE = b"\b" * len(MORE) + b" " * len(MORE) + b"\b" * len(MORE)
@@ -101,12 +101,14 @@ class Terminal:
         self._fed = 0
         self._taken = 0
         self._taken_at = 0.0  # when the byte consumed last arrived
+        self._editor = LineEcho()  # the echo of the line being typed (scrolls with `$` when the session says so)
 
     # -- driving ---------------------------------------------------------------------------
     def start(self) -> None:
         """Queue the banner and the first prompt (nothing after the prompt)."""
         banner = self.session.banner()
         self._prompt = self.session.prompt()
+        self._new_line()
         data = b""
         if banner:
             data = to_wire(banner if banner.endswith("\n") else banner + "\n")
@@ -181,7 +183,7 @@ class Terminal:
             if self._line:
                 self._line.pop()
                 if self._echo:
-                    self._emit(Write(ERASE_CHAR))
+                    self._emit(Write(self._editor.erase()))
         elif byte == CTRL_C:
             self._line.clear()
             if is_config_prompt(self._prompt):
@@ -189,6 +191,7 @@ class Terminal:
                 self._run_line("end", echo_enter=False)
             else:
                 self._emit(Write(b"\r\n" + to_wire(self._prompt)))
+                self._new_line()
         elif byte == CTRL_Z:
             if is_config_prompt(self._prompt):
                 self._line.clear()
@@ -201,7 +204,7 @@ class Terminal:
         elif len(self._line) < MAX_LINE:
             self._line.append(byte)
             if self._echo:
-                self._emit(Write(bytes([byte])))
+                self._emit(Write(self._editor.type(byte)))
 
     def _enter(self) -> None:
         line = self._line.decode("utf-8", errors="replace")
@@ -272,3 +275,9 @@ class Terminal:
         self._prompt = reply.prompt
         self._echo = reply.echo_next
         self._emit(Write(to_wire(reply.prompt)))
+        self._new_line()
+
+    def _new_line(self) -> None:
+        """A prompt was painted: the echo of the next line starts after it, as wide as the terminal."""
+        width = self.session.terminal_width if self.session.scrolls_long_lines else 0
+        self._editor.reset(self._prompt, width)

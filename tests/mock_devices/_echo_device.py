@@ -23,6 +23,7 @@ class EchoSession:
     privileged: bool = True
     terminal_length: int = 24
     terminal_width: int = 80
+    scrolls_long_lines: bool = False
     banner_text: str = ""
     mode: str = "exec"  # exec | config | enable-password
     lines_seen: list[str] = field(default_factory=list)
