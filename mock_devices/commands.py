@@ -147,7 +147,7 @@ def _show_privilege(s: CliSession, m: Match) -> Reply:
 
 @handler("terminal_monitor", "terminal_no_monitor")
 def _terminal_monitor(s: CliSession, m: Match) -> Reply:
-    s.monitor = m.action == "terminal_monitor"
+    s.set_monitor(m.action == "terminal_monitor")
     return s.reply()
 
 

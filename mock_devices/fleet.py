@@ -60,6 +60,8 @@ class Fleet:
         clock = self.clock or (self.devices[0].clock if self.devices else None)
         if clock is not None:
             clock.advance(seconds)
+        for switch in self.devices:
+            switch.time_moved()
 
     def device(self, name: str) -> Switch:
         for switch in self.devices:
@@ -247,6 +249,10 @@ def _merge_faults(rules: list[FaultSpec], base: Faults) -> Faults:
         "banner": base.banner,
         "user_mode_login": base.user_mode_login,
         "scroll_long_lines": base.scroll_long_lines,
+        "syslog": base.syslog,
+        "syslog_flap_s": base.syslog_flap_s,
+        "monitor_at_login": base.monitor_at_login,
+        "no_logging_synchronous": base.no_logging_synchronous,
         "authorization_answer": base.authorization_answer,
     }
     for rule in rules:

@@ -12,11 +12,14 @@ Flow per SSH connection:
         reply = session.handle_line(line)
         (front end sleeps reply.delay_s, then writes reply.output, then reply.prompt;
          pages output with --More-- when session.terminal_length > 0 and reply.paginate)
+    asynchronous log messages: session.take_logs() when the listener given to
+        session.set_log_listener() is called or session.next_log_in() seconds have passed
     device.close_session(session)                 (always, also when the client drops)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -49,6 +52,23 @@ class Session(Protocol):
     @property
     def scrolls_long_lines(self) -> bool:
         """The echo of a line longer than the terminal width scrolls left with `$`, as IOS does."""
+        ...
+
+    @property
+    def logging_synchronous(self) -> bool:
+        """Log messages wait for a command's output and the typed line is reprinted after them."""
+        ...
+
+    def set_log_listener(self, listener: Callable[[], None] | None) -> None:
+        """`listener()` is called (on the loop thread) when log messages are waiting for take_logs()."""
+        ...
+
+    def take_logs(self) -> list[str]:
+        """The log messages due now for this vty (one line each, no line ending)."""
+        ...
+
+    def next_log_in(self) -> float | None:
+        """Seconds until a log message may be due (None: none expected); the front end looks then."""
         ...
 
     def banner(self) -> str:

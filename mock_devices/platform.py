@@ -19,6 +19,12 @@ class ModelInfo:
     port_lines: tuple[str, ...]
     uplink_ifs: tuple[str, ...]  # interface names created in the config (besides Vlan SVIs)
 
+    def access_ports(self) -> list[str]:
+        """Front ports that come and go (link flaps in the log): 1/0/3 to 1/0/24 of the first kind."""
+        first = next((name for name in self.uplink_ifs if "1/0/" in name), "GigabitEthernet1/0/1")
+        prefix = first.rsplit("/", 1)[0]
+        return [f"{prefix}/{number}" for number in range(3, 25)]
+
 
 MODELS: dict[str, ModelInfo] = {
     "C9200L-48P-4X": ModelInfo(

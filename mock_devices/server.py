@@ -35,6 +35,7 @@ ENCRYPTION_ALGS = (
     "aes256-cbc",
 )
 LOGIN_TIMEOUT_S = 60
+LOG_SLACK_S = 0.001  # look for a due log message this much after its time (never a moment early)
 
 
 class NotLoopbackError(ValueError):
@@ -111,9 +112,12 @@ class ShellSession(asyncssh.SSHServerSession[bytes]):
 
     def __init__(self, connection: SwitchConnection, cli: Session) -> None:
         self._connection = connection
+        self._cli = cli
         self._terminal = Terminal(cli)
         self._chan: asyncssh.SSHServerChannel[bytes] | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._log_timer: asyncio.TimerHandle | None = None  # when the next log message may be due
+        self._log_soon = False
         self._stopped = False
 
     def connection_made(self, chan: asyncssh.SSHServerChannel[bytes]) -> None:
@@ -135,6 +139,7 @@ class ShellSession(asyncssh.SSHServerSession[bytes]):
         return True
 
     def session_started(self) -> None:
+        self._cli.set_log_listener(self._logs_waiting)
         self._terminal.start()
         self._pump()
 
@@ -148,12 +153,47 @@ class ShellSession(asyncssh.SSHServerSession[bytes]):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stopped = True
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._cli.set_log_listener(None)
+        for timer in (self._timer, self._log_timer):
+            if timer is not None:
+                timer.cancel()
+        self._timer = self._log_timer = None
         self._connection.close()  # IOS drops the TCP session with its only shell
 
+    # -- asynchronous log messages --
+
+    def _logs_waiting(self) -> None:
+        """The behaviour has messages for this vty (called on the loop thread, maybe mid-command)."""
+        if not self._stopped and not self._log_soon:
+            self._log_soon = True
+            asyncio.get_running_loop().call_soon(self._deliver_logs)
+
+    def _deliver_logs(self) -> None:
+        self._log_soon = False
+        if self._stopped:
+            return
+        for line in self._cli.take_logs():
+            self._terminal.log(line)
+        if self._timer is None:
+            self._pump()
+        else:  # a reply is being delayed: its timer pumps the messages out with it
+            self._arm_log_timer()
+
+    def _arm_log_timer(self) -> None:
+        if self._log_timer is not None:
+            self._log_timer.cancel()
+            self._log_timer = None
+        delay = None if self._stopped else self._cli.next_log_in()
+        if delay is not None:
+            self._log_timer = asyncio.get_running_loop().call_later(delay + LOG_SLACK_S, self._deliver_logs)
+
+    # -- the vty's output --
+
     def _pump(self) -> None:
+        self._drain()
+        self._arm_log_timer()
+
+    def _drain(self) -> None:
         self._timer = None
         chan = self._chan
         while not self._stopped and chan is not None:

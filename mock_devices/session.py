@@ -4,7 +4,7 @@ destination, yes/no confirmations), pipes, faults. Implements interface.Session.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,16 +40,19 @@ class Frame:
 class CliSession:
     """Implements interface.Session."""
 
-    def __init__(self, switch: Switch, *, seed: int = 0) -> None:
+    def __init__(self, switch: Switch, *, seed: int = 0, vty: int = 0) -> None:
         self.switch = switch
+        self.vty = vty  # its line: vty0, vty1, ...
         self.terminal_length = DEFAULT_LENGTH
         self.terminal_width = DEFAULT_WIDTH
-        self.monitor = False
+        self.monitor = switch.faults.monitor_at_login
         self.stack: list[Frame] = [Frame("user" if switch.faults.user_mode_login else "exec")]
         self.dialogue: Dialogue | None = None
         self.commands_seen = 0
         self.config_commands_seen = 0
         self._rng = random.Random(seed)
+        self._logs: list[str] = []
+        self._log_listener: Callable[[], None] | None = None
 
     # --- interface.Session ------------------------------------------------------------------
 
@@ -65,6 +68,45 @@ class CliSession:
     @property
     def scrolls_long_lines(self) -> bool:
         return self.switch.faults.scroll_long_lines
+
+    @property
+    def logging_synchronous(self) -> bool:
+        return not self.switch.faults.no_logging_synchronous
+
+    def set_log_listener(self, listener: Callable[[], None] | None) -> None:
+        self._log_listener = listener
+
+    def take_logs(self) -> list[str]:
+        self.switch.tick()  # messages whose time has come reach every monitoring session
+        lines, self._logs = self._logs, []
+        return lines
+
+    def next_log_in(self) -> float | None:
+        if not self.monitor:
+            return None
+        if self._logs:
+            return 0.0
+        due = self.switch.next_log_due()
+        return None if due is None else max(0.0, due - self.switch.clock.now())
+
+    # --- log messages (`terminal monitor`) ----------------------------------------------------
+
+    def set_monitor(self, on: bool) -> None:
+        self.monitor = on
+        if not on:
+            self._logs.clear()
+        self.wake()
+
+    def receive_logs(self, lines: Sequence[str]) -> None:
+        """Log messages from the switch; shown only while `terminal monitor` is on."""
+        if self.monitor and lines:
+            self._logs.extend(lines)
+            self.wake()
+
+    def wake(self) -> None:
+        """Tell the front end to look for log messages (now, or when the next one is due)."""
+        if self._log_listener is not None:
+            self._log_listener()
 
     def handle_line(self, line: str) -> Reply:
         reply = self._handle(line)
@@ -96,12 +138,18 @@ class CliSession:
         """Leave the current mode; True when the session ends (exit from exec)."""
         if len(self.stack) == 1:
             return True
+        leaving = self.in_config
         self.stack.pop()
+        if leaving and not self.in_config:
+            self.switch.config_exited(self)
         return False
 
     def end_config(self) -> None:
+        leaving = self.in_config
         while self.in_config:
             self.stack.pop()
+        if leaving:
+            self.switch.config_exited(self)
 
     def reply(self, output: str = "", **flags: bool) -> Reply:
         return Reply(output, self.prompt(), **flags)

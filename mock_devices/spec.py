@@ -232,6 +232,16 @@ class FaultSpec(_Strict):
     # the echo of a typed line longer than the terminal width (80 columns unless `terminal width`)
     # scrolls left ten columns at a time with `$` at the left, as IOS does
     scroll_long_lines: bool = False
+    # Asynchronous log messages on vty lines with `terminal monitor` on: %SYS-5-CONFIG_I when a
+    # session leaves configuration mode, %SMART_LIC-... on licensing events (registration, SLP
+    # report failures), and %LINK-3-UPDOWN / %LINEPROTO-5-UPDOWN flaps every `syslog_flap_s`
+    # seconds on average (random; None: none). `monitor_at_login`: vty sessions start with
+    # `terminal monitor` on (as a vty autocommand leaves them); `no_logging_synchronous`: messages
+    # land where they fall, between output lines, and the typed line is not reprinted.
+    syslog: bool = False
+    syslog_flap_s: float | None = Field(default=None, gt=0.0)
+    monitor_at_login: bool = False
+    no_logging_synchronous: bool = False
     # Per-command authorization (AAA, TACACS+) refuses these commands, e.g. ["license smart
     # register", "call-home"]: prefixes of the typed line (spaces collapsed) or of its full
     # keywords ("sh run" is "show running-config"), exec and config alike. A refused command

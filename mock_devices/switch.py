@@ -3,9 +3,11 @@ State is per switch and shared by all its sessions."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mock_devices import syslog
 from mock_devices.config import SwitchConfig, render_running_config, render_startup_config
 from mock_devices.licensing import (
     ClassicLicensing,
@@ -18,12 +20,15 @@ from mock_devices.licensing import (
 )
 from mock_devices.platform import Hardware
 from mock_devices.satellite import Satellite
+from mock_devices.syslog import SwitchLog
 
 if TYPE_CHECKING:
     from mock_devices.session import CliSession
 
 
 AUTHORIZATION_FAILED = "Command authorization failed."  # IOS's answer when TACACS+ refuses a command
+CLIENT_ADDRESS = "127.0.0.1"  # where vty sessions come from (the mock listens on loopback only)
+AUTHORIZED_AFTER_S = 4.0  # the authorization follows a registration this long after
 CSLU_UNKNOWN_TENANT = "HTTP 404 Not Found: no virtual account has this tenant"  # the satellite refuses the report
 
 
@@ -44,6 +49,10 @@ class Faults:
     banner: str | None = None
     user_mode_login: bool = False
     scroll_long_lines: bool = False  # the echo of a line longer than the terminal width scrolls with `$`
+    syslog: bool = False  # log messages to vty sessions with `terminal monitor`
+    syslog_flap_s: float | None = None  # mean seconds between random link flaps (implies syslog)
+    monitor_at_login: bool = False  # sessions start with `terminal monitor`
+    no_logging_synchronous: bool = False  # messages land where they fall, the typed line is not reprinted
     # per-command authorization (AAA, TACACS+): lines refused, as prefixes of the typed line
     # (spaces collapsed) or of its command keywords; refused lines are answered with
     # `authorization_answer` and change nothing
@@ -106,6 +115,14 @@ class Switch:
         self.sessions_opened = 0  # CLI sessions since start (tests: who logged in)
         self.authorization_refused: list[str] = []  # lines refused by command authorization (an AAA log)
         self.unsaved_changes = False
+        self.log: SwitchLog | None = None  # its log messages (None: it sends none to vty lines)
+        if self.faults.syslog or self.faults.syslog_flap_s:
+            self.log = SwitchLog(
+                clock.wall_at,
+                random.Random(seed),
+                flap_mean_s=self.faults.syslog_flap_s,
+                ports=hardware.info.access_ports(),
+            )
         self.boot_wall = clock.wall() - hardware.uptime_s
         self.last_change_wall = clock.wall() - 3600.0
         self.last_change_user = credentials.username
@@ -126,7 +143,9 @@ class Switch:
             limit = min(limit, self.faults.max_sessions)
         if len(self.sessions) >= limit:
             return None
-        session = CliSession(self, seed=self.seed * 1000 + len(self.sessions))
+        used = {s.vty for s in self.sessions}
+        vty = next(line for line in range(len(self.sessions) + 1) if line not in used)
+        session = CliSession(self, seed=self.seed * 1000 + len(self.sessions), vty=vty)
         self.sessions.append(session)
         self.sessions_opened += 1
         return session
@@ -152,12 +171,66 @@ class Switch:
         return self.config.hostname
 
     def tick(self) -> None:
-        """Complete registrations and syncs whose time has come."""
+        """Complete registrations and syncs whose time has come; hand out due log messages."""
         now = self.clock.now()
         if self.classic is not None:
-            self.classic.resolve(now, self.clock.wall_at, self._ask_satellite)
+            pending = self.classic.pending
+            if self.classic.resolve(now, self.clock.wall_at, self._ask_satellite) and pending is not None:
+                self._log_registration(pending.completes_mono)
         if self.slp is not None:
-            self.slp.resolve(now, self.clock.wall_at)
+            pending_ack = self.slp.pending
+            first_policy = self.slp.policy_installed_wall is None
+            if self.slp.resolve(now, self.clock.wall_at) and pending_ack is not None and first_policy:
+                self._log(pending_ack.due_mono, syslog.POLICY_INSTALL_SUCCESS)
+        self._deliver_logs()
+
+    # --- log messages -----------------------------------------------------------------------
+
+    def _log(self, at_mono: float, message: str) -> None:
+        if self.log is not None:
+            self.log.schedule(at_mono, message)
+
+    def _log_registration(self, at_mono: float) -> None:
+        assert self.classic is not None
+        udi = f"PID:{self.hardware.model},SN:{self.hardware.serial}"
+        if not self.classic.registered:
+            self._log(at_mono, syslog.agent_reg_failed(self.classic.failure_reason or ""))
+            return
+        self._log(at_mono, syslog.agent_reg_success(udi))
+        self._log(at_mono + AUTHORIZED_AFTER_S, syslog.auth_renew_success(udi))
+        compliance = syslog.IN_COMPLIANCE if self.classic.authorization == "AUTHORIZED" else syslog.OUT_OF_COMPLIANCE
+        self._log(at_mono + AUTHORIZED_AFTER_S, compliance)
+
+    def config_exited(self, session: CliSession) -> None:
+        """A session left configuration mode: %SYS-5-CONFIG_I."""
+        message = syslog.config_i(self.credentials.username, f"vty{session.vty}", CLIENT_ADDRESS)
+        self._log(self.clock.now(), message)
+        self._deliver_logs()
+
+    def next_log_due(self) -> float | None:
+        """When this switch may next have a log message (monotonic), or None."""
+        if self.log is None:
+            return None
+        times = [self.log.next_due(self.clock.now())]
+        if self.classic is not None and self.classic.pending is not None:
+            times.append(self.classic.pending.completes_mono)
+        if self.slp is not None and self.slp.pending is not None:
+            times.append(self.slp.pending.due_mono)
+        known = [t for t in times if t is not None]
+        return min(known) if known else None
+
+    def _deliver_logs(self) -> None:
+        if self.log is None:
+            return
+        monitors = [s for s in self.sessions if s.monitor]
+        lines = self.log.due(self.clock.now(), monitored=bool(monitors))
+        for session in monitors:
+            session.receive_logs(lines)
+
+    def time_moved(self) -> None:
+        """The fleet's clock jumped: sessions look again for due messages."""
+        for session in self.sessions:
+            session.wake()
 
     def _ask_satellite(self, token: str) -> RegistrationOutcome:
         return self.satellite.register(
@@ -246,6 +319,9 @@ class Switch:
             ack=ack,
             failure_reason=reason,
         )
+        if reason is not None:
+            self._log(self.clock.now(), syslog.comm_failed(reason))
+            self._deliver_logs()
         return ""
 
     def dump(self) -> dict[str, object]:

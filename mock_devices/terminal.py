@@ -10,6 +10,12 @@ Why input is consumed lazily: IOS echoes a character only when the line discipli
 it. While a command is running (delay pending, output or --More-- being shown) typed-ahead
 input stays queued and is echoed after the next prompt, which is what keeps the prompts that
 Netmiko and scrapli wait for intact.
+
+Asynchronous log messages (`log()`, a vty with `terminal monitor`) land as on IOS: with `logging
+synchronous` (the session says which) a message waits for the running command's output, then
+shows on its own line and the prompt and the partly typed line are reprinted; without it, it
+shows at once where it falls: between two output lines of a running command, or after the prompt
+(the typed part is not reprinted).
 """
 
 from __future__ import annotations
@@ -102,6 +108,8 @@ class Terminal:
         self._taken = 0
         self._taken_at = 0.0  # when the byte consumed last arrived
         self._editor = LineEcho()  # the echo of the line being typed (scrolls with `$` when the session says so)
+        self._held: list[bytes] = []  # log messages waiting for the end of a --More-- pause
+        self._last_inserted: Write | None = None  # the log message last put between output lines
 
     # -- driving ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -156,6 +164,44 @@ class Terminal:
     @property
     def pending_input(self) -> bytes:
         return bytes(self._input)
+
+    def log(self, line: str) -> None:
+        """An asynchronous message (one line, no line ending) for this vty."""
+        if self.mode in (Mode.HUNG, Mode.CLOSED):
+            return
+        message = to_wire(line)
+        if self.mode is Mode.MORE:
+            self._held.append(message)  # shown with the next page (or after the last, synchronous)
+        elif self.session.logging_synchronous:  # after whatever is still to be written: then the prompt again
+            self._emit(Write(b"\r\n" + message + b"\r\n" + self._reprint()))
+        elif self._actions:  # a command's output (after its latency) is still to come
+            self._insert_into_output(message)
+        else:
+            self._emit(Write(b"\r\n" + message + b"\r\n"))
+
+    def _reprint(self) -> bytes:
+        """The prompt and what is typed so far, as `logging synchronous` repaints them."""
+        return to_wire(self._prompt) + (self._editor.visible() if self._echo else b"")
+
+    def _insert_into_output(self, message: bytes) -> None:
+        """After the first line end still to be written (else before what is left: the prompt), and
+        after the messages inserted there before it."""
+        new = Write(message + b"\r\n")
+        for index, action in enumerate(self._actions):
+            if action is self._last_inserted:
+                self._actions.insert(index + 1, new)
+                self._last_inserted = new
+                return
+        self._last_inserted = new
+        for index, action in enumerate(self._actions):
+            if isinstance(action, Write) and b"\r\n" in action.data:
+                cut = action.data.index(b"\r\n") + 2
+                self._actions[index] = Write(action.data[:cut])
+                self._actions.insert(index + 1, new)
+                if action.data[cut:]:
+                    self._actions.insert(index + 2, Write(action.data[cut:]))
+                return
+        self._actions.appendleft(new)
 
     # -- input handling --------------------------------------------------------------------
     def _emit(self, action: Action) -> None:
@@ -246,6 +292,9 @@ class Terminal:
 
     def _page(self, count: int) -> None:
         chunk, self._more_lines = self._more_lines[:count], self._more_lines[count:]
+        if self._held and not self.session.logging_synchronous:  # messages that came during --More--
+            held, self._held = self._held, []
+            self._emit(Write(b"".join(message + b"\r\n" for message in held)))
         self._emit(Write(to_wire("".join(chunk))))
         if self._more_lines:
             self.mode = Mode.MORE
@@ -270,12 +319,16 @@ class Terminal:
         if reply.close:
             self.mode = Mode.CLOSED
             self._input.clear()
+            self._held.clear()
             self._emit(Close())
             return
         self._prompt = reply.prompt
         self._echo = reply.echo_next
         self._emit(Write(to_wire(reply.prompt)))
         self._new_line()
+        if self._held:  # messages held back during the output, then the prompt again
+            held, self._held = self._held, []
+            self._emit(Write(b"\r\n" + b"\r\n".join(held) + b"\r\n" + self._reprint()))
 
     def _new_line(self) -> None:
         """A prompt was painted: the echo of the next line starts after it, as wide as the terminal."""

@@ -24,6 +24,19 @@ class EchoSession:
     terminal_length: int = 24
     terminal_width: int = 80
     scrolls_long_lines: bool = False
+    logging_synchronous: bool = True
+    log_lines: list[str] = field(default_factory=list)  # messages a test hands out
+
+    def set_log_listener(self, listener: object) -> None:
+        pass
+
+    def take_logs(self) -> list[str]:
+        lines, self.log_lines = self.log_lines, []
+        return lines
+
+    def next_log_in(self) -> float | None:
+        return 0.0 if self.log_lines else None
+
     banner_text: str = ""
     mode: str = "exec"  # exec | config | enable-password
     lines_seen: list[str] = field(default_factory=list)
