@@ -430,10 +430,12 @@ def build_fleet(
         )
 
     tokens = {}
-    for va in va_names:
-        token = satellite.valid_token_for(va, wall)
-        if token is not None:
-            tokens[va] = token.value
+    for va_spec in spec.satellite.virtual_accounts:
+        handed_out = next((t.value for t in va_spec.tokens if t.in_env), None)
+        valid = satellite.valid_token_for(va_spec.name, wall)
+        chosen = handed_out or (valid.value if valid is not None else None)
+        if chosen is not None:
+            tokens[va_spec.name] = chosen
     info = FleetInfo(
         satellite_url=satellite.callhome_url,
         cslu_tenant=satellite.cslu_tenant,

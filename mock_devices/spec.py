@@ -59,6 +59,9 @@ class TokenSpec(_Strict):
     allowed_uses: int = Field(default=1000, ge=0)
     used: int = Field(default=0, ge=0)
     export_controlled: bool = False
+    # the written fleet.env hands out this token for its VA even when it cannot work (expired, used
+    # up), as a team's environment can; default: the VA's first valid token
+    in_env: bool = False
 
 
 class VirtualAccountSpec(_Strict):
