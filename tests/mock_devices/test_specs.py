@@ -39,7 +39,7 @@ def test_the_mixed_fleet() -> None:
 def test_the_mixed_fleet_serves_and_its_inventory_passes_fleetreg_checks(
     mock_fleet_factory: Callable[..., MockFleet],
 ) -> None:
-    from orchestrator.inventory import check_inventory
+    from fleetreg.shell.inventory import check_inventory
 
     mock = mock_fleet_factory(spec=SPECS / "mixed.yaml", api=True)
     assert check_inventory(mock.inventory_dir, environ=mock.env) == []

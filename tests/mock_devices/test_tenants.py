@@ -150,7 +150,7 @@ def test_written_inventory_sets_one_tenant_per_virtual_account_group(
     defaults = yaml.safe_load((mock.inventory_dir / "defaults.yaml").read_text())
     assert defaults["data"]["fleetreg"]["cslu_tenant"] == CORP_TENANT  # the default VA's: the old fleet-wide key
 
-    from orchestrator.inventory import check_inventory  # the product accepts what the mock writes
+    from fleetreg.shell.inventory import check_inventory  # the product accepts what the mock writes
 
     assert check_inventory(mock.inventory_dir, environ=mock.env) == []
 
