@@ -22,7 +22,7 @@ from fleetreg.core.errors import InputError, SecretError
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.plan_model import Plan, WavePolicy
 from fleetreg.core.planner import DiscoverOutcome, build_plan
-from fleetreg.services.satellite import satellite_license_usage, satellite_va_tenants
+from fleetreg.services.satellite import satellite_license_usage, satellite_va_tenants, unusable_tokens
 from fleetreg.shell.ca_files import ca_file_fingerprints
 from fleetreg.shell.discovery import load_discover_run, run_discover, save_discover_run
 from fleetreg.shell.plan_store import write_plan_run
@@ -203,7 +203,7 @@ def plan_command(
         outcomes,
         license_usage=satellite_license_usage(inventory, secrets_file),
         va_tenants=satellite_va_tenants(inventory, secrets_file),
-        token_problems=token_problems(inventory, secrets_file),
+        token_problems=token_problems(inventory, secrets_file) | unusable_tokens(inventory, secrets_file),
         ca_sha1=ca_file_fingerprints(inventory.hosts),
         trust_risks=trust.risks,
         policy=policy,

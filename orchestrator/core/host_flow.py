@@ -172,7 +172,16 @@ class HostFlow:
             self.after_status = raw_status
         done = f"; {note}" if note and note != "backed out" else ""
         reason = f"{first.reason}{done}; state after backout: {found}" if found else first.reason
+        if found and self._left_the_cloud(found):
+            reason = (
+                f"{reason}; {CLOUD_RESTORE_HINT.format(va=self.plan.pre.virtual_account if self.plan.pre else '?')}"
+            )
         return Finish("backed-out", reason, first.failed_step)
+
+    def _left_the_cloud(self, found: str) -> bool:
+        """Registered to the cloud before the change, and not registered now (read back)."""
+        was_cloud = self.plan.pre is not None and self.plan.pre.registered_to == "cloud"
+        return was_cloud and self.plan.mode == "callhome" and not found.startswith(REGISTERED + " ")
 
     def _first_reason(self) -> str:
         return self.failure.reason or "" if self.failure else ""
@@ -289,6 +298,11 @@ def step_after(plan: HostPlan, step: str | None) -> str | None:
 
 
 NO_ACK = "no ACK received from the satellite"
+# What to run on a switch a failed change left unregistered that was on the cloud before it.
+CLOUD_RESTORE_HINT = (
+    "it is no longer registered to the cloud: to restore that, run on the switch "
+    "`license smart register idtoken <a CSSM token of virtual account {va!r}>`"
+)
 
 
 def active_sl_destinations(callhome: CallHomeConfig | None) -> list[str]:

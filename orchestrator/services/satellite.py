@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from fleetreg.core.cli_text import token_problem
+from fleetreg.core.errors import SecretError
 from fleetreg.core.inventory_model import Inventory
+from fleetreg.core.licenses import token_problem_on_satellite
 from fleetreg.core.satellite_models import LicenseUsage, ProductInstanceInfo, RegistrationToken, SatelliteError
 from fleetreg.core.settings import SatelliteApiSettings
-from fleetreg.shell.secrets import resolve_ref
+from fleetreg.shell.secrets import resolve_ref, resolve_token
 
 if TYPE_CHECKING:
     from fleetreg.shell.satellite_client import SatelliteClient
@@ -87,6 +89,39 @@ def satellite_va_tenants(inventory: Inventory, secrets_file: Path | None) -> dic
                     told = True
                     tenants[va.name] = va.cslu_tenant
     return tenants if told else None
+
+
+def unusable_tokens(inventory: Inventory, secrets_file: Path | None) -> dict[str, str]:
+    """Hosts whose registration token (from the environment or the secrets file) the satellite's
+    API says cannot register them -> why (never the token): not a token of their virtual
+    account, expired, revoked, or without a use left for each switch that shares it. Hosts
+    without `satellite_api`, or whose token does not resolve (reported elsewhere), are skipped."""
+    groups: dict[tuple[str, str, str], list[str]] = {}  # (api, virtual account, token ref) -> hosts
+    apis: dict[str, SatelliteApiSettings] = {}
+    for entry in inventory.hosts:
+        s = entry.settings
+        if s.satellite_api is None or s.uses_api_tokens or not s.token_ref:
+            continue
+        key = s.satellite_api.model_dump_json()
+        apis[key] = s.satellite_api
+        groups.setdefault((key, s.virtual_account, s.token_ref), []).append(entry.name)
+    problems: dict[str, str] = {}
+    for key, api in apis.items():
+        with client_from_settings(api, secrets_file=secrets_file) as client:
+            listed: dict[str, list[RegistrationToken]] = {}
+            for (api_key, va, ref), hosts in groups.items():
+                if api_key != key:
+                    continue
+                try:
+                    token = resolve_token(ref, secrets_file=secrets_file)
+                except SecretError:
+                    continue
+                if va not in listed:
+                    listed[va] = client.tokens(va)
+                problem = token_problem_on_satellite(token, va, listed[va], now=_utcnow(), needed_uses=len(hosts))
+                if problem is not None:
+                    problems.update({host: f"the registration token {ref} {problem}" for host in hosts})
+    return problems
 
 
 # --- registration tokens ---------------------------------------------------------------------
