@@ -23,13 +23,17 @@ def parse_profiles_rows(rows: Rows, command: str, first: str | None) -> CallHome
 
 def _profile(row: Row) -> CallHomeProfile:
     reporting = text(row, "REPORTING_DATA")
+    method = text(row, "TRANSPORT_METHOD")
+    methods = set(method.split(" and ")) if method else set()
     return CallHomeProfile(
         name=text(row, "NAME") or "",
         status=text(row, "STATUS"),
         mode=text(row, "MODE"),
         reporting_data=[part.strip() for part in reporting.split(",")] if reporting else [],
         message_format=text(row, "MESSAGE_FORMAT"),
-        transport_method=text(row, "TRANSPORT_METHOD"),
+        transport_method=method,
+        transport_http="http" in methods,
+        transport_email="email" in methods,
         http_addresses=_addresses(items(row, "HTTP_ADDRESSES")),
         email_addresses=_addresses(items(row, "EMAIL_ADDRESSES")),
         other_addresses=_addresses(items(row, "OTHER_ADDRESSES")),

@@ -69,7 +69,8 @@ class LicenseSummary(_Frozen):
 
 
 class CallHomeProfile(_Frozen):
-    """One profile of `show call-home profile all`. "Not yet set up" address lists are empty."""
+    """One profile of `show call-home profile all`. "Not yet set up" address lists are empty.
+    `transport_method` as printed (`http`, `email`, `http and email`); the flags say which."""
 
     name: str
     status: str | None = None
@@ -77,6 +78,8 @@ class CallHomeProfile(_Frozen):
     reporting_data: list[str] = []
     message_format: str | None = None
     transport_method: str | None = None
+    transport_http: bool = False
+    transport_email: bool = False
     http_addresses: list[str] = []
     email_addresses: list[str] = []
     other_addresses: list[str] = []
