@@ -5,7 +5,8 @@
 
 Command output goes through our TextFSM templates (templates/textfsm, clitable index,
 platform cisco_xe); the running configuration goes through hier_config. Output a parser
-does not recognise raises ParseError naming the command and the first unexpected line.
+does not recognise raises ParseError naming the command and the first unexpected line; so does
+output that lacks a value fleetreg needs, or holds a garbled one (required_fields.py).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from fleetreg.core.parsing.models import (
     VersionInfo,
 )
 from fleetreg.core.parsing.output_text import first_line, output_lines
+from fleetreg.core.parsing.required import check_required
 from fleetreg.core.parsing.textfsm_runner import default_template_dir, run_template
 from fleetreg.core.parsing.version import parse_version_rows
 from pydantic import BaseModel
@@ -151,7 +153,9 @@ def _parse(canonical: str, lines: list[str], *, template_dir: Path | None = None
     if canonical == cmd.SHOW_RUNNING_CONFIG:
         return parse_callhome_config(lines, command=canonical, section_only=False)
     rows = run_template(canonical, lines, template_dir=template_dir)
-    return _TEXTFSM_PARSERS[canonical](rows, canonical, first_line(lines))
+    model = _TEXTFSM_PARSERS[canonical](rows, canonical, first_line(lines))
+    check_required(canonical, rows)
+    return model
 
 
 def parse_as(

@@ -1,6 +1,6 @@
 """Typed results of parsing switch output. Frozen pydantic models, JSON-serialisable with
 `.model_dump(mode="json")`. Values are kept as the switch prints them (`<none>`, `<empty>`);
-a line the switch did not print becomes None."""
+a line the switch did not print becomes None, one it printed with nothing after its colon ""."""
 
 from __future__ import annotations
 
