@@ -1,6 +1,7 @@
 """Typed results of parsing switch output. Frozen pydantic models, JSON-serialisable with
 `.model_dump(mode="json")`. Values are kept as the switch prints them (`<none>`, `<empty>`);
-a line the switch did not print becomes None, one it printed with nothing after its colon ""."""
+a line the switch did not print becomes None, one it printed with nothing after its colon "".
+What a parser did not know is not in the models (`parse_detailed` returns it beside them)."""
 
 from __future__ import annotations
 

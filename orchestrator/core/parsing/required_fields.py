@@ -1,7 +1,7 @@
 """The values fleetreg needs from each command, per licensing mode: declared once, as data.
 
-These values are strict (required.py checks them): missing, or without one of their known
-shapes, they are a ParseError naming command and host.
+Templates tolerate lines they do not know; these values stay strict (required.py checks them):
+missing, or without one of their known shapes, they are a ParseError naming command and host.
 Templates capture them loosely, so that a garbled value is reported as such.
 
 The known shapes accept every form in the public samples (../shared/samples), the written

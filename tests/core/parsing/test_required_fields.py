@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import textfsm
 from fleetreg.core.errors import ParseError
-from fleetreg.core.parsing import LicenseStatus, parse
+from fleetreg.core.parsing import LicenseStatus, UnknownOutput, parse, parse_detailed
 from fleetreg.core.parsing import commands as cmd
 from fleetreg.core.parsing.required_fields import REQUIRED
 from fleetreg.core.parsing.textfsm_runner import default_template_dir
@@ -69,6 +69,11 @@ MISSING = [
         "License Authorization: Status",
     ),
     (
+        "show license summary",
+        without(SAMPLES / "slsum_genie_c9300stack_account.txt", "License Usage:"),
+        "License Usage:",
+    ),
+    (
         "show call-home",
         without(SAMPLES / "sch_muninn_default_disabled_csr1kv_17.3.txt", "    call home feature : disable"),
         "call home feature",
@@ -106,6 +111,15 @@ def test_missing_field_names_the_profile_it_belongs_to() -> None:
     text = replaced(SAMPLES / "schpa_genie_five_profiles.txt", "    Profile status: INACTIVE\n", "")
     with pytest.raises(ParseError, match="profile 'MohamedMuskan'"):
         parse("show call-home profile all", text)
+
+
+def test_a_missing_field_points_at_the_first_unknown_line() -> None:
+    """A renamed block header is where the format changed: the error names it."""
+    text = replaced(CLASSIC, "\nRegistration:\n", "\nRegistration Info:\n")
+    with pytest.raises(ParseError) as info:
+        parse("show license status", text, host="sw1")
+    assert "'Registration: Status' missing (classic Smart Licensing)" in info.value.message
+    assert info.value.unexpected_line == "Registration Info:"
 
 
 def test_url_is_not_required_for_transports_without_one() -> None:
@@ -207,14 +221,19 @@ REAL_AND_WRITTEN = [
     ("show call-home smart-licensing", SAMPLES / "schsl_genie_smart_licensing_url.txt"),
     ("show version", SAMPLES / "sver_ntc_c9500_16.9.3.txt"),
     *[("show license status", path) for path in sorted(VARIANTS.glob("sls_variant_*.txt"))],
+    ("show license all", VARIANTS / "sla_variant_slp_17.15_stack_trust_code.txt"),
     ("show license summary", VARIANTS / "slsum_variant_classic_registered.txt"),
     ("show call-home profile all", VARIANTS / "schpa_variant_http_and_email.txt"),
 ]
+TELEMETRY = {"sls_variant_slp_17.12_telemetry_smart_proxy", "sls_variant_slp_17.12_cslu_vrf_empty"}
 
 
 @pytest.mark.parametrize(("command", "path"), REAL_AND_WRITTEN, ids=[p.stem for _c, p in REAL_AND_WRITTEN])
-def test_every_real_sample_and_variant_passes(command: str, path: Path) -> None:
-    parse(command, path.read_bytes().decode())
+def test_every_real_sample_and_variant_passes_and_is_fully_known(command: str, path: Path) -> None:
+    parsed = parse_detailed(command, path.read_bytes().decode())
+    expected = ("Device Telemetry Report Summary",) if path.stem in TELEMETRY else ()
+    assert parsed.unknown.blocks == expected
+    assert parsed.unknown.inner_lines == ()
 
 
 NOW = 1_700_000_000.0
@@ -295,11 +314,12 @@ def emulator_outputs() -> list[tuple[str, str]]:
     return texts
 
 
-def test_every_emulator_output_passes() -> None:
+def test_every_emulator_output_passes_and_is_fully_known() -> None:
     texts = emulator_outputs()
     assert len(texts) == 70
     for command, text in texts:
-        parse(command, text)
+        parsed = parse_detailed(command, text)
+        assert parsed.unknown == UnknownOutput(), (command, parsed.unknown)
 
 
 def test_the_table_covers_every_template_command_and_names_real_template_values() -> None:
@@ -310,6 +330,7 @@ def test_the_table_covers_every_template_command_and_names_real_template_values(
         row = index.GetRowMatch({"Command": command, "Platform": "cisco_xe"})
         with open(default_template_dir() / index.index[row]["Template"], encoding="utf-8") as handle:
             values = set(textfsm.TextFSM(handle).header)
+        assert "UNKNOWN" in values, command
         for mode in spec.modes:
             assert mode.marker is None or mode.marker in values, (command, mode.name)
             for field in mode.fields:
