@@ -6,8 +6,9 @@
 Command output goes through our TextFSM templates (templates/textfsm, clitable index,
 platform cisco_xe); the running configuration goes through hier_config.
 
-Lines a template does not know in a known command's output are tolerated: collected
-(`parse_detailed` returns them with the model), never fatal. The values fleetreg needs stay strict
+Lines a template does not know in a known command's output are tolerated: collected (`parse_detailed`
+returns them with the model) and logged once per command, device version and kind of line
+(logger `fleetreg.parsing`, unknown_warning.py). The values fleetreg needs stay strict
 (required_fields.py): output that is not the command's at all, or that lacks a required value or holds a
 garbled one, raises ParseError naming the command, the host and the first unexpected line.
 """
@@ -52,6 +53,7 @@ from fleetreg.core.parsing.output_text import first_line, output_lines
 from fleetreg.core.parsing.required import check_required
 from fleetreg.core.parsing.textfsm_runner import default_template_dir, run_template
 from fleetreg.core.parsing.unknown import UnknownOutput, unknown_from_rows
+from fleetreg.core.parsing.unknown_warning import report_unknown
 from fleetreg.core.parsing.version import parse_version_rows
 from pydantic import BaseModel
 
@@ -109,12 +111,14 @@ def parse(
     *,
     host: str | None = None,
     template_dir: Path | None = None,
+    device_version: str | None = None,
 ) -> ParsedOutput:
     """Parse `text`, the output of `command` (abbreviations accepted), into its model.
 
     The same output parses to the same (frozen) model, so outputs seen before are not parsed
-    again: a fleet polling its registration shows the same few states over and over."""
-    return parse_detailed(command, text, host=host, template_dir=template_dir).model
+    again: a fleet polling its registration shows the same few states over and over. Unknown
+    lines are logged once per command, `device_version` (when the caller knows it) and kind."""
+    return parse_detailed(command, text, host=host, template_dir=template_dir, device_version=device_version).model
 
 
 def parse_detailed(
@@ -123,6 +127,7 @@ def parse_detailed(
     *,
     host: str | None = None,
     template_dir: Path | None = None,
+    device_version: str | None = None,
 ) -> Parsed:
     """`parse`, with the lines the parser did not know."""
     try:
@@ -132,6 +137,9 @@ def parse_detailed(
         if host and not exc.host:
             raise ParseError(exc.message, command=exc.command, unexpected_line=exc.unexpected_line, host=host) from exc
         raise
+    if parsed.unknown:
+        version = device_version or (parsed.model.version if isinstance(parsed.model, VersionInfo) else None)
+        report_unknown(canonical, parsed.unknown, host=host, device_version=version)
     return parsed
 
 
@@ -213,9 +221,10 @@ def parse_as(
     *,
     host: str | None = None,
     template_dir: Path | None = None,
+    device_version: str | None = None,
 ) -> ModelT:
     """`parse`, typed for callers that know which model the command yields."""
-    result = parse(command, text, host=host, template_dir=template_dir)
+    result = parse(command, text, host=host, template_dir=template_dir, device_version=device_version)
     if not isinstance(result, model):
         raise ParseError(f"expected {model.__name__}, parser gave {type(result).__name__}", command=command, host=host)
     return result
