@@ -164,10 +164,17 @@ def build_drift_facts(host: str, outputs: Mapping[str, str], *, trustpoints: tup
     missing = [cmd for cmd in DISCOVER_COMMANDS if cmd not in outputs]
     if missing:
         raise ParseError("no output collected", host=host, command=missing[0])
+    version = parse_as(VersionInfo, "show version", outputs["show version"], host=host)
     return DriftFacts(
         host=host,
-        version=parse_as(VersionInfo, "show version", outputs["show version"], host=host),
-        license=parse_as(LicenseStatus, "show license status", outputs["show license status"], host=host),
+        version=version,
+        license=parse_as(
+            LicenseStatus,
+            "show license status",
+            outputs["show license status"],
+            host=host,
+            device_version=version.version,
+        ),
         config_excerpt=relevant_excerpt(outputs["show running-config"], ("SLA-TrustPoint", *trustpoints)),
     )
 

@@ -4,14 +4,20 @@
     status = parse("sh lic stat", text, host="sw1")   # -> LicenseStatus
 
 Command output goes through our TextFSM templates (templates/textfsm, clitable index,
-platform cisco_xe); the running configuration goes through hier_config. Output a parser
-does not recognise raises ParseError naming the command and the first unexpected line.
+platform cisco_xe); the running configuration goes through hier_config.
+
+Lines a template does not know in a known command's output are tolerated: collected (`parse_detailed`
+returns them with the model) and logged once per command, device version and kind of line
+(logger `fleetreg.parsing`, unknown_warning.py). The values fleetreg needs stay strict
+(required_fields.py): output that is not the command's at all, or that lacks a required value or holds a
+garbled one, raises ParseError naming the command, the host and the first unexpected line.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -44,7 +50,10 @@ from fleetreg.core.parsing.models import (
     VersionInfo,
 )
 from fleetreg.core.parsing.output_text import first_line, output_lines
+from fleetreg.core.parsing.required import check_required
 from fleetreg.core.parsing.textfsm_runner import default_template_dir, run_template
+from fleetreg.core.parsing.unknown import UnknownOutput, unknown_from_rows
+from fleetreg.core.parsing.unknown_warning import report_unknown
 from fleetreg.core.parsing.version import parse_version_rows
 from pydantic import BaseModel
 
@@ -60,14 +69,17 @@ __all__ = [
     "LicenseStatus",
     "LicenseSummary",
     "LicenseUsage",
+    "Parsed",
     "ParsedOutput",
     "RegistrationAttempt",
     "TrustpointConfig",
+    "UnknownOutput",
     "VersionInfo",
     "default_template_dir",
     "normalise_command",
     "parse",
     "parse_as",
+    "parse_detailed",
 ]
 
 RowsParser = Callable[[list[dict[str, str | list[str]]], str, str | None], ParsedOutput]
@@ -85,24 +97,59 @@ _TEXTFSM_PARSERS: dict[str, RowsParser] = {
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def parse(command: str, text: str, *, host: str | None = None, template_dir: Path | None = None) -> ParsedOutput:
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed output: its model, and the lines of it the parser did not know (kept, not fatal)."""
+
+    model: ParsedOutput
+    unknown: UnknownOutput = field(default_factory=UnknownOutput)
+
+
+def parse(
+    command: str,
+    text: str,
+    *,
+    host: str | None = None,
+    template_dir: Path | None = None,
+    device_version: str | None = None,
+) -> ParsedOutput:
     """Parse `text`, the output of `command` (abbreviations accepted), into its model.
 
     The same output parses to the same (frozen) model, so outputs seen before are not parsed
-    again: a fleet polling its registration shows the same few states over and over."""
+    again: a fleet polling its registration shows the same few states over and over. Unknown
+    lines are logged once per command, `device_version` (when the caller knows it) and kind."""
+    return parse_detailed(command, text, host=host, template_dir=template_dir, device_version=device_version).model
+
+
+def parse_detailed(
+    command: str,
+    text: str,
+    *,
+    host: str | None = None,
+    template_dir: Path | None = None,
+    device_version: str | None = None,
+) -> Parsed:
+    """`parse`, with the lines the parser did not know."""
     try:
         canonical = normalise_command(command)
-        lines = output_lines(text)
-        if canonical == cmd.SHOW_RUNNING_CONFIG:  # one per switch, and large: never seen twice
-            return _parse(canonical, lines, template_dir=template_dir)
-        countdown = _countdown(canonical, lines)
-        if countdown is None:
-            return _parse_seen(canonical, tuple(lines), template_dir)
-        return _parse_counting_down(canonical, lines, countdown, template_dir)
+        parsed = _parse_text(canonical, output_lines(text), template_dir)
     except ParseError as exc:
         if host and not exc.host:
             raise ParseError(exc.message, command=exc.command, unexpected_line=exc.unexpected_line, host=host) from exc
         raise
+    if parsed.unknown:
+        version = device_version or (parsed.model.version if isinstance(parsed.model, VersionInfo) else None)
+        report_unknown(canonical, parsed.unknown, host=host, device_version=version)
+    return parsed
+
+
+def _parse_text(canonical: str, lines: list[str], template_dir: Path | None) -> Parsed:
+    if canonical == cmd.SHOW_RUNNING_CONFIG:  # one per switch, and large: never seen twice
+        return _parse_outcome(canonical, lines, template_dir=template_dir)
+    countdown = _countdown(canonical, lines)
+    if countdown is None:
+        return _parse_seen(canonical, tuple(lines), template_dir)
+    return _parse_counting_down(canonical, lines, countdown, template_dir)
 
 
 # IOS counts the evaluation period down every second, so two polls of a switch whose state has
@@ -123,7 +170,7 @@ def _countdown(canonical: str, lines: list[str]) -> tuple[int, re.Match[str]] | 
 
 def _parse_counting_down(
     canonical: str, lines: list[str], countdown: tuple[int, re.Match[str]], template_dir: Path | None
-) -> ParsedOutput:
+) -> Parsed:
     index, match = countdown
     masked = list(lines)
     masked[index] = lines[index][: match.start(1)] + _COUNTDOWN_PLACEHOLDER
@@ -131,34 +178,53 @@ def _parse_counting_down(
         result = _parse_seen(canonical, tuple(masked), template_dir)
     except ParseError:
         result = None  # the error is reported for the real line below
-    if isinstance(result, LicenseStatus) and result.evaluation_period_remaining == _COUNTDOWN_PLACEHOLDER:
-        return result.model_copy(update={"evaluation_period_remaining": match.group(1)})
-    return _parse(canonical, lines, template_dir=template_dir)  # the line was read some other way
+    if (
+        result is not None
+        and isinstance(result.model, LicenseStatus)
+        and result.model.evaluation_period_remaining == _COUNTDOWN_PLACEHOLDER
+    ):
+        model = result.model.model_copy(update={"evaluation_period_remaining": match.group(1)})
+        return Parsed(model, result.unknown)
+    return _parse_outcome(canonical, lines, template_dir=template_dir)  # the line was read some other way
 
 
 @lru_cache(maxsize=2048)
-def _parse_seen(canonical: str, lines: tuple[str, ...], template_dir: Path | None) -> ParsedOutput:
-    return _parse(canonical, list(lines), template_dir=template_dir)
+def _parse_seen(canonical: str, lines: tuple[str, ...], template_dir: Path | None) -> Parsed:
+    return _parse_outcome(canonical, list(lines), template_dir=template_dir)
 
 
 def _parse(canonical: str, lines: list[str], *, template_dir: Path | None = None) -> ParsedOutput:
+    """The model alone, uncached and host-free."""
+    return _parse_outcome(canonical, lines, template_dir=template_dir).model
+
+
+def _parse_outcome(canonical: str, lines: list[str], *, template_dir: Path | None = None) -> Parsed:
     """Pure and host-free, so its results can be shared; `parse` names the host in errors."""
     if canonical == cmd.SHOW_RUNNING_CONFIG_CALL_HOME:
         # An empty `| section call-home` is a real answer: call-home is not configured.
-        return parse_callhome_config(lines, command=canonical, section_only=True)
+        return Parsed(parse_callhome_config(lines, command=canonical, section_only=True))
     if not lines:
         raise ParseError("output is empty", command=canonical, unexpected_line="")
     if canonical == cmd.SHOW_RUNNING_CONFIG:
-        return parse_callhome_config(lines, command=canonical, section_only=False)
+        return Parsed(parse_callhome_config(lines, command=canonical, section_only=False))
     rows = run_template(canonical, lines, template_dir=template_dir)
-    return _TEXTFSM_PARSERS[canonical](rows, canonical, first_line(lines))
+    unknown = unknown_from_rows(rows)
+    model = _TEXTFSM_PARSERS[canonical](rows, canonical, unknown.first or first_line(lines))
+    check_required(canonical, rows, unexpected_line=unknown.first)
+    return Parsed(model, unknown)
 
 
 def parse_as(
-    model: type[ModelT], command: str, text: str, *, host: str | None = None, template_dir: Path | None = None
+    model: type[ModelT],
+    command: str,
+    text: str,
+    *,
+    host: str | None = None,
+    template_dir: Path | None = None,
+    device_version: str | None = None,
 ) -> ModelT:
     """`parse`, typed for callers that know which model the command yields."""
-    result = parse(command, text, host=host, template_dir=template_dir)
+    result = parse(command, text, host=host, template_dir=template_dir, device_version=device_version)
     if not isinstance(result, model):
         raise ParseError(f"expected {model.__name__}, parser gave {type(result).__name__}", command=command, host=host)
     return result

@@ -23,13 +23,17 @@ def parse_profiles_rows(rows: Rows, command: str, first: str | None) -> CallHome
 
 def _profile(row: Row) -> CallHomeProfile:
     reporting = text(row, "REPORTING_DATA")
+    method = text(row, "TRANSPORT_METHOD")
+    methods = set(method.split(" and ")) if method else set()
     return CallHomeProfile(
         name=text(row, "NAME") or "",
         status=text(row, "STATUS"),
         mode=text(row, "MODE"),
         reporting_data=[part.strip() for part in reporting.split(",")] if reporting else [],
         message_format=text(row, "MESSAGE_FORMAT"),
-        transport_method=text(row, "TRANSPORT_METHOD"),
+        transport_method=method,
+        transport_http="http" in methods,
+        transport_email="email" in methods,
         http_addresses=_addresses(items(row, "HTTP_ADDRESSES")),
         email_addresses=_addresses(items(row, "EMAIL_ADDRESSES")),
         other_addresses=_addresses(items(row, "OTHER_ADDRESSES")),
@@ -41,12 +45,11 @@ def _addresses(values: list[str]) -> list[str]:
 
 
 def parse_smart_licensing_rows(rows: Rows, command: str, first: str | None) -> CallHomeSmartLicensing:
-    messages = text(rows[0], "MESSAGES") if len(rows) == 1 else None
-    if messages is None:
+    if len(rows) != 1 or not (text(rows[0], "SETTINGS_SECTION") or text(rows[0], "MESSAGES")):
         raise ParseError("no smart-licensing transport settings found", command=command, unexpected_line=first)
     row = rows[0]
     return CallHomeSmartLicensing(
-        messages_enabled=messages == "enabled",
+        messages_enabled=text(row, "MESSAGES") == "enabled",
         profile=text(row, "PROFILE"),
         profile_status=text(row, "PROFILE_STATUS"),
         destination_urls=items(row, "DESTINATION_URLS"),
@@ -54,14 +57,13 @@ def parse_smart_licensing_rows(rows: Rows, command: str, first: str | None) -> C
 
 
 def parse_settings_rows(rows: Rows, command: str, first: str | None) -> CallHomeSettings:
-    feature = text(rows[0], "FEATURE") if len(rows) == 1 else None
-    if feature is None:
+    if len(rows) != 1 or not text(rows[0], "SETTINGS_SECTION"):
         raise ParseError("no call home settings found", command=command, unexpected_line=first)
     row = rows[0]
     names = items(row, "PROFILE_NAMES")
     statuses = items(row, "PROFILE_STATUSES")
     return CallHomeSettings(
-        enabled=feature == "enable",
+        enabled=text(row, "FEATURE") == "enable",
         vrf=not_set_up(text(row, "VRF")),
         source_interface=not_set_up(text(row, "SOURCE_INTERFACE")),
         source_ip=not_set_up(text(row, "SOURCE_IP")),

@@ -34,7 +34,7 @@ def license_status_from_row(row: Row) -> LicenseStatus:
         communication_deadline=text(row, "COMM_DEADLINE"),
         evaluation_period_remaining=text(row, "EVAL_REMAINING"),
         transport_type=text(row, "TRANSPORT_TYPE"),
-        transport_url=text(row, "TRANSPORT_URL"),
+        transport_url=_transport_url(row),
         last_ack_received=text(row, "LAST_ACK"),
         next_ack_deadline=text(row, "NEXT_ACK"),
         trust_code_installed=_trust_code(row),
@@ -53,6 +53,14 @@ def parse_license_status_rows(rows: list[dict[str, str | list[str]]], command: s
     if len(rows) != 1 or not has_status_block(rows[0]):
         raise ParseError("no Smart Licensing status block found", command=command, unexpected_line=first)
     return license_status_from_row(rows[0])
+
+
+def _transport_url(row: Row) -> str | None:
+    """As printed; "" when IOS printed the line with nothing after it (None: no such line)."""
+    url = text(row, "TRANSPORT_URL")
+    if url is None and text(row, "EMPTY_TRANSPORT_URL"):
+        return ""
+    return url
 
 
 def _enabled(value: str | None) -> bool | None:

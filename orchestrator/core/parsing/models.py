@@ -1,6 +1,7 @@
 """Typed results of parsing switch output. Frozen pydantic models, JSON-serialisable with
 `.model_dump(mode="json")`. Values are kept as the switch prints them (`<none>`, `<empty>`);
-a line the switch did not print becomes None."""
+a line the switch did not print becomes None, one it printed with nothing after its colon "".
+What a parser did not know is not in the models (`parse_detailed` returns it beside them)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,8 @@ class LicenseSummary(_Frozen):
 
 
 class CallHomeProfile(_Frozen):
-    """One profile of `show call-home profile all`. "Not yet set up" address lists are empty."""
+    """One profile of `show call-home profile all`. "Not yet set up" address lists are empty.
+    `transport_method` as printed (`http`, `email`, `http and email`); the flags say which."""
 
     name: str
     status: str | None = None
@@ -77,6 +79,8 @@ class CallHomeProfile(_Frozen):
     reporting_data: list[str] = []
     message_format: str | None = None
     transport_method: str | None = None
+    transport_http: bool = False
+    transport_email: bool = False
     http_addresses: list[str] = []
     email_addresses: list[str] = []
     other_addresses: list[str] = []

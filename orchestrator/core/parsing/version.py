@@ -13,8 +13,7 @@ _TRAIN = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
 
 def parse_version_rows(rows: list[dict[str, str | list[str]]], command: str, first: str | None) -> VersionInfo:
     version = text(rows[0], "VERSION") if len(rows) == 1 else None
-    train = _TRAIN.match(version or "")
-    if version is None or train is None:
+    if version is None:
         raise ParseError("no IOS-XE version banner found", command=command, unexpected_line=first)
     row = rows[0]
     major, minor, rebuild = version_triple(version) or (0, 0, 0)

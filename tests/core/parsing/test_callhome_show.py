@@ -14,6 +14,7 @@ from fleetreg.core.parsing import (
 )
 
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples"
+VARIANTS = Path(__file__).resolve().parents[2] / "fixtures" / "outputs"
 
 
 def test_profile_all_five_profiles() -> None:
@@ -28,6 +29,7 @@ def test_profile_all_five_profiles() -> None:
             reporting_data=both,
             message_format="xml",
             transport_method="http",
+            transport_http=True,
             http_addresses=["https://tools.cisco.com/its/service/oddce/services/DDCEService"],
             email_addresses=[],
             other_addresses=["default"],
@@ -39,6 +41,7 @@ def test_profile_all_five_profiles() -> None:
             reporting_data=both,
             message_format="xml",
             transport_method="email",
+            transport_email=True,
         ),
         CallHomeProfile(
             name="muskan",
@@ -47,6 +50,7 @@ def test_profile_all_five_profiles() -> None:
             reporting_data=both,
             message_format="xml",
             transport_method="email",
+            transport_email=True,
             other_addresses=["http://linkedin.com"],
         ),
         CallHomeProfile(
@@ -56,6 +60,7 @@ def test_profile_all_five_profiles() -> None:
             reporting_data=both,
             message_format="xml",
             transport_method="email",
+            transport_email=True,
             email_addresses=["shishir@cisco.com", "Shisihir213@cisco.com"],
             other_addresses=["https://shishir.com/its/service/oddce/services/DDCEService"],
         ),
@@ -66,8 +71,20 @@ def test_profile_all_five_profiles() -> None:
             reporting_data=["Smart Call Home"],
             message_format="xml",
             transport_method="email",
+            transport_email=True,
         ),
     ]
+
+
+def test_profile_with_http_and_email_records_both_methods() -> None:
+    result = parse("show call-home profile all", (VARIANTS / "schpa_variant_http_and_email.txt").read_text())
+    assert isinstance(result, CallHomeProfiles)
+    tac, onprem = result.profiles
+    assert (tac.transport_method, tac.transport_http, tac.transport_email) == ("http", True, False)
+    assert (onprem.name, onprem.status, onprem.reporting_data) == ("SSM-OnPrem", "ACTIVE", ["Smart Licensing"])
+    assert (onprem.transport_method, onprem.transport_http, onprem.transport_email) == ("http and email", True, True)
+    assert onprem.email_addresses == ["netops@example.com"]
+    assert onprem.http_addresses == ["https://ssm-onprem.example.com/Transportgateway/services/DeviceRequestHandler"]
 
 
 def test_smart_licensing_destination() -> None:

@@ -1,4 +1,5 @@
-"""Foreign output raises ParseError naming the command and the first unexpected line, never a half-filled model."""
+"""Foreign output (not the command's at all) raises ParseError naming the command and the first
+unexpected line, never a half-filled model."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from fleetreg.core.errors import ParseError
-from fleetreg.core.parsing import SUPPORTED_COMMANDS, parse
+from fleetreg.core.parsing import SUPPORTED_COMMANDS, parse, parse_detailed
 
 SAMPLES = Path(__file__).resolve().parents[3] / ".." / "shared" / "samples"
 INVALID = "% Invalid input detected at '^' marker."
@@ -44,15 +45,17 @@ def test_wrong_command_for_output() -> None:
     assert info.value.unexpected_line == "License Usage:"
 
 
-def test_unknown_line_inside_read_section_is_reported() -> None:
-    text = (SAMPLES / "sls_ntc_slp_transport_off.txt").read_text()
-    text = text.replace(
+def test_unknown_line_inside_read_section_is_tolerated_and_collected() -> None:
+    """Issue 17: a line IOS adds inside a block we read no longer fails the output; it is
+    collected (and logged once), and everything fleetreg reads is unchanged."""
+    original = (SAMPLES / "sls_ntc_slp_transport_off.txt").read_text()
+    text = original.replace(
         "Smart Licensing Using Policy:\n  Status: ENABLED\n",
         "Smart Licensing Using Policy:\n  Status: ENABLED\n  something odd\n",
     )
-    with pytest.raises(ParseError) as info:
-        parse("show license status", text)
-    assert info.value.unexpected_line == "  something odd"
+    parsed = parse_detailed("show license status", text)
+    assert parsed.unknown.lines == ("  something odd",)
+    assert parsed.model == parse("show license status", original)
 
 
 def test_truncated_status_without_any_state_line() -> None:
