@@ -15,8 +15,8 @@ from fleetreg.cli.common import (
     CONNECT_TIMEOUT,
     KEEP_CONFIGS,
     KNOWN_HOSTS,
+    PLACED_RUNS_DIR,
     PROJECT,
-    RUNS_DIR,
     SATELLITE_UNREACHABLE_OK,
     SECRETS_FILE,
     TRANSPORT,
@@ -45,6 +45,7 @@ from fleetreg.services.apply import (
     regenerate_reports,
     resume_apply,
 )
+from fleetreg.shell.runfolder import default_runs_dir
 from fleetreg.shell.scheduler import WaveRunner
 from rich.table import Table
 
@@ -119,7 +120,7 @@ def _run_with_progress(total: int, label: str, call: Callable[..., ApplyResult])
 
 
 with_common = compose(
-    RUNS_DIR,
+    PLACED_RUNS_DIR,
     plan_inventory_source_options,
     PROJECT,
     click.option(
@@ -177,6 +178,7 @@ def apply_command(
     """Execute a reviewed plan (plan.json or its run folder), wave by wave."""
     if (plan is None) == (resume_run is None):
         raise InputError("give either PLAN (a plan.json or plan run folder) or --resume RUN")
+    common["runs_dir"] = default_runs_dir(plan or resume_run, common["runs_dir"])
     options = ApplyOptions(**common, satellite_unreachable_ok=satellite_unreachable_ok)
     confirm = _confirm_factory(confirm_waves, yes)
     # Check the input before any progress is shown: bad input ends in one error line.
@@ -210,6 +212,7 @@ def backout_command(
     **common: Any,
 ) -> None:
     """Restore the captured call-home block on hosts an apply run changed."""
+    common["runs_dir"] = default_runs_dir(run, common["runs_dir"])
     options = ApplyOptions(**{**common, "auto_backout": True})
     names = [h.strip() for h in hosts.split(",") if h.strip()] if hosts else None
     with graceful_interrupt():
@@ -221,10 +224,10 @@ def backout_command(
 
 @click.command("report")
 @click.argument("run")
-@RUNS_DIR
-def report_command(run: str, runs_dir: Path) -> None:
+@PLACED_RUNS_DIR
+def report_command(run: str, runs_dir: Path | None) -> None:
     """Regenerate report.html, report.md and hosts.csv of an apply run from its journal."""
-    run_dir, outcomes = regenerate_reports(run, runs_dir)
+    run_dir, outcomes = regenerate_reports(run, default_runs_dir(run, runs_dir))
     counts = ", ".join(f"{n} {o}" for o, n in sorted(finish_counts(outcomes).items()))
     stdout.print(f"{run_dir}: {counts}\nReports: {run_dir}/report.html, report.md, hosts.csv")
 

@@ -51,6 +51,13 @@ RUNS_DIR = click.option(
     show_default=True,
     help="Where run folders (and the journal, fleetreg.db) are written.",
 )
+PLACED_RUNS_DIR = click.option(
+    "--runs-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Runs folder (journal fleetreg.db and run folders). Default: the one holding the plan or run named "
+    f"by its path; {DEFAULT_RUNS_DIR}/ for a run named by its id.",
+)
 INVENTORY_FOLDER = click.option(
     "--inventory",
     "inventory_folder",

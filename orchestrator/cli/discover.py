@@ -27,7 +27,7 @@ from fleetreg.services.satellite import client_from_settings
 from fleetreg.shell.ca_files import ca_file_fingerprints
 from fleetreg.shell.discovery import load_discover_run, run_discover, save_discover_run
 from fleetreg.shell.plan_store import write_plan_run
-from fleetreg.shell.runfolder import create_run, find_run
+from fleetreg.shell.runfolder import find_run, new_run
 from fleetreg.shell.satellite_tls import check_inventory_trust
 from fleetreg.shell.secrets import resolve_token
 from nornir.core import Nornir
@@ -148,14 +148,14 @@ def discover_command(
 ) -> None:
     """Read each switch's licensing state (show commands only) into runs/<time>-discover/."""
     inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
-    run_dir = create_run("discover", access.runs_dir)
-    outcomes = discover_fleet(
-        inventory,
-        run_dir,
-        access.nornir(inventory),
-        command_timeout=command_timeout,
-        keep_configs=keep_configs,
-    )
+    with new_run("discover", access.runs_dir) as run_dir:
+        outcomes = discover_fleet(
+            inventory,
+            run_dir,
+            access.nornir(inventory),
+            command_timeout=command_timeout,
+            keep_configs=keep_configs,
+        )
     stdout.print(discover_summary(outcomes, inventory))
     failed = sum(1 for o in outcomes if not o.ok)
     stdout.print(f"{len(outcomes) - failed} discovered, {failed} failed; facts in {run_dir}/facts.json")
@@ -203,33 +203,33 @@ def plan_command(
     # the CA each switch would get, against the satellite's real certificate, before any switch is contacted
     trust = check_inventory_trust(inventory, unreachable_ok=satellite_unreachable_ok, timeout=access.connect_timeout)
     print_trust(trust)
-    run_dir = create_run("plan", access.runs_dir)
-    if from_run:
-        source = find_run(from_run, access.runs_dir)
-        outcomes = load_discover_run(source)
-    else:
-        outcomes = discover_fleet(
-            inventory,
-            run_dir,
-            access.nornir(inventory),
-            command_timeout=command_timeout,
-            keep_configs=keep_configs,
+    with new_run("plan", access.runs_dir) as run_dir:
+        if from_run:
+            source = find_run(from_run, access.runs_dir)
+            outcomes = load_discover_run(source)
+        else:
+            outcomes = discover_fleet(
+                inventory,
+                run_dir,
+                access.nornir(inventory),
+                command_timeout=command_timeout,
+                keep_configs=keep_configs,
+            )
+        plan = build_plan(
+            inventory.hosts,
+            outcomes,
+            license_usage=satellite_license_usage(inventory, secrets_file),
+            token_problems=token_problems(inventory, secrets_file),
+            ca_sha1=ca_file_fingerprints(inventory.hosts),
+            trust_risks=trust.risks,
+            policy=policy,
+            plan_id=run_dir.name,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            inventory_dir=str(inventory_dir),
+            discover_run=from_run,
+            project_dir=project_dir,
         )
-    plan = build_plan(
-        inventory.hosts,
-        outcomes,
-        license_usage=satellite_license_usage(inventory, secrets_file),
-        token_problems=token_problems(inventory, secrets_file),
-        ca_sha1=ca_file_fingerprints(inventory.hosts),
-        trust_risks=trust.risks,
-        policy=policy,
-        plan_id=run_dir.name,
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        inventory_dir=str(inventory_dir),
-        discover_run=from_run,
-        project_dir=project_dir,
-    )
-    digest = write_plan_run(run_dir, plan, project_dir=project_dir)
+        digest = write_plan_run(run_dir, plan, project_dir=project_dir)
     stdout.print(plan_summary(plan))
     print_risks(plan.hosts)
     stdout.print(f"Plan written: {run_dir}/plan.json\nReview: {run_dir}/report.html and {run_dir}/runbook.md")
