@@ -204,13 +204,60 @@ PROJECT = click.option(
     help="Project folder whose templates/ override the bundled ones.",
 )
 
-inventory_options = compose(
-    inventory_source_options,
-    SECRETS_FILE,
-    click.option("--hosts", "hosts", default=None, help="Only these hosts (comma-separated names)."),
-    click.option("--group", "groups", default=None, help="Only members of these groups (comma-separated)."),
-    click.option("--site", "sites", default=None, help="Only these sites (comma-separated)."),
-)
+
+@dataclass(frozen=True)
+class Targets:
+    """--hosts, --group, --site (comma-separated names or globs) and --filter KEY=VALUE."""
+
+    hosts: str | None = None
+    groups: str | None = None
+    sites: str | None = None
+    filters: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.hosts or self.groups or self.sites or self.filters)
+
+    def select(self, inventory: Inventory) -> Inventory:
+        return inventory.filter(
+            hosts=_split(self.hosts), groups=_split(self.groups), sites=_split(self.sites), data=self.filters or None
+        )
+
+    def describe(self) -> str:
+        given = [("--hosts", self.hosts), ("--group", self.groups), ("--site", self.sites)]
+        parts = [f"{option} {value}" for option, value in given if value]
+        return " ".join([*parts, *(f"--filter {item}" for item in self.filters)])
+
+
+def target_options(what: str) -> Callable[[F], F]:
+    """--hosts, --group, --site and --filter, handed to the command as one `targets: Targets`."""
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def gather(
+            *args: Any, hosts: str | None, groups: str | None, sites: str | None, filters: tuple[str, ...], **kw: Any
+        ) -> Any:
+            return command(*args, targets=Targets(hosts, groups, sites, tuple(filters)), **kw)
+
+        return compose(
+            click.option(
+                "--hosts", "hosts", default=None, help=f"Only these {what} (names or globs, comma-separated)."
+            ),
+            click.option("--group", "groups", default=None, help="Only members of these groups (names or globs)."),
+            click.option("--site", "sites", default=None, help="Only these sites (names or globs)."),
+            click.option(
+                "--filter",
+                "filters",
+                multiple=True,
+                metavar="KEY=VALUE",
+                help="Only hosts whose inventory data KEY (dotted: fleetreg.virtual_account) matches VALUE "
+                "(a glob); repeat to narrow further.",
+            ),
+        )(cast(F, gather))
+
+    return decorate
+
+
+inventory_options = compose(inventory_source_options, SECRETS_FILE, target_options("hosts"))
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -218,16 +265,10 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def select_inventory(
-    inventory_dir: Path,
-    secrets_file: Path | None,
-    hosts: str | None,
-    groups: str | None,
-    sites: str | None,
-    *,
-    check_secrets: bool,
+    inventory_dir: Path, secrets_file: Path | None, targets: Targets, *, check_secrets: bool
 ) -> Inventory:
     inventory = load_inventory(inventory_dir, secrets_file=secrets_file, check_secrets=check_secrets)
-    return inventory.filter(hosts=_split(hosts), groups=_split(groups), sites=_split(sites))
+    return targets.select(inventory)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from fleetreg.cli.common import (
     KEEP_CONFIGS,
     SATELLITE_UNREACHABLE_OK,
     FleetAccess,
+    Targets,
     host_progress,
     inventory_options,
     print_risks,
@@ -138,16 +139,14 @@ def plan_summary(plan: Plan) -> Table:
 def discover_command(
     inventory_dir: Path,
     secrets_file: Path | None,
-    hosts: str | None,
-    groups: str | None,
-    sites: str | None,
+    targets: Targets,
     access: FleetAccess,
     command_timeout: float,
     project_dir: Path,
     keep_configs: bool,
 ) -> None:
     """Read each switch's licensing state (show commands only) into runs/<time>-discover/."""
-    inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
+    inventory = select_inventory(inventory_dir, secrets_file, targets, check_secrets=False)
     with new_run("discover", access.runs_dir) as run_dir:
         outcomes = discover_fleet(
             inventory,
@@ -184,9 +183,7 @@ def discover_command(
 def plan_command(
     inventory_dir: Path,
     secrets_file: Path | None,
-    hosts: str | None,
-    groups: str | None,
-    sites: str | None,
+    targets: Targets,
     access: FleetAccess,
     command_timeout: float,
     project_dir: Path,
@@ -199,7 +196,7 @@ def plan_command(
 ) -> None:
     """Discover, then write plan.json, report.html, runbook.md and hosts.csv for review."""
     policy = _policy(wave_size, canary, max_failures)
-    inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
+    inventory = select_inventory(inventory_dir, secrets_file, targets, check_secrets=False)
     # the CA each switch would get, against the satellite's real certificate, before any switch is contacted
     trust = check_inventory_trust(inventory, unreachable_ok=satellite_unreachable_ok, timeout=access.connect_timeout)
     print_trust(trust)
