@@ -201,7 +201,7 @@ def test_filters_take_globs_and_inventory_data_and_name_the_closest_match() -> N
         inventory.filter(hosts=["sw-par-*"])
     with pytest.raises(InventoryError, match="unknown group 'va_publik' \\(did you mean 'va_public'\\?\\)"):
         inventory.filter(groups=["va_publik"])
-    with pytest.raises(InventoryError, match="no host has inventory data 'fleetreg.virtual_acount'.*did you mean"):
+    with pytest.raises(InventoryError, match=r"no host has inventory data 'fleetreg\.virtual_acount'.*did you mean"):
         inventory.filter(data=["fleetreg.virtual_acount=x"])
     with pytest.raises(InventoryError, match="KEY=VALUE"):
         inventory.filter(data=["site"])
