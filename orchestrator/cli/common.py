@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
+from fleetreg.cli.output import STATE, interactive
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.plan_model import HostPlan
 from fleetreg.core.planner import plan_risks
@@ -28,9 +30,29 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 F = TypeVar("F", bound=Callable[..., Any])
+logger = logging.getLogger(__name__)
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-stdout = Console(highlight=False, soft_wrap=True)
+
+
+class HumanOutput:
+    """What people read: stdout, or stderr once `--json` keeps stdout for the JSON document."""
+
+    def __init__(self) -> None:
+        self._out = Console(highlight=False, soft_wrap=True)
+
+    @property
+    def console(self) -> Console:
+        return stderr if STATE.json else self._out
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        self.console.print(*objects, **kwargs)
+
+    def rule(self, title: str = "") -> None:
+        self.console.rule(title)
+
+
+stdout = HumanOutput()
 
 
 def compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -322,10 +344,44 @@ def fleet_access_options(command: F) -> F:
 run_options = compose(fleet_access_options, command_timeout(), PROJECT)
 
 
+class HostProgress:
+    """The per-host callback of a progress display: `progress(host, ok)`; `paused()` lifts a
+    live display while the operator is asked something."""
+
+    def __init__(self, done: Callable[[str, bool], None], live: Progress | None = None) -> None:
+        self._done = done
+        self._live = live
+
+    def __call__(self, host: str, ok: bool) -> None:
+        self._done(host, ok)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        if self._live is None:
+            yield
+            return
+        self._live.stop()
+        try:
+            yield
+        finally:
+            self._live.start()
+
+
 @contextmanager
-def host_progress(total: int, label: str) -> Iterator[Callable[[str, bool], None]]:
-    """A progress bar with ok / failed / remaining counts; yields the per-host callback."""
+def host_progress(total: int, label: str, *, log_hosts: bool = True) -> Iterator[HostProgress]:
+    """A progress bar with ok / failed / remaining counts on a terminal; without one (no live
+    display), a plain line per host when `log_hosts` (apply's hosts are logged by the service)."""
     counts = {"ok": 0, "failed": 0}
+    if not interactive():
+
+        def logged(host: str, ok: bool) -> None:
+            counts["ok" if ok else "failed"] += 1
+            if log_hosts:
+                done = counts["ok"] + counts["failed"]
+                logger.info("%s %s: %s (%d/%d)", label, host, "ok" if ok else "failed", done, total)
+
+        yield HostProgress(logged)
+        return
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -334,7 +390,6 @@ def host_progress(total: int, label: str) -> Iterator[Callable[[str, bool], None
         TimeElapsedColumn(),
         console=stderr,
         transient=False,
-        disable=not stderr.is_terminal and total == 0,
     )
     with progress:
         task_id = progress.add_task(label, total=total, ok=0, failed=0, remaining=total)
@@ -346,7 +401,7 @@ def host_progress(total: int, label: str) -> Iterator[Callable[[str, bool], None
                 task_id, completed=finished, ok=counts["ok"], failed=counts["failed"], remaining=total - finished
             )
 
-        yield done
+        yield HostProgress(done, progress)
 
 
 def print_risks(hosts: Iterable[HostPlan]) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
+from fleetreg.core.outcomes import DONE_OUTCOMES, PENDING_ACK_EXIT
+
 MEANINGS: dict[int, str] = {
     0: "all done: every switch the run acts on is migrated (or already was); blocked ones are reported",
     1: "some switches failed, were backed out or drifted since the plan: see the report",
@@ -26,6 +28,8 @@ MEANINGS: dict[int, str] = {
     "the waves left were not started",
     6: "nothing to do: no switch can be acted on and at least one is blocked (unreachable, wrong "
     "password...): fix them and plan again",
+    7: "nothing failed, but some SLP switches are pending-ack: configured as planned, the satellite's ACK "
+    "not come yet; fleetreg verify RUN promotes them",
     130: "interrupted by Ctrl-C (the shell's convention); resumable like 4",
 }
 
@@ -38,27 +42,26 @@ class ExitCode(IntEnum):
     STOPPED = 4
     HALTED = 5
     NOTHING_TO_DO = 6
+    PENDING_ACK = PENDING_ACK_EXIT
     INTERRUPTED = 130
-
-
-# Host outcomes that count as done (a skipped host is one the plan or the selection leaves alone).
-GOOD_OUTCOMES = frozenset({"migrated", "already-migrated", "skipped"})
 
 
 def run_exit_code(
     outcomes: Iterable[str], *, halted: bool = False, stopped: bool = False, interrupted: bool = False
 ) -> ExitCode:
-    """The exit code of an apply, resume or backout run, from its hosts' outcomes and how it
-    ended. The most specific reason wins: Ctrl-C, then a stop, then a halt, then failures."""
+    """The exit code of an apply or resume run, from its hosts' outcomes (fleetreg.core.outcomes;
+    a skipped host is one the plan or the selection leaves alone) and how it ended. The most
+    specific reason wins: Ctrl-C, then a stop, then a halt, then failures, then pending ACKs."""
     if interrupted:
         return ExitCode.INTERRUPTED
     if stopped:
         return ExitCode.STOPPED
     if halted:
         return ExitCode.HALTED
-    if any(outcome not in GOOD_OUTCOMES for outcome in outcomes):
+    seen = set(outcomes)
+    if any(outcome not in DONE_OUTCOMES and outcome != "pending-ack" for outcome in seen):
         return ExitCode.HOSTS_FAILED
-    return ExitCode.OK
+    return ExitCode.PENDING_ACK if "pending-ack" in seen else ExitCode.OK
 
 
 def plan_exit_code(classifications: Iterable[str]) -> ExitCode:

@@ -28,6 +28,8 @@ def test_the_most_specific_reason_wins() -> None:
     assert run_exit_code(outcomes) == 1
     assert run_exit_code(["migrated", "already-migrated", "skipped"]) == 0
     assert run_exit_code(["migrated", "drifted"]) == 1
+    assert run_exit_code(["migrated", "pending-ack"]) == 7
+    assert run_exit_code(["pending-ack", "failed"]) == 1
 
 
 def test_nothing_to_do_is_a_plan_whose_every_switch_to_act_on_is_blocked() -> None:

@@ -30,7 +30,7 @@ def test_apply_writes_its_run_and_journal_beside_the_plan(mock_fleet_factory, tm
             assert db.execute("SELECT status FROM runs WHERE run_id=?", (run_dir.name,)).fetchone() == ("finished",)
         # a run named by its folder is found where it lives, too
         assert run_cli("report", str(run_dir)) == 0
-        assert run_cli("backout", str(run_dir), "--project", project) == 0
+        assert run_cli("backout", str(run_dir), "--yes", "--project", project) == 0
         assert not (elsewhere / "runs").exists()
 
 
