@@ -35,6 +35,7 @@ from fleetreg.cli.guards import confirm_start, pacing_from, require_terminal, wa
 from fleetreg.cli.output import STATE, emit_json, output_options
 from fleetreg.core.errors import InputError
 from fleetreg.core.exit_codes import ExitCode, plan_exit_code
+from fleetreg.core.inventory_model import NameMatch, did_you_mean
 from fleetreg.core.outcomes import DONE_OUTCOMES, FINAL_OUTCOMES
 from fleetreg.core.run_summary import apply_summary, backout_summary
 from fleetreg.services.apply import (
@@ -50,6 +51,7 @@ from fleetreg.services.apply import (
     regenerate_reports,
     resume_apply,
     resume_targets,
+    run_host_names,
     wave_estimates,
 )
 from fleetreg.services.waves import ConfirmWave, WaveGate
@@ -286,19 +288,18 @@ def apply_command(
     # Check the input before any progress is shown: bad input ends in one error line.
     if resume_run:
         session = check_resume(resume_run, options)
-        run_id, acting_on = resume_targets(resume_run, options)
+        _, acting_on, estimates = resume_targets(resume_run, session)
         narrowed = None
     else:
         assert plan is not None
         session = check_apply(plan, options)
         print_trust(session.trust)
-        run_id = None
         names = _selected(session, targets)
         considered = set(names) if names is not None else {h.name for h in session.plan.hosts}
         acting_on = {h.name for h in session.plan.hosts if h.is_actionable and h.name in considered}
         narrowed = targets.describe() if names is not None else None
         _nothing_to_do(session, considered, acting_on)
-    estimates = wave_estimates(session, acting_on, run_id)
+        estimates = wave_estimates(session, acting_on)
     verb = "resume: migrate" if resume_run else "migrate"
     for line in apply_summary(
         session.plan, acting_on, estimates, short_id=session.short_id, verb=verb, narrowed=narrowed
@@ -358,9 +359,6 @@ def _run_hosts(run: str, options: ApplyOptions, hosts: str | None) -> list[str] 
     """--hosts of backout: names or globs over the run's hosts; one matching none is refused."""
     if not hosts:
         return None
-    from fleetreg.core.inventory_model import NameMatch, did_you_mean
-    from fleetreg.services.apply import run_host_names
-
     known = run_host_names(run, options)
     match = NameMatch(h.strip() for h in hosts.split(",") if h.strip())
     if unmatched := match.unmatched(known):

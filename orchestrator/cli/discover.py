@@ -22,18 +22,16 @@ from fleetreg.cli.common import (
 )
 from fleetreg.cli.output import emit_json, output_options
 from fleetreg.core.errors import InputError, SecretError
-from fleetreg.core.estimates import step_seconds, wave_seconds
 from fleetreg.core.events import took
 from fleetreg.core.exit_codes import ExitCode, plan_exit_code
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.plan_model import Plan, WavePolicy
 from fleetreg.core.planner import DiscoverOutcome, build_plan, plan_risks
 from fleetreg.core.satellite_models import LicenseUsage
-from fleetreg.services.apply import SHORT_ID_LENGTH
+from fleetreg.services.apply import SHORT_ID_LENGTH, plan_wave_estimates
 from fleetreg.services.satellite import client_from_settings
 from fleetreg.shell.ca_files import ca_file_fingerprints
 from fleetreg.shell.discovery import load_discover_run, run_discover, save_discover_run
-from fleetreg.shell.journal import JOURNAL_FILE, Journal
 from fleetreg.shell.plan_store import write_plan_run
 from fleetreg.shell.runfolder import find_run, new_run
 from fleetreg.shell.satellite_tls import check_inventory_trust
@@ -118,17 +116,6 @@ def satellite_license_usage(inventory: Inventory, secrets_file: Path | None) -> 
         with client_from_settings(api, secrets_file=secrets_file) as client:
             usage.extend(client.license_usage())
     return usage
-
-
-def plan_estimates(plan: Plan, runs_dir: Path, workers: int) -> dict[int, float]:
-    """Seconds per wave: step times measured by earlier applies in this runs folder, else the defaults."""
-    journal = Journal(runs_dir / JOURNAL_FILE)
-    try:
-        seconds = step_seconds(journal.step_means(None))
-    finally:
-        journal.close()
-    planned = plan.hosts_by_name()
-    return {w.number: wave_seconds([planned[h] for h in w.hosts], seconds, workers) for w in plan.waves}
 
 
 def plan_summary(plan: Plan, estimates: dict[int, float] | None = None) -> Table:
@@ -281,7 +268,7 @@ def plan_command(
             project_dir=project_dir,
         )
         digest = write_plan_run(run_dir, plan, project_dir=project_dir)
-    estimates = plan_estimates(plan, access.runs_dir, access.workers)
+    estimates = plan_wave_estimates(plan, access.runs_dir, access.workers)
     code = plan_exit_code(h.classification for h in plan.hosts)
     if as_json:
         emit_json(plan_document(plan, run_dir, digest, estimates, int(code)))

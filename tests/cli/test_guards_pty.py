@@ -26,6 +26,7 @@ def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
         encoding="utf-8",
         timeout=90,
         dimensions=(50, 160),
+        use_poll=True,  # select() fails on a descriptor above 1024, which a long test session reaches
     )
     return child
 
