@@ -108,7 +108,8 @@ def print_result(result: ApplyResult) -> None:
     for host, o in sorted(result.outcomes.items()):
         if o.outcome not in DONE_OUTCOMES:  # failed, backed out, drifted, pending-ack, interrupted, not run
             where = f" at {o.failed_step}" if o.failed_step else ""
-            stdout.print(f"  {host}: {o.outcome}{where}: {o.reason or ''}", markup=False)  # the switch's words
+            reason = f": {o.reason}" if o.reason else ""
+            stdout.print(f"  {host}: {o.outcome}{where}{reason}", markup=False)  # the switch's words
     if result.halted:
         stdout.print(result.halted, style="red", markup=False)
     if result.stopped:

@@ -27,12 +27,14 @@ import sys
 import click
 from fleetreg.cli.output import STATE, emit_json
 from fleetreg.core.errors import FleetregError
-from fleetreg.core.exit_codes import ExitCode
+from fleetreg.core.exit_codes import MEANINGS, ExitCode
 from fleetreg.shell.logsetup import reset
 from fleetreg.shell.process import prepare_process, scrub_environment_secrets
 
+EXIT_CODES_HELP = "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {text}" for code, text in MEANINGS.items())
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120}, epilog=EXIT_CODES_HELP)
 @click.version_option(package_name="fleetreg")
 def app() -> None:
     """Move Catalyst switches from Cisco cloud Smart Licensing to an SSM On-Prem satellite."""

@@ -37,3 +37,10 @@ def test_nothing_to_do_is_a_plan_whose_every_switch_to_act_on_is_blocked() -> No
     assert plan_exit_code(["blocked", "already-migrated"]) == 6
     assert plan_exit_code(["blocked", "to-migrate"]) == 0
     assert plan_exit_code(["already-migrated"]) == 0
+
+
+def test_fleetreg_help_ends_with_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main.main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for code, meaning in MEANINGS.items():
+        assert f"{code} {meaning}" in text, code
