@@ -43,17 +43,14 @@ from fleetreg.services.apply import (
     ApplyResult,
     Session,
     apply_plan,
-    backout_hosts,
     check_apply,
-    check_backout,
     check_resume,
     finish_counts,
     regenerate_reports,
     resume_apply,
-    resume_targets,
-    run_host_names,
-    wave_estimates,
 )
+from fleetreg.services.backout import backout_hosts, check_backout, run_host_names
+from fleetreg.services.preview import resume_targets, wave_estimates
 from fleetreg.services.waves import ConfirmWave, WaveGate
 from fleetreg.shell.runfolder import default_runs_dir
 from fleetreg.shell.scheduler import WaveRunner

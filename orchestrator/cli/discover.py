@@ -28,7 +28,8 @@ from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.plan_model import Plan, WavePolicy
 from fleetreg.core.planner import DiscoverOutcome, build_plan, plan_risks
 from fleetreg.core.satellite_models import LicenseUsage
-from fleetreg.services.apply import SHORT_ID_LENGTH, plan_wave_estimates
+from fleetreg.services.apply import SHORT_ID_LENGTH
+from fleetreg.services.preview import plan_wave_estimates
 from fleetreg.services.satellite import client_from_settings
 from fleetreg.shell.ca_files import ca_file_fingerprints
 from fleetreg.shell.discovery import load_discover_run, run_discover, save_discover_run

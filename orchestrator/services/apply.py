@@ -10,20 +10,19 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fleetreg.core.errors import FleetregError, InputError, InternalError, PlanFileError, RunFolderError
-from fleetreg.core.estimates import step_seconds, wave_seconds
+from fleetreg.core.errors import FleetregError, InternalError, PlanFileError, RunFolderError
 from fleetreg.core.exit_codes import ExitCode, run_exit_code
 from fleetreg.core.host_flow import Finish, HostFlow, step_after
 from fleetreg.core.host_paths import host_file
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.licenses import token_problem_on_satellite
 from fleetreg.core.plan_integrity import plan_differences
-from fleetreg.core.plan_model import HostPlan, Plan, Wave
+from fleetreg.core.plan_model import HostPlan, Plan
 from fleetreg.core.planner import inventory_fingerprint, registers
 from fleetreg.core.redact import Redactor
 from fleetreg.core.satellite_models import RegistrationToken
@@ -445,7 +444,7 @@ def check_resume(run: str, options: ApplyOptions) -> Session:
         journal.close()
 
 
-def _lease_run(leases: Leases, run_dir: Path, plan: Plan) -> None:
+def lease_run(leases: Leases, run_dir: Path, plan: Plan) -> None:
     """Resume and backout: the run folder's OS lock, then the run's and the plan's rows (a
     lease left by a killed holder of this run is taken over)."""
     leases.lock(run_dir / LOCK_FILE, run_key(run_dir.name))
@@ -500,7 +499,7 @@ def resume_apply(
     leases = Leases(journal, "apply --resume")
     try:
         plan_path = _resumable_plan(journal, run_dir)
-        _lease_run(leases, run_dir, load_plan(plan_path))
+        lease_run(leases, run_dir, load_plan(plan_path))
         session = checked or Session(plan_path, options, check_trust=True)
         plan = session.plan
         records = journal.hosts(run_dir.name)
@@ -591,147 +590,6 @@ def _run_waves(
     return result
 
 
-@dataclass
-class BackoutCheck:
-    """What `fleetreg backout` will do, checked before it asks or touches anything."""
-
-    run_dir: Path
-    session: Session
-    hosts: tuple[HostPlan, ...]  # the hosts whose change will be backed out
-    registered: frozenset[str]  # those deregistered first
-
-
-def run_host_names(run: str, options: ApplyOptions) -> list[str]:
-    """The hosts of run `run`, as its journal lists them."""
-    run_dir = find_run(run, options.runs_dir)
-    journal = open_journal(options.runs_dir)
-    try:
-        return sorted(journal.hosts(run_dir.name))
-    finally:
-        journal.close()
-
-
-def resume_targets(run: str, session: Session) -> tuple[str, set[str], dict[int, float]]:
-    """Run `run`'s id, the hosts a resume works on (neither finished nor left out) and the
-    estimates of their waves (this run's step times first), from one read of the journal."""
-    run_dir = find_run(run, session.options.runs_dir)
-    journal = open_journal(session.options.runs_dir)
-    try:
-        records = journal.hosts(run_dir.name)
-        seconds = step_seconds(journal.step_means(None), journal.step_means(run_dir.name))
-    finally:
-        journal.close()
-    hosts = {host for host, record in records.items() if record.state not in TERMINAL_STATES}
-    return run_dir.name, hosts, _estimates(session.plan, seconds, session.options.workers, hosts)
-
-
-def wave_estimates(session: Session, hosts: Collection[str], run_id: str | None = None) -> dict[int, float]:
-    """Seconds per wave number for `hosts`, from the step times measured in the runs folder's
-    journal (this run's first, when resuming) and the defaults."""
-    return plan_wave_estimates(session.plan, session.options.runs_dir, session.options.workers, hosts, run_id)
-
-
-def plan_wave_estimates(
-    plan: Plan, runs_dir: Path, workers: int, hosts: Collection[str] | None = None, run_id: str | None = None
-) -> dict[int, float]:
-    """Seconds per wave number (of `hosts`; None: every host of the plan), from the step times
-    earlier applies measured in `runs_dir`'s journal (run `run_id`'s winning), else the defaults."""
-    journal = open_journal(runs_dir)
-    try:
-        seconds = step_seconds(journal.step_means(None), journal.step_means(run_id) if run_id else {})
-    finally:
-        journal.close()
-    return _estimates(plan, seconds, workers, hosts)
-
-
-def _estimates(
-    plan: Plan, seconds: Mapping[str, float], workers: int, hosts: Collection[str] | None
-) -> dict[int, float]:
-    planned = plan.hosts_by_name()
-    return {
-        wave.number: wave_seconds([planned[h] for h in wave.hosts if hosts is None or h in hosts], seconds, workers)
-        for wave in plan.waves
-    }
-
-
-def check_backout(run: str, options: ApplyOptions, hosts: Sequence[str] | None = None) -> BackoutCheck:
-    """The run, its plan verified, and the hosts it changed among `hosts` (names; None: all)."""
-    run_dir = find_run(run, options.runs_dir)
-    journal = open_journal(options.runs_dir)
-    try:
-        if journal.run_info(run_dir.name) is None:
-            raise RunFolderError("not a run in the journal", file=str(run_dir))
-        plan = load_plan(run_dir / PLAN_FILE)
-        Leases(journal, "backout").peek(
-            [run_key(run_dir.name), plan_key(plan.plan_id), *switch_keys(plan)],
-            resuming=run_dir.name,
-            lock=run_dir / LOCK_FILE,
-        )
-        records = journal.hosts(run_dir.name)
-    finally:
-        journal.close()
-    if hosts:
-        unknown = sorted(set(hosts) - set(records))
-        if unknown:
-            raise InputError(f"host {unknown[0]!r} is not part of run {run_dir.name}", field="--hosts")
-    session = Session(run_dir / PLAN_FILE, options)
-    selected = tuple(
-        h
-        for h in session.plan.hosts
-        if h.is_actionable
-        and (not hosts or h.name in hosts)
-        and h.name in records
-        and (records[h.name].config_changed or records[h.name].state == "migrated")
-    )
-    registered = frozenset(h.name for h in selected if records[h.name].registered and h.mode == "callhome")
-    return BackoutCheck(run_dir, session, selected, registered)
-
-
-def backout_hosts(
-    run: str,
-    options: ApplyOptions,
-    hosts: Sequence[str] | None = None,
-    on_event: EventSink | None = None,
-    *,
-    checked: BackoutCheck | None = None,
-    on_runner: Callable[[WaveRunner], None] | None = None,
-) -> ApplyResult:
-    """`fleetreg backout RUN`: restore the pre-change call-home block on hosts this run changed.
-    `checked`: what `check_backout` returned (not checked again)."""
-    check = checked or check_backout(run, options, hosts)
-    run_dir = check.run_dir
-    journal = open_journal(options.runs_dir)
-    leases = Leases(journal, "backout")
-    try:
-        _lease_run(leases, run_dir, check.session.plan)
-        session, plan = check.session, check.session.plan
-        flows = {
-            h.name: HostFlow.for_backout(h, registered=h.name in check.registered, reason="backed out on demand")
-            for h in check.hosts
-        }
-        started = time.monotonic()
-        with own_failures(run_dir.name, session.redactor):
-            events = RunEvents(run_dir.name, plan, journal, redactor=session.redactor, on_event=on_event)
-            events.run_started("backout", len(flows), 1, f"plan {plan.plan_id} ({session.short_id})")
-            journal.set_run_status(run_dir.name, "backout")
-            runner = session.runner(journal, run_dir.name, run_dir, list(flows), events.host_event)
-            if on_runner:
-                on_runner(runner)
-            runner.run_wave(Wave(number=-1, name="backout", hosts=tuple(flows), max_failures=len(flows)), flows)
-            interrupted = runner.stop_requested.is_set()
-            journal.set_run_status(run_dir.name, "interrupted" if interrupted else "finished")
-            outcomes = write_run_reports(run_dir, journal, run_dir.name, plan, redactor=session.redactor)
-        result = ApplyResult(run_dir, {h: outcomes[h] for h in flows}, interrupted=interrupted)
-        counts = finish_counts(result.outcomes)
-        events.run_finished(
-            f"backout {result.status}", counts, int(result.backout_exit_code), time.monotonic() - started
-        )
-        return result
-    finally:
-        leases.release()
-        journal.close()
-
-
 def run_outcomes(run_dir: Path, journal: Journal, run_id: str, plan: Plan) -> dict[str, HostOutcome]:
     records = journal.hosts(run_id)
     steps_by_host: dict[str, list[str]] = {}
@@ -799,4 +657,4 @@ def finish_counts(outcomes: Mapping[str, HostOutcome]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["ApplyOptions", "ApplyResult", "Finish", "apply_plan", "backout_hosts", "regenerate_reports", "resume_apply"]
+__all__ = ["ApplyOptions", "ApplyResult", "Finish", "apply_plan", "regenerate_reports", "resume_apply"]
