@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fleetreg.core.errors import FleetregError, InternalError, PlanFileError, RunFolderError
+from fleetreg.core.errors import FleetregError, InputError, InternalError, PlanFileError, RunFolderError
 from fleetreg.core.exit_codes import ExitCode, run_exit_code
 from fleetreg.core.host_flow import Finish, HostFlow, step_after
 from fleetreg.core.host_paths import host_file
