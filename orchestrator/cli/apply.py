@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,79 +14,85 @@ from fleetreg.cli.common import (
     CONNECT_TIMEOUT,
     KEEP_CONFIGS,
     KNOWN_HOSTS,
+    PLACED_RUNS_DIR,
     PROJECT,
-    RUNS_DIR,
     SATELLITE_UNREACHABLE_OK,
     SECRETS_FILE,
     TRANSPORT,
     TYPEAHEAD,
     WORKERS,
+    Targets,
     command_timeout,
     compose,
     host_progress,
     plan_inventory_source_options,
-    print_risks,
     print_trust,
     stderr,
     stdout,
+    target_options,
 )
+from fleetreg.cli.guards import confirm_start, pacing_from, require_terminal, wave_gate, window_text
+from fleetreg.cli.output import STATE, emit_json, output_options
 from fleetreg.core.errors import InputError
+from fleetreg.core.exit_codes import ExitCode, plan_exit_code
+from fleetreg.core.inventory_model import NameMatch, did_you_mean
 from fleetreg.core.outcomes import DONE_OUTCOMES, FINAL_OUTCOMES
-from fleetreg.core.plan_model import Wave
+from fleetreg.core.run_summary import apply_summary, backout_summary
 from fleetreg.services.apply import (
     ApplyOptions,
     ApplyResult,
+    Session,
     apply_plan,
-    backout_hosts,
     check_apply,
     check_resume,
     finish_counts,
     regenerate_reports,
     resume_apply,
 )
+from fleetreg.services.backout import backout_hosts, check_backout, run_host_names
+from fleetreg.services.preview import resume_targets, wave_estimates
+from fleetreg.services.waves import ConfirmWave, WaveGate
+from fleetreg.shell.runfolder import default_runs_dir
 from fleetreg.shell.scheduler import WaveRunner
 from rich.table import Table
 
 FINAL_EVENTS = FINAL_OUTCOMES
 
 
-@contextmanager
-def graceful_interrupt() -> Iterator[Callable[[WaveRunner], None]]:
-    """First Ctrl-C: finish the steps under way, start nothing new. Second: stop at once."""
-    runners: list[WaveRunner] = []
+class Interrupts:
+    """First Ctrl-C (or SIGTERM, a scheduler cancelling the job): finish the steps under way,
+    start nothing new; the run ends resumable. A second signal stops at once."""
 
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if runners and not runners[0].stop_requested.is_set():
+    def __init__(self) -> None:
+        self.runners: list[WaveRunner] = []
+        self.first: int | None = None  # the signal that asked for the stop
+
+    def handler(self, signum: int, frame: FrameType | None) -> None:
+        if self.runners and not self.runners[0].stop_requested.is_set():
+            self.first = signum
+            name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
             stderr.print(
-                "[yellow]Ctrl-C: finishing the steps under way, starting nothing new "
+                f"[yellow]{name}: finishing the steps under way, starting nothing new "
                 "(Ctrl-C again to stop at once; resume with fleetreg apply --resume RUN)[/]"
             )
-            runners[0].request_stop()
+            self.runners[0].request_stop()
             return
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, handler)
+    def exit_code(self, code: ExitCode) -> ExitCode:
+        """A stop asked by SIGTERM is a stop fleetreg was told to make (4), not the operator's Ctrl-C (130)."""
+        return ExitCode.STOPPED if code == ExitCode.INTERRUPTED and self.first == signal.SIGTERM else code
+
+
+@contextmanager
+def graceful_interrupt() -> Iterator[Interrupts]:
+    interrupts = Interrupts()
+    previous = {sig: signal.signal(sig, interrupts.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield runners.append
+        yield interrupts
     finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _confirm_factory(confirm_waves: bool, yes: bool) -> Callable[[Wave, int], bool] | None:
-    if not confirm_waves or yes:
-        return None
-    if not sys.stdin.isatty():
-        raise InputError("--confirm-waves needs a terminal to answer on; use --yes for unattended runs")
-
-    def confirm(wave: Wave, count: int) -> bool:
-        try:
-            return click.confirm(
-                f"Start {wave.name} ({count} hosts, halt when more than {wave.max_failures} fail)?", default=True
-            )
-        except click.exceptions.Abort:  # Ctrl-D / Ctrl-C at the prompt: the operator's stop, not a failure
-            raise KeyboardInterrupt from None
-
-    return confirm
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def print_result(result: ApplyResult) -> None:
@@ -100,26 +105,70 @@ def print_result(result: ApplyResult) -> None:
     for host, o in sorted(result.outcomes.items()):
         if o.outcome not in DONE_OUTCOMES:  # failed, backed out, drifted, pending-ack, interrupted, not run
             where = f" at {o.failed_step}" if o.failed_step else ""
-            stdout.print(f"  {host}: {o.outcome}{where}: {o.reason or ''}", markup=False)  # the switch's words
+            reason = f": {o.reason}" if o.reason else ""
+            stdout.print(f"  {host}: {o.outcome}{where}{reason}", markup=False)  # the switch's words
     if result.halted:
-        stdout.print(f"[red]{result.halted}[/]")
-    if result.interrupted:
-        stdout.print(f"[yellow]Interrupted. Resume with: fleetreg apply --resume {result.run_dir.name}[/]")
+        stdout.print(result.halted, style="red", markup=False)
+    if result.stopped:
+        stdout.print(result.stopped, style="yellow", markup=False)
+    if result.interrupted or result.stopped:
+        stdout.print(f"[yellow]Resume with: fleetreg apply --resume {result.run_dir.name}[/]")
     stdout.print(f"Reports: {result.run_dir}/report.html, report.md, hosts.csv")
 
 
-def _run_with_progress(total: int, label: str, call: Callable[..., ApplyResult]) -> ApplyResult:
-    with host_progress(total, label) as done, graceful_interrupt() as on_runner:
+def result_document(command: str, result: ApplyResult, exit_code: int, **extra: object) -> dict[str, object]:
+    return {
+        "command": command,
+        "run_id": result.run_dir.name,
+        "run_dir": str(result.run_dir),
+        "status": result.status,
+        "exit_code": exit_code,
+        "halted": result.halted,
+        "stopped": result.stopped,
+        **extra,
+        "counts": finish_counts(result.outcomes),
+        "hosts": [
+            {
+                "host": host,
+                "outcome": o.outcome,
+                "failed_step": o.failed_step,
+                "reason": o.reason,
+                "duration_s": None if o.duration_s is None else round(o.duration_s, 3),
+            }
+            for host, o in sorted(result.outcomes.items())
+        ],
+        "reports": {name: str(result.run_dir / name) for name in ("report.html", "report.md", "hosts.csv")},
+    }
+
+
+def finish(command: str, result: ApplyResult, code: ExitCode, **extra: object) -> None:
+    if STATE.json:
+        emit_json(result_document(command, result, int(code), **extra))
+    print_result(result)
+    if code:
+        raise click.exceptions.Exit(int(code))
+
+
+def _run_with_progress(
+    total: int, label: str, call: Callable[..., ApplyResult], gate: ConfirmWave | None
+) -> tuple[ApplyResult, Interrupts]:
+    with host_progress(total, label, log_hosts=False) as progress, graceful_interrupt() as interrupts:
 
         def on_event(host: str, event: str, text: str) -> None:
             if event in FINAL_EVENTS:
-                done(host, event in DONE_OUTCOMES or event == "pending-ack")  # pending-ack: nothing failed
+                progress(host, event in DONE_OUTCOMES or event == "pending-ack")  # pending-ack: nothing failed
 
-        return call(on_event=on_event, on_runner=on_runner)
+        def confirm(question: WaveGate) -> bool:
+            assert gate is not None
+            with progress.paused():
+                return gate(question)
+
+        result = call(on_event=on_event, on_runner=interrupts.runners.append, confirm=confirm if gate else None)
+        return result, interrupts
 
 
 with_common = compose(
-    RUNS_DIR,
+    PLACED_RUNS_DIR,
     plan_inventory_source_options,
     PROJECT,
     click.option(
@@ -156,77 +205,180 @@ with_common = compose(
         help="Processes per wave (workers are split between them): one process runs its sessions "
         "on one core; more help only when fleetreg's own CPU is the limit.",
     ),
+    click.option(
+        "--yes",
+        is_flag=True,
+        help="Do not ask: no typed confirmation, no wave gates (unattended runs; needed without a terminal).",
+    ),
+    output_options(),
 )
+
+
+def _selected(session: Session, targets: Targets) -> list[str] | None:
+    """The plan's hosts the targeting options select (None: no option given, the whole plan)."""
+    if not targets:
+        return None
+    return [h.name for h in targets.select(session.inventory).hosts]
+
+
+def _nothing_to_do(session: Session, considered: set[str], acting_on: set[str]) -> None:
+    """Exit 6 before any run exists: no switch (of those selected) to act on, some blocked."""
+    classes = [h.classification for h in session.plan.hosts if h.name in considered]
+    if acting_on or plan_exit_code(classes) != ExitCode.NOTHING_TO_DO:
+        return
+    blocked = classes.count("blocked")
+    message = (
+        f"nothing to do: no switch to act on, {blocked} blocked (see the plan's report.html); fix them and plan again"
+    )
+    if STATE.json:
+        emit_json({"command": "apply", "exit_code": int(ExitCode.NOTHING_TO_DO), "message": message})
+    click.echo(f"fleetreg: {message}", err=True)
+    raise click.exceptions.Exit(int(ExitCode.NOTHING_TO_DO))
 
 
 @click.command("apply")
 @click.argument("plan", required=False, type=click.Path(path_type=Path))
 @click.option("--resume", "resume_run", default=None, help="Continue an interrupted apply run (id or folder).")
-@click.option("--confirm-waves", is_flag=True, help="Ask before each wave.")
-@click.option("--yes", is_flag=True, help="Answer yes to every question (unattended runs).")
+@click.option(
+    "--confirm-waves",
+    is_flag=True,
+    help="Before each wave after the first, show how the last one went and ask: yes/continue or stop.",
+)
+@click.option(
+    "--soak",
+    default=None,
+    metavar="DURATION",
+    help="Wait this long between waves (90s, 10m, 1h30m), re-verifying the last wave's switches read-only; "
+    "a switch that regressed halts the run.",
+)
+@click.option(
+    "--window-end",
+    default=None,
+    metavar="TIME",
+    help="The change window's end (HH:MM local time, or ISO): a wave whose estimated duration would cross it "
+    "is not started; the run stops, resumable.",
+)
+@target_options("hosts of the plan")
 @SATELLITE_UNREACHABLE_OK
 @with_common
 def apply_command(
     plan: Path | None,
     resume_run: str | None,
     confirm_waves: bool,
+    soak: str | None,
+    window_end: str | None,
+    targets: Targets,
     yes: bool,
+    as_json: bool,
     satellite_unreachable_ok: bool,
     **common: Any,
 ) -> None:
     """Execute a reviewed plan (plan.json or its run folder), wave by wave."""
     if (plan is None) == (resume_run is None):
         raise InputError("give either PLAN (a plan.json or plan run folder) or --resume RUN")
+    if resume_run and targets:
+        raise InputError("--resume goes on with the run's own hosts: --hosts/--group/--site/--filter are for a new run")
+    pacing = pacing_from(soak, window_end)
+    require_terminal("apply", yes=yes, confirm_waves=confirm_waves)
+    gate: ConfirmWave | None = wave_gate() if confirm_waves and not yes else None
+    common["runs_dir"] = default_runs_dir(plan or resume_run, common["runs_dir"])
     options = ApplyOptions(**common, satellite_unreachable_ok=satellite_unreachable_ok)
-    confirm = _confirm_factory(confirm_waves, yes)
     # Check the input before any progress is shown: bad input ends in one error line.
     if resume_run:
-        resumable = check_resume(resume_run, options)
-        print_risks(resumable.plan.hosts)
-        result = _run_with_progress(
-            0, "resume", lambda **kw: resume_apply(resume_run, options, confirm=confirm, checked=resumable, **kw)
+        session = check_resume(resume_run, options)
+        _, acting_on, estimates = resume_targets(resume_run, session)
+        narrowed = None
+    else:
+        assert plan is not None
+        session = check_apply(plan, options)
+        print_trust(session.trust)
+        names = _selected(session, targets)
+        considered = set(names) if names is not None else {h.name for h in session.plan.hosts}
+        acting_on = {h.name for h in session.plan.hosts if h.is_actionable and h.name in considered}
+        narrowed = targets.describe() if names is not None else None
+        _nothing_to_do(session, considered, acting_on)
+        estimates = wave_estimates(session, acting_on)
+    verb = "resume: migrate" if resume_run else "migrate"
+    for line in apply_summary(
+        session.plan, acting_on, estimates, short_id=session.short_id, verb=verb, narrowed=narrowed
+    ):
+        stdout.print(line, markup=False)
+    if text := window_text(pacing):
+        stdout.print(text.capitalize(), markup=False)
+    if not yes:
+        confirm_start("resume the run" if resume_run else "start the migration", session.short_id)
+    if resume_run:
+        result, interrupts = _run_with_progress(
+            len(acting_on),
+            "resume",
+            lambda **kw: resume_apply(resume_run, options, checked=session, pacing=pacing, **kw),
+            gate,
         )
     else:
         assert plan is not None
-        checked = check_apply(plan, options)
-        print_trust(checked.trust)
-        print_risks(checked.plan.hosts)
-        total = sum(1 for h in checked.plan.hosts if h.is_actionable)
-        result = _run_with_progress(
-            total, "apply", lambda **kw: apply_plan(plan, options, confirm=confirm, checked=checked, **kw)
+        selection = session.select(sorted(acting_on), narrowed or "") if narrowed else None
+        result, interrupts = _run_with_progress(
+            len(acting_on),
+            "apply",
+            lambda **kw: apply_plan(plan, options, checked=session, pacing=pacing, selection=selection, **kw),
+            gate,
         )
-    print_result(result)
-    if result.exit_code:
-        raise click.exceptions.Exit(result.exit_code)
+    finish("apply", result, interrupts.exit_code(result.exit_code), plan_id=session.plan.plan_id, selection=narrowed)
 
 
 @click.command("backout")
 @click.argument("run")
-@click.option("--hosts", default=None, help="Only these hosts (comma-separated); default: every host the run changed.")
+@click.option(
+    "--hosts",
+    default=None,
+    help="Only these hosts (names or globs, comma-separated); default: every host the run changed.",
+)
 @with_common
-def backout_command(
-    run: str,
-    hosts: str | None,
-    **common: Any,
-) -> None:
+def backout_command(run: str, hosts: str | None, yes: bool, as_json: bool, **common: Any) -> None:
     """Restore the captured call-home block on hosts an apply run changed."""
+    require_terminal("backout", yes=yes, confirm_waves=False)
+    common["runs_dir"] = default_runs_dir(run, common["runs_dir"])
     options = ApplyOptions(**{**common, "auto_backout": True})
-    names = [h.strip() for h in hosts.split(",") if h.strip()] if hosts else None
-    with graceful_interrupt():
-        result = backout_hosts(run, options, names)
-    print_result(result)
-    if any(o.outcome != "backed-out" for o in result.outcomes.values()):
-        raise click.exceptions.Exit(1)
+    names = _run_hosts(run, options, hosts)
+    checked = check_backout(run, options, names)
+    session = checked.session
+    for line in backout_summary(
+        session.plan, checked.run_dir.name, checked.hosts, checked.registered, short_id=session.short_id
+    ):
+        stdout.print(line, markup=False)
+    if not yes:
+        confirm_start("back them out", session.short_id)
+    with graceful_interrupt() as interrupts:
+        result = backout_hosts(run, options, names, checked=checked, on_runner=interrupts.runners.append)
+    finish("backout", result, interrupts.exit_code(result.backout_exit_code), plan_id=session.plan.plan_id)
+
+
+def _run_hosts(run: str, options: ApplyOptions, hosts: str | None) -> list[str] | None:
+    """--hosts of backout: names or globs over the run's hosts; one matching none is refused."""
+    if not hosts:
+        return None
+    known = run_host_names(run, options)
+    match = NameMatch(h.strip() for h in hosts.split(",") if h.strip())
+    if unmatched := match.unmatched(known):
+        raise InputError(
+            f"host {unmatched[0]!r} is not part of run {Path(run).name}{did_you_mean(unmatched[0], known)}",
+            field="--hosts",
+        )
+    return [name for name in known if match(name)]
 
 
 @click.command("report")
 @click.argument("run")
-@RUNS_DIR
-def report_command(run: str, runs_dir: Path) -> None:
+@PLACED_RUNS_DIR
+@output_options()
+def report_command(run: str, runs_dir: Path | None, as_json: bool) -> None:
     """Regenerate report.html, report.md and hosts.csv of an apply run from its journal."""
-    run_dir, outcomes = regenerate_reports(run, runs_dir)
-    counts = ", ".join(f"{n} {o}" for o, n in sorted(finish_counts(outcomes).items()))
-    stdout.print(f"{run_dir}: {counts}\nReports: {run_dir}/report.html, report.md, hosts.csv")
+    run_dir, outcomes = regenerate_reports(run, default_runs_dir(run, runs_dir))
+    counts = finish_counts(outcomes)
+    if as_json:
+        emit_json({"command": "report", "run_id": run_dir.name, "run_dir": str(run_dir), "counts": counts})
+    text = ", ".join(f"{n} {o}" for o, n in sorted(counts.items()))
+    stdout.print(f"{run_dir}: {text}\nReports: {run_dir}/report.html, report.md, hosts.csv")
 
 
 def register(app: click.Group) -> None:

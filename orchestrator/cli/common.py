@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
+from fleetreg.cli.output import STATE, interactive
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.plan_model import HostPlan
 from fleetreg.core.planner import plan_risks
@@ -28,9 +30,29 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 F = TypeVar("F", bound=Callable[..., Any])
+logger = logging.getLogger(__name__)
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-stdout = Console(highlight=False, soft_wrap=True)
+
+
+class HumanOutput:
+    """What people read: stdout, or stderr once `--json` keeps stdout for the JSON document."""
+
+    def __init__(self) -> None:
+        self._out = Console(highlight=False, soft_wrap=True)
+
+    @property
+    def console(self) -> Console:
+        return stderr if STATE.json else self._out
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        self.console.print(*objects, **kwargs)
+
+    def rule(self, title: str = "") -> None:
+        self.console.rule(title)
+
+
+stdout = HumanOutput()
 
 
 def compose(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -50,6 +72,13 @@ RUNS_DIR = click.option(
     default=DEFAULT_RUNS_DIR,
     show_default=True,
     help="Where run folders (and the journal, fleetreg.db) are written.",
+)
+PLACED_RUNS_DIR = click.option(
+    "--runs-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Runs folder (journal fleetreg.db and run folders). Default: the one holding the plan or run named "
+    f"by its path; {DEFAULT_RUNS_DIR}/ for a run named by its id.",
 )
 INVENTORY_FOLDER = click.option(
     "--inventory",
@@ -197,13 +226,60 @@ PROJECT = click.option(
     help="Project folder whose templates/ override the bundled ones.",
 )
 
-inventory_options = compose(
-    inventory_source_options,
-    SECRETS_FILE,
-    click.option("--hosts", "hosts", default=None, help="Only these hosts (comma-separated names)."),
-    click.option("--group", "groups", default=None, help="Only members of these groups (comma-separated)."),
-    click.option("--site", "sites", default=None, help="Only these sites (comma-separated)."),
-)
+
+@dataclass(frozen=True)
+class Targets:
+    """--hosts, --group, --site (comma-separated names or globs) and --filter KEY=VALUE."""
+
+    hosts: str | None = None
+    groups: str | None = None
+    sites: str | None = None
+    filters: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.hosts or self.groups or self.sites or self.filters)
+
+    def select(self, inventory: Inventory) -> Inventory:
+        return inventory.filter(
+            hosts=_split(self.hosts), groups=_split(self.groups), sites=_split(self.sites), data=self.filters or None
+        )
+
+    def describe(self) -> str:
+        given = [("--hosts", self.hosts), ("--group", self.groups), ("--site", self.sites)]
+        parts = [f"{option} {value}" for option, value in given if value]
+        return " ".join([*parts, *(f"--filter {item}" for item in self.filters)])
+
+
+def target_options(what: str) -> Callable[[F], F]:
+    """--hosts, --group, --site and --filter, handed to the command as one `targets: Targets`."""
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def gather(
+            *args: Any, hosts: str | None, groups: str | None, sites: str | None, filters: tuple[str, ...], **kw: Any
+        ) -> Any:
+            return command(*args, targets=Targets(hosts, groups, sites, tuple(filters)), **kw)
+
+        return compose(
+            click.option(
+                "--hosts", "hosts", default=None, help=f"Only these {what} (names or globs, comma-separated)."
+            ),
+            click.option("--group", "groups", default=None, help="Only members of these groups (names or globs)."),
+            click.option("--site", "sites", default=None, help="Only these sites (names or globs)."),
+            click.option(
+                "--filter",
+                "filters",
+                multiple=True,
+                metavar="KEY=VALUE",
+                help="Only hosts whose inventory data KEY (dotted: fleetreg.virtual_account) matches VALUE "
+                "(a glob); repeat to narrow further.",
+            ),
+        )(cast(F, gather))
+
+    return decorate
+
+
+inventory_options = compose(inventory_source_options, SECRETS_FILE, target_options("hosts"))
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -211,16 +287,10 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def select_inventory(
-    inventory_dir: Path,
-    secrets_file: Path | None,
-    hosts: str | None,
-    groups: str | None,
-    sites: str | None,
-    *,
-    check_secrets: bool,
+    inventory_dir: Path, secrets_file: Path | None, targets: Targets, *, check_secrets: bool
 ) -> Inventory:
     inventory = load_inventory(inventory_dir, secrets_file=secrets_file, check_secrets=check_secrets)
-    return inventory.filter(hosts=_split(hosts), groups=_split(groups), sites=_split(sites))
+    return targets.select(inventory)
 
 
 @dataclass(frozen=True)
@@ -274,10 +344,44 @@ def fleet_access_options(command: F) -> F:
 run_options = compose(fleet_access_options, command_timeout(), PROJECT)
 
 
+class HostProgress:
+    """The per-host callback of a progress display: `progress(host, ok)`; `paused()` lifts a
+    live display while the operator is asked something."""
+
+    def __init__(self, done: Callable[[str, bool], None], live: Progress | None = None) -> None:
+        self._done = done
+        self._live = live
+
+    def __call__(self, host: str, ok: bool) -> None:
+        self._done(host, ok)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        if self._live is None:
+            yield
+            return
+        self._live.stop()
+        try:
+            yield
+        finally:
+            self._live.start()
+
+
 @contextmanager
-def host_progress(total: int, label: str) -> Iterator[Callable[[str, bool], None]]:
-    """A progress bar with ok / failed / remaining counts; yields the per-host callback."""
+def host_progress(total: int, label: str, *, log_hosts: bool = True) -> Iterator[HostProgress]:
+    """A progress bar with ok / failed / remaining counts on a terminal; without one (no live
+    display), a plain line per host when `log_hosts` (apply's hosts are logged by the service)."""
     counts = {"ok": 0, "failed": 0}
+    if not interactive():
+
+        def logged(host: str, ok: bool) -> None:
+            counts["ok" if ok else "failed"] += 1
+            if log_hosts:
+                done = counts["ok"] + counts["failed"]
+                logger.info("%s %s: %s (%d/%d)", label, host, "ok" if ok else "failed", done, total)
+
+        yield HostProgress(logged)
+        return
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -286,7 +390,6 @@ def host_progress(total: int, label: str) -> Iterator[Callable[[str, bool], None
         TimeElapsedColumn(),
         console=stderr,
         transient=False,
-        disable=not stderr.is_terminal and total == 0,
     )
     with progress:
         task_id = progress.add_task(label, total=total, ok=0, failed=0, remaining=total)
@@ -298,7 +401,7 @@ def host_progress(total: int, label: str) -> Iterator[Callable[[str, bool], None
                 task_id, completed=finished, ok=counts["ok"], failed=counts["failed"], remaining=total - finished
             )
 
-        yield done
+        yield HostProgress(done, progress)
 
 
 def print_risks(hosts: Iterable[HostPlan]) -> None:

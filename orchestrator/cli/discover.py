@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from fleetreg.cli.common import (
     KEEP_CONFIGS,
     SATELLITE_UNREACHABLE_OK,
     FleetAccess,
+    Targets,
     host_progress,
     inventory_options,
     print_risks,
@@ -18,15 +20,20 @@ from fleetreg.cli.common import (
     select_inventory,
     stdout,
 )
+from fleetreg.cli.output import emit_json, output_options
 from fleetreg.core.errors import InputError, SecretError
+from fleetreg.core.events import took
+from fleetreg.core.exit_codes import ExitCode, plan_exit_code
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.plan_model import Plan, WavePolicy
-from fleetreg.core.planner import DiscoverOutcome, build_plan
+from fleetreg.core.planner import DiscoverOutcome, build_plan, plan_risks
+from fleetreg.services.apply import SHORT_ID_LENGTH
+from fleetreg.services.preview import plan_wave_estimates
 from fleetreg.services.satellite import satellite_license_usage, satellite_va_tenants, unusable_tokens
 from fleetreg.shell.ca_files import ca_file_fingerprints
 from fleetreg.shell.discovery import load_discover_run, run_discover, save_discover_run
 from fleetreg.shell.plan_store import write_plan_run
-from fleetreg.shell.runfolder import create_run, find_run
+from fleetreg.shell.runfolder import find_run, new_run
 from fleetreg.shell.satellite_tls import check_inventory_trust
 from fleetreg.shell.secrets import resolve_token
 from nornir.core import Nornir
@@ -95,7 +102,7 @@ def token_problems(inventory: Inventory, secrets_file: Path | None) -> dict[str,
     return problems
 
 
-def plan_summary(plan: Plan) -> Table:
+def plan_summary(plan: Plan, estimates: dict[int, float] | None = None) -> Table:
     table = Table(title=f"Plan {plan.plan_id}")
     for column in ("class", "hosts"):
         table.add_column(column)
@@ -105,7 +112,8 @@ def plan_summary(plan: Plan) -> Table:
     for cls in ("to-migrate", "wrong-virtual-account", "already-migrated", "blocked"):
         table.add_row(cls, str(counts.get(cls, 0)))
     for wave in plan.waves:
-        table.add_row(f"  {wave.name}", str(len(wave.hosts)))
+        about = f", about {took(estimates[wave.number])}" if estimates and wave.number in estimates else ""
+        table.add_row(f"  {wave.name}", f"{len(wave.hosts)}{about}")
     for check in plan.licenses:
         note = f", {check.blocked} blocked" if check.blocked else ""
         table.add_row(
@@ -118,30 +126,61 @@ def plan_summary(plan: Plan) -> Table:
 @inventory_options
 @run_options
 @KEEP_CONFIGS
+@output_options()
 def discover_command(
     inventory_dir: Path,
     secrets_file: Path | None,
-    hosts: str | None,
-    groups: str | None,
-    sites: str | None,
+    targets: Targets,
     access: FleetAccess,
     command_timeout: float,
     project_dir: Path,
     keep_configs: bool,
+    as_json: bool,
 ) -> None:
     """Read each switch's licensing state (show commands only) into runs/<time>-discover/."""
-    inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
-    run_dir = create_run("discover", access.runs_dir)
-    outcomes = discover_fleet(
-        inventory,
-        run_dir,
-        access.nornir(inventory),
-        command_timeout=command_timeout,
-        keep_configs=keep_configs,
-    )
-    stdout.print(discover_summary(outcomes, inventory))
+    inventory = select_inventory(inventory_dir, secrets_file, targets, check_secrets=False)
+    with new_run("discover", access.runs_dir) as run_dir:
+        outcomes = discover_fleet(
+            inventory,
+            run_dir,
+            access.nornir(inventory),
+            command_timeout=command_timeout,
+            keep_configs=keep_configs,
+        )
     failed = sum(1 for o in outcomes if not o.ok)
+    if as_json:
+        emit_json(discover_document(outcomes, inventory, run_dir))
+    stdout.print(discover_summary(outcomes, inventory))
     stdout.print(f"{len(outcomes) - failed} discovered, {failed} failed; facts in {run_dir}/facts.json")
+
+
+def discover_document(outcomes: list[DiscoverOutcome], inventory: Inventory, run_dir: Path) -> dict[str, object]:
+    from fleetreg.core.facts import registered_to
+
+    entries = {h.name: h for h in inventory.hosts}
+    hosts = []
+    for o in outcomes:
+        row: dict[str, object] = {"host": o.host, "ok": o.ok, "error_reason": o.error_reason, "error": o.error}
+        if o.facts is not None:
+            lic = o.facts.license
+            row.update(
+                version=o.facts.version.version,
+                mode=o.facts.licensing_mode,
+                registered_to=registered_to(o.facts, entries[o.host].settings.satellite_host),
+                registration_status=lic.registration_status,
+                authorization_status=lic.authorization_status,
+                virtual_account=lic.virtual_account,
+            )
+        hosts.append(row)
+    failed = sum(1 for o in outcomes if not o.ok)
+    return {
+        "command": "discover",
+        "run_dir": str(run_dir),
+        "facts": str(run_dir / "facts.json"),
+        "discovered": len(outcomes) - failed,
+        "failed": failed,
+        "hosts": hosts,
+    }
 
 
 @click.command("plan")
@@ -164,12 +203,11 @@ def discover_command(
 )
 @KEEP_CONFIGS
 @SATELLITE_UNREACHABLE_OK
+@output_options()
 def plan_command(
     inventory_dir: Path,
     secrets_file: Path | None,
-    hosts: str | None,
-    groups: str | None,
-    sites: str | None,
+    targets: Targets,
     access: FleetAccess,
     command_timeout: float,
     project_dir: Path,
@@ -179,45 +217,94 @@ def plan_command(
     max_failures: str,
     keep_configs: bool,
     satellite_unreachable_ok: bool,
+    as_json: bool,
 ) -> None:
     """Discover, then write plan.json, report.html, runbook.md and hosts.csv for review."""
     policy = _policy(wave_size, canary, max_failures)
-    inventory = select_inventory(inventory_dir, secrets_file, hosts, groups, sites, check_secrets=False)
+    inventory = select_inventory(inventory_dir, secrets_file, targets, check_secrets=False)
     # the CA each switch would get, against the satellite's real certificate, before any switch is contacted
     trust = check_inventory_trust(inventory, unreachable_ok=satellite_unreachable_ok, timeout=access.connect_timeout)
     print_trust(trust)
-    run_dir = create_run("plan", access.runs_dir)
-    if from_run:
-        source = find_run(from_run, access.runs_dir)
-        outcomes = load_discover_run(source)
-    else:
-        outcomes = discover_fleet(
-            inventory,
-            run_dir,
-            access.nornir(inventory),
-            command_timeout=command_timeout,
-            keep_configs=keep_configs,
+    with new_run("plan", access.runs_dir) as run_dir:
+        if from_run:
+            source = find_run(from_run, access.runs_dir)
+            outcomes = load_discover_run(source)
+        else:
+            outcomes = discover_fleet(
+                inventory,
+                run_dir,
+                access.nornir(inventory),
+                command_timeout=command_timeout,
+                keep_configs=keep_configs,
+            )
+        plan = build_plan(
+            inventory.hosts,
+            outcomes,
+            license_usage=satellite_license_usage(inventory, secrets_file),
+            va_tenants=satellite_va_tenants(inventory, secrets_file),
+            token_problems=token_problems(inventory, secrets_file) | unusable_tokens(inventory, secrets_file),
+            ca_sha1=ca_file_fingerprints(inventory.hosts),
+            trust_risks=trust.risks,
+            policy=policy,
+            plan_id=run_dir.name,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            inventory_dir=str(inventory_dir),
+            discover_run=from_run,
+            project_dir=project_dir,
         )
-    plan = build_plan(
-        inventory.hosts,
-        outcomes,
-        license_usage=satellite_license_usage(inventory, secrets_file),
-        va_tenants=satellite_va_tenants(inventory, secrets_file),
-        token_problems=token_problems(inventory, secrets_file) | unusable_tokens(inventory, secrets_file),
-        ca_sha1=ca_file_fingerprints(inventory.hosts),
-        trust_risks=trust.risks,
-        policy=policy,
-        plan_id=run_dir.name,
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        inventory_dir=str(inventory_dir),
-        discover_run=from_run,
-        project_dir=project_dir,
-    )
-    digest = write_plan_run(run_dir, plan, project_dir=project_dir)
-    stdout.print(plan_summary(plan))
+        digest = write_plan_run(run_dir, plan, project_dir=project_dir)
+    estimates = plan_wave_estimates(plan, access.runs_dir, access.workers)
+    code = plan_exit_code(h.classification for h in plan.hosts)
+    if as_json:
+        emit_json(plan_document(plan, run_dir, digest, estimates, int(code)))
+    stdout.print(plan_summary(plan, estimates))
     print_risks(plan.hosts)
     stdout.print(f"Plan written: {run_dir}/plan.json\nReview: {run_dir}/report.html and {run_dir}/runbook.md")
     stdout.print(f"Plan sha256 (sign-off): {digest}; apply with --plan-sha256 {digest} to run exactly this plan")
+    stdout.print(f"Short id (typed to confirm apply): {digest[:SHORT_ID_LENGTH]}")
+    if code == ExitCode.NOTHING_TO_DO:
+        click.echo("fleetreg: nothing to do: every switch the plan could act on is blocked (see report.html)", err=True)
+        raise click.exceptions.Exit(int(code))
+
+
+def plan_document(
+    plan: Plan, run_dir: Path, digest: str, estimates: dict[int, float], exit_code: int
+) -> dict[str, object]:
+    counts = Counter(h.classification for h in plan.hosts)
+    return {
+        "command": "plan",
+        "plan_id": plan.plan_id,
+        "plan_dir": str(run_dir),
+        "plan_sha256": digest,
+        "short_id": digest[:SHORT_ID_LENGTH],
+        "exit_code": exit_code,
+        "counts": dict(sorted(counts.items())),
+        "waves": [
+            {
+                "number": w.number,
+                "name": w.name,
+                "hosts": list(w.hosts),
+                "max_failures": w.max_failures,
+                "estimate_s": round(estimates.get(w.number, 0.0), 1),
+            }
+            for w in plan.waves
+        ],
+        "risks": plan_risks(plan.hosts),
+        "licenses": [check.model_dump() for check in plan.licenses],
+        "hosts": [
+            {
+                "host": h.name,
+                "classification": h.classification,
+                "reason": h.reason,
+                "wave": h.wave,
+                "mode": h.mode,
+                "site": h.site,
+                "virtual_account": h.virtual_account,
+            }
+            for h in plan.hosts
+        ],
+        "reports": {name: str(run_dir / name) for name in ("report.html", "runbook.md", "report.md", "hosts.csv")},
+    }
 
 
 def _policy(wave_size: int, canary: int, max_failures: str) -> WavePolicy:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 import yaml
-from fleetreg.cli.common import inventory_source_options
-from fleetreg.core.inventory_model import HostEntry, Inventory
-from fleetreg.shell.inventory import load_inventory
-from rich.console import Console
+from fleetreg.cli.common import inventory_source_options, stdout
+from fleetreg.cli.output import emit_json, output_options
+from fleetreg.core.inventory_model import HostEntry, Inventory, InventoryProblems
+from fleetreg.shell.inventory import check_inventory, load_inventory
 from rich.table import Table
 
 
@@ -30,10 +30,39 @@ def inventory_group() -> None:
     default=None,
     help="YAML file of key -> token for `secrets:KEY` references (default: $FLEETREG_SECRETS_FILE).",
 )
-def check_command(inventory_dir: Path, secrets_file: Path | None) -> None:
+@output_options()
+def check_command(inventory_dir: Path, secrets_file: Path | None, as_json: bool) -> None:
     """Validate the inventory, settings and token references; summarise the fleet."""
+    if as_json:
+        problems = check_inventory(inventory_dir, secrets_file=secrets_file)
+        if problems:
+            emit_json(
+                {
+                    "command": "inventory check",
+                    "inventory": str(inventory_dir),
+                    "valid": False,
+                    "exit_code": InventoryProblems.exit_code,
+                    "problems": [
+                        {
+                            "file": p.file,
+                            "line": p.line,
+                            "host": p.host,
+                            "group": p.group,
+                            "field": p.field,
+                            "message": p.message,
+                            "text": p.one_line(),
+                        }
+                        for p in problems
+                    ],
+                }
+            )
+            for problem in problems:
+                click.echo(f"fleetreg: error: {problem.one_line()}", err=True)
+            raise click.exceptions.Exit(InventoryProblems.exit_code)
     inventory = load_inventory(inventory_dir, secrets_file=secrets_file)
-    console = Console(highlight=False, soft_wrap=True)
+    if as_json:
+        emit_json(inventory_document(inventory))
+    console = stdout
     console.print(summary_table(inventory))
     accounts = {h.settings.virtual_account for h in inventory.hosts}
     canaries = sum(h.settings.canary for h in inventory.hosts)
@@ -46,10 +75,31 @@ def check_command(inventory_dir: Path, secrets_file: Path | None) -> None:
 @inventory_group.command("show")
 @inventory_source_options
 @click.argument("host")
-def show_command(inventory_dir: Path, host: str) -> None:
+@output_options()
+def show_command(inventory_dir: Path, host: str, as_json: bool) -> None:
     """Print the resolved settings of HOST as YAML (token references by name only)."""
     inventory = load_inventory(inventory_dir, check_secrets=False)
-    click.echo(host_yaml(inventory.by_name(host)), nl=False)
+    entry = inventory.by_name(host)
+    if as_json:
+        emit_json(host_document(entry))
+        return
+    click.echo(host_yaml(entry), nl=False)
+
+
+def inventory_document(inventory: Inventory) -> dict[str, object]:
+    accounts = Counter(h.settings.virtual_account for h in inventory.hosts)
+    return {
+        "command": "inventory check",
+        "inventory": str(inventory.directory),
+        "valid": True,
+        "exit_code": 0,
+        "hosts": len(inventory.hosts),
+        "virtual_accounts": dict(sorted(accounts.items())),
+        "sites": list(inventory.sites()),
+        "groups": list(inventory.groups),
+        "canaries": sum(h.settings.canary for h in inventory.hosts),
+        "waves_set": {h.name: h.settings.wave for h in inventory.hosts if h.settings.wave is not None},
+    }
 
 
 def summary_table(inventory: Inventory) -> Table:
@@ -69,7 +119,11 @@ def summary_table(inventory: Inventory) -> Table:
 
 
 def host_yaml(entry: HostEntry) -> str:
-    document = {
+    return yaml.safe_dump(host_document(entry), sort_keys=False, default_flow_style=False)
+
+
+def host_document(entry: HostEntry) -> dict[str, object]:
+    return {
         "host": entry.name,
         "hostname": entry.hostname,
         "port": entry.port,
@@ -80,7 +134,6 @@ def host_yaml(entry: HostEntry) -> str:
         "fleetreg": entry.settings.model_dump(mode="json"),
         "inherited_from": dict(entry.setting_sources),
     }
-    return yaml.safe_dump(document, sort_keys=False, default_flow_style=False)
 
 
 def register(app: click.Group) -> None:

@@ -3,11 +3,11 @@ accounts, licenses total / in use / available, product instances per virtual acc
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 from fleetreg.cli.common import inventory_source_options
+from fleetreg.cli.output import emit_json, output_options
 from fleetreg.core.errors import InputError
 from fleetreg.core.settings import SatelliteApiSettings
 from fleetreg.services.satellite import SatelliteStatus, client_from_settings, fetch_status
@@ -97,15 +97,15 @@ def satellite_group() -> None:
     default=None,
     help="YAML key -> value file for `secrets:KEY` references (default: $FLEETREG_SECRETS_FILE).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.option("--devices", "show_devices", is_flag=True, help="Also list every product instance.")
+@output_options()
 def status_command(inventory_dir: Path, secrets_file: Path | None, as_json: bool, show_devices: bool) -> None:
     """Virtual accounts, licenses in use / available and product instances, from the satellite."""
     api = api_settings_from_inventory(inventory_dir, secrets_file)
     with client_from_settings(api, secrets_file=secrets_file) as client:
         status = fetch_status(client)
     if as_json:
-        click.echo(json.dumps(status.document(), indent=2))
+        emit_json(status.document())
         return
     console = Console(highlight=False, soft_wrap=True)
     for table in status_tables(status, show_devices=show_devices):

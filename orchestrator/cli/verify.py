@@ -17,8 +17,9 @@ from fleetreg.cli.common import (
     plan_inventory_source_options,
     stdout,
 )
+from fleetreg.cli.output import emit_json, output_options
+from fleetreg.core.exit_codes import ExitCode
 from fleetreg.core.inventory_model import Inventory
-from fleetreg.core.outcomes import PENDING_ACK_EXIT
 from fleetreg.services.apply import open_journal, regenerate_reports
 from fleetreg.services.verify import (
     Verdict,
@@ -37,12 +38,13 @@ from rich.table import Table
 
 @click.command("verify")
 @click.argument("run")
-@compose(fleet_access_options, plan_inventory_source_options, command_timeout())
+@compose(fleet_access_options, plan_inventory_source_options, command_timeout(), output_options())
 def verify_command(
     run: str,
     access: FleetAccess,
     inventory_dir: Path | None,
     command_timeout: float,
+    as_json: bool,
 ) -> None:
     """Check, read-only, that every host of a plan or apply run (id, folder or plan.json) is on the satellite."""
     path = Path(run)
@@ -60,17 +62,39 @@ def verify_command(
     ]
     run_dir = path if path.is_dir() else None if path.is_file() else find_run(run, access.runs_dir)
     verdicts, promoted = _pending_acks(run_dir, access.runs_dir, inventory, verdicts)
-    stdout.print(verdict_table(plan.plan_id, verdicts))
     failed = sum(not v.ok and not v.pending for v in verdicts)
     pending = sum(v.pending for v in verdicts)
+    code = ExitCode.HOSTS_FAILED if failed else ExitCode.PENDING_ACK if pending else ExitCode.OK
+    if as_json:
+        emit_json(
+            {
+                "command": "verify",
+                "plan_id": plan.plan_id,
+                "exit_code": int(code),
+                "ok": len(verdicts) - failed - pending,
+                "pending_ack": pending,
+                "failing": failed,
+                "promoted": promoted,
+                "hosts": [
+                    {
+                        "host": v.host,
+                        "ok": v.ok,
+                        "pending_ack": v.pending,
+                        "problems": list(v.problems),
+                        "registration": v.registration,
+                        "virtual_account": v.virtual_account,
+                    }
+                    for v in verdicts
+                ],
+            }
+        )
+    stdout.print(verdict_table(plan.plan_id, verdicts))
     waiting = f", {pending} pending-ack" if pending else ""
     stdout.print(f"{len(verdicts) - failed - pending} ok, {failed} failing{waiting}")
     if promoted:
         stdout.print(f"Promoted to migrated (ACK received): {', '.join(promoted)}; reports of {run_dir} regenerated")
-    if failed:
-        raise click.exceptions.Exit(1)
-    if pending:
-        raise click.exceptions.Exit(PENDING_ACK_EXIT)
+    if code:
+        raise click.exceptions.Exit(int(code))
 
 
 def _pending_acks(

@@ -4,12 +4,13 @@ Pure: text in, typed facts out (parsing goes through orchestrator.parsing, the s
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 from fleetreg.core.config_change import relevant_excerpt
@@ -29,9 +30,6 @@ DISCOVER_COMMANDS: tuple[str, ...] = (
     "show license status",
     "show running-config",
 )
-
-if TYPE_CHECKING:
-    from fleetreg.core.plan_model import PreState
 
 RegisteredTo = Literal["cloud", "satellite", "other-satellite", "unregistered"]
 CLOUD_DOMAINS = ("cisco.com",)
@@ -179,11 +177,10 @@ def build_drift_facts(host: str, outputs: Mapping[str, str], *, trustpoints: tup
     )
 
 
-def fingerprint(facts: DriftFacts) -> str:
-    """A stable digest of the pre-state a plan relies on (config excerpt and licensing
-    state, not timers), so apply can refuse a switch that changed since the plan."""
+def fingerprint_material(facts: DriftFacts) -> dict[str, str | None]:
+    """What the fingerprint covers, field by field (config excerpt and licensing state, not timers)."""
     lic = facts.license
-    material = {
+    return {
         "config": facts.config_excerpt,
         "version": facts.version.version,
         "mode": lic.mode,
@@ -194,23 +191,42 @@ def fingerprint(facts: DriftFacts) -> str:
         "transport_type": lic.transport_type,
         "transport_url": lic.transport_url,
     }
-    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def drift_from(pre: PreState | None, now: DriftFacts) -> list[str]:
-    """What changed on a switch since the plan captured its pre-state (for `drifted` reports)."""
-    if pre is None:
-        return ["no pre-state in the plan"]
-    lic = now.license
+def fingerprint(facts: DriftFacts) -> str:
+    """A stable digest of the pre-state a plan relies on, so apply can refuse a switch that
+    changed since the plan."""
+    return hashlib.sha256(json.dumps(fingerprint_material(facts), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def drift_from(planned: DriftFacts | None, now: DriftFacts) -> list[str]:
+    """What changed on a switch since the plan read it, one `field: planned -> now` per field the
+    fingerprint covers; for the config, the first lines that differ."""
+    if planned is None:
+        return ["the plan recorded no facts for it"]
+    before, after = fingerprint_material(planned), fingerprint_material(now)
     changes = [
-        f"{name}: {old!r} -> {new!r}"
-        for name, old, new in (
-            ("registration_status", pre.registration_status, lic.registration_status),
-            ("virtual_account", pre.virtual_account, lic.virtual_account),
-            ("authorization_status", pre.authorization_status, lic.authorization_status),
-            ("transport_url", pre.transport_url, lic.transport_url),
-            ("version", pre.version, now.version.version),
-        )
-        if old != new
+        f"{name}: {before[name]!r} -> {after[name]!r}"
+        for name in before
+        if name != "config" and before[name] != after[name]
     ]
-    return changes or ["call-home / license configuration differs from the plan's pre-state"]
+    changes += config_drift(before["config"] or "", after["config"] or "")
+    return changes or ["fingerprint differs, yet no field does (plan made by another fleetreg version?)"]
+
+
+def config_drift(planned: str, now: str, *, limit: int = 3) -> list[str]:
+    """The call-home, license and trustpoint lines that differ, `config: planned -> now`, the
+    first `limit` of them (and how many more)."""
+    old, new = planned.splitlines(), now.splitlines()
+    found: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        removed, added = old[i1:i2], new[j1:j2]
+        for index in range(max(len(removed), len(added))):
+            was = repr(removed[index].strip()) if index < len(removed) else "(absent)"
+            is_now = repr(added[index].strip()) if index < len(added) else "(absent)"
+            found.append(f"config: {was} -> {is_now}")
+    if len(found) > limit:
+        return [*found[:limit], f"config: {len(found) - limit} more line(s) differ"]
+    return found

@@ -193,7 +193,7 @@ class HostFlow:
         if self.plan.fingerprint and fingerprint(facts) != self.plan.fingerprint:
             self.queue = []
             return Finish(
-                "drifted", "changed since the plan: " + "; ".join(drift_from(self.plan.pre, facts)), "precheck"
+                "drifted", "changed since the plan: " + "; ".join(drift_from(self.plan.facts, facts)), "precheck"
             )
         if self.plan.mode == "cslu":
             self.ack_baseline = facts.license.last_ack_received

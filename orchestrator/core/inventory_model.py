@@ -5,7 +5,8 @@ resolved settings, groups, and the problems found. Pure data; loading is fleetre
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+import fnmatch
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -76,6 +77,8 @@ class HostEntry:
     setting_sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     # and where it was written: (file or URL, line or None), for messages about the value
     setting_locations: Mapping[str, tuple[str, int | None]] = field(default_factory=dict, compare=False, repr=False)
+    # the host's `data` with what it inherits (groups, defaults), merged key by key: for --filter
+    data: Mapping[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def virtual_account(self) -> str:
@@ -118,31 +121,118 @@ class Inventory:
         hosts: Iterable[str] | None = None,
         groups: Iterable[str] | None = None,
         sites: Iterable[str] | None = None,
+        data: Iterable[str] | None = None,
     ) -> Inventory:
-        """Hosts matching every given criterion (any of the values within one). Unknown names
-        raise InventoryError, so a typo never silently selects nothing."""
+        """Hosts matching every given criterion (any of the values within one). Names are
+        globs (`sw-ams-*`, `site_[ab]*`); `data` takes `KEY=VALUE` items, KEY a dotted path
+        into the host's inventory data (`role=access`, `fleetreg.virtual_account=Corp*`), VALUE
+        a glob over its text. A name or glob that matches nothing raises InventoryError naming
+        the closest one, so a typo never silently selects nothing."""
         selected = list(self.hosts)
         if hosts is not None:
-            wanted = set(hosts)
-            self._refuse_unknown("host", wanted, {h.name for h in self.hosts})
-            selected = [h for h in selected if h.name in wanted]
+            match = self._matcher("host", hosts, [h.name for h in self.hosts])
+            selected = [h for h in selected if match(h.name)]
         if groups is not None:
-            wanted = set(groups)
-            self._refuse_unknown("group", wanted, set(self.groups))
-            selected = [h for h in selected if wanted & set(self.member_groups(h))]
+            match = self._matcher("group", groups, self.groups)
+            selected = [h for h in selected if any(match(g) for g in self.member_groups(h))]
         if sites is not None:
-            wanted = set(sites)
-            self._refuse_unknown("site", wanted, set(self.sites()))
-            selected = [h for h in selected if h.site in wanted]
+            match = self._matcher("site", sites, self.sites())
+            selected = [h for h in selected if h.site is not None and match(h.site)]
+        for item in data or ():
+            key, value = parse_data_filter(item)
+            known = sorted({k for h in self.hosts for k in dotted_keys(h.data)})
+            if key not in known:
+                raise InventoryError(
+                    f"no host has inventory data {key!r}{did_you_mean(key, known)}",
+                    file=str(self.directory),
+                    field="--filter",
+                )
+            selected = [h for h in selected if data_matches(h.data, key, value)]
         return Inventory(
             self.directory, tuple(selected), self.groups, self.group_parents, self.login_defaults, self.hosts_source
         )
 
-    def _refuse_unknown(self, what: str, wanted: set[str], known: set[str]) -> None:
-        unknown = sorted(wanted - known)
+    def _matcher(self, what: str, patterns: Iterable[str], known: Sequence[str]) -> NameMatch:
+        match = NameMatch(patterns)
+        unknown = match.unmatched(known)
         if unknown:
             names = ", ".join(repr(n) for n in unknown)
-            raise InventoryError(f"unknown {what} {names}{did_you_mean(unknown[0], known)}", file=str(self.directory))
+            raise InventoryError(
+                f"unknown {what} {names}{did_you_mean(unknown[0], known)}",
+                file=str(self.directory),
+                field=OPTION_OF[what],
+            )
+        return match
+
+
+GLOB_CHARS = frozenset("*?[")
+OPTION_OF = {"host": "--hosts", "group": "--group", "site": "--site"}
+
+
+class NameMatch:
+    """Names given on the command line: exact names (a set lookup) and globs (fnmatch, case
+    sensitive as the inventory is)."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        given = list(dict.fromkeys(patterns))
+        self.globs = [p for p in given if GLOB_CHARS & set(p)]
+        self.exact = frozenset(p for p in given if p not in self.globs)
+        self.given = given
+
+    def __call__(self, name: str) -> bool:
+        return name in self.exact or any(fnmatch.fnmatchcase(name, glob) for glob in self.globs)
+
+    def unmatched(self, known: Iterable[str]) -> list[str]:
+        """The names and globs that match none of `known`."""
+        names = list(known)
+        present = set(names)
+        return [
+            p
+            for p in self.given
+            if not (p in present if p in self.exact else any(fnmatch.fnmatchcase(n, p) for n in names))
+        ]
+
+
+def parse_data_filter(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip() or key.strip() != key or any(not part for part in key.split(".")):
+        raise InventoryError(f"--filter takes KEY=VALUE (e.g. role=access, fleetreg.wave=2), not {item!r}")
+    return key, value
+
+
+def dotted_keys(data: Mapping[str, object], prefix: str = "") -> Iterable[str]:
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        yield path
+        if isinstance(value, Mapping):
+            yield from dotted_keys(value, f"{path}.")
+
+
+def data_value(data: Mapping[str, object], key: str) -> tuple[bool, object]:
+    value: object = data
+    for part in key.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return False, None
+        value = value[part]
+    return True, value
+
+
+def data_text(value: object) -> str:
+    """A data value as the filter compares it: YAML's spelling for true/false/null, lists as
+    their items (any item may match)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def data_matches(data: Mapping[str, object], key: str, pattern: str) -> bool:
+    found, value = data_value(data, key)
+    if not found:
+        return False
+    items = value if isinstance(value, list | tuple) else [value]
+    return any(fnmatch.fnmatchcase(data_text(item), pattern) for item in items)
 
 
 def extended_groups(direct: Iterable[str], parents: Mapping[str, Iterable[str]]) -> tuple[str, ...]:
@@ -164,5 +254,14 @@ def extended_groups(direct: Iterable[str], parents: Mapping[str, Iterable[str]])
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)
+    """` (did you mean 'x'?)`, or nothing when no known name is close. For a glob, the closest
+    glob: its literal start replaced by the closest start of a known name (`sw-par-*` ->
+    `sw-ams-*`)."""
+    names = [str(k) for k in known]
+    cut = min((name.index(c) for c in GLOB_CHARS if c in name), default=None)
+    if cut is not None and cut > 0:
+        starts = sorted({n[:cut] for n in names})
+        close = difflib.get_close_matches(name[:cut], starts, n=1, cutoff=0.6)
+        return f" (did you mean {close[0] + name[cut:]!r}?)" if close else ""
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

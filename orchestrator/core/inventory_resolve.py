@@ -5,7 +5,7 @@ the Inventory (valid hosts only) and problems out."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,8 +143,28 @@ def resolve_host(
         connection_options=extras,
         setting_sources={key: el.label for key, el in sources.items()},
         setting_locations={key: _written_at(el, key) for key, el in sources.items()},
+        data=merged_data(el.get("data") for el in layers),
     )
     return Resolved(entry, sources)
+
+
+def merged_data(layers: Iterable[Any]) -> dict[str, Any]:
+    """The host's data with what it inherits, merged key by key at every depth (later layers
+    win): what `--filter KEY=VALUE` reads."""
+
+    def merge(into: dict[str, Any], layer: Mapping[Any, Any]) -> dict[str, Any]:
+        for key, value in layer.items():
+            if isinstance(value, Mapping):
+                into[str(key)] = merge(dict(into[str(key)]) if isinstance(into.get(str(key)), dict) else {}, value)
+            else:
+                into[str(key)] = value
+        return into
+
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        if isinstance(layer, Mapping):
+            merge(merged, layer)
+    return merged
 
 
 def _written_at(element: Element, setting: str) -> tuple[str, int | None]:

@@ -53,6 +53,7 @@ class HostPlan(_Frozen):
     virtual_account: str
     token_ref: str | None
     canary: bool = False
+    wave_setting: int | None = None  # fleetreg.wave from the inventory: the wave it must be in
     classification: Classification
     reason: str
     mode: Mode | None = None

@@ -151,6 +151,7 @@ def plan_host(
         "virtual_account": s.virtual_account,
         "token_ref": s.token_ref,
         "canary": s.canary,
+        "wave_setting": s.wave,
         "risks": (*_risks(s), *trust_risks),
     }
     if outcome.facts is None:
@@ -293,20 +294,27 @@ def max_failures(policy: WavePolicy, wave_len: int) -> int:
 
 def assign_waves(hosts: Iterable[HostPlan], policy: WavePolicy) -> tuple[list[HostPlan], list[Wave]]:
     """Canary wave first (hosts flagged `canary`, topped up to `policy.canary` hosts), then
-    waves of `wave_size` in a stable order (site, name). Only actionable hosts get a wave."""
+    waves of `wave_size` in a stable order (site, name). A host whose inventory sets its wave
+    (`fleetreg.wave: N`; 0 is the canary wave) joins wave N instead, beyond `wave_size`, and a
+    wave number no other host reaches is made for it. Only actionable hosts get a wave."""
     hosts = list(hosts)
     actionable = sorted((h for h in hosts if h.is_actionable), key=lambda h: (h.site or "", h.name))
-    flagged = [h.name for h in actionable if h.canary]
-    others = [h.name for h in actionable if not h.canary]
+    placed = [h for h in actionable if h.wave_setting is not None]
+    free = [h for h in actionable if h.wave_setting is None]
+    flagged = [h.name for h in free if h.canary]
+    others = [h.name for h in free if not h.canary]
     topup = max(0, policy.canary - len(flagged))
     canary, rest = flagged + others[:topup], others[topup:]
-    groups = [canary] if canary else []
-    groups += [rest[i : i + policy.wave_size] for i in range(0, len(rest), policy.wave_size)]
+    members: dict[int, list[str]] = {0: canary} if canary else {}
+    for index, start in enumerate(range(0, len(rest), policy.wave_size)):
+        members[index + 1] = rest[start : start + policy.wave_size]
+    for host in placed:
+        members.setdefault(host.wave_setting or 0, []).append(host.name)
     waves: list[Wave] = []
     wave_of: dict[str, int] = {}
-    for index, names in enumerate(groups):
-        number = index if canary else index + 1
-        name = "canary" if (canary and index == 0) else f"wave {number}"
+    for number in sorted(members):
+        names = members[number]
+        name = "canary" if number == 0 else f"wave {number}"
         waves.append(Wave(number=number, name=name, hosts=tuple(names), max_failures=max_failures(policy, len(names))))
         wave_of.update(dict.fromkeys(names, number))
     planned = [h.model_copy(update={"wave": wave_of.get(h.name)}) for h in hosts]
@@ -319,7 +327,16 @@ def inventory_fingerprint(entries: Iterable[HostEntry]) -> str:
     import hashlib
     import json
 
-    material = sorted((e.name, e.hostname, e.port, e.settings.model_dump_json()) for e in entries)
+    # `wave` unset is left out, so plans made before it existed keep their fingerprint
+    material = sorted(
+        (
+            e.name,
+            e.hostname,
+            e.port,
+            e.settings.model_dump_json(exclude=None if e.settings.wave is not None else {"wave"}),
+        )
+        for e in entries
+    )
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()[:16]
 
 

@@ -115,6 +115,7 @@ class MigrationSettings(BaseModel):
     ack_wait_s: float = Field(default=180, gt=0, le=86400)
     ack_overdue_s: float = Field(default=86400, gt=0, le=30 * 86400)
     canary: bool = False
+    wave: int | None = Field(default=None, ge=0, le=10000, description="this switch's wave (0: the canary wave)")
     satellite_api: SatelliteApiSettings | None = None
 
     @field_validator("satellite_url")
@@ -151,6 +152,12 @@ class MigrationSettings(BaseModel):
     @classmethod
     def _interface(cls, value: str | None) -> str | None:
         return None if value is None else check_interface(value)
+
+    @model_validator(mode="after")
+    def _one_wave(self) -> MigrationSettings:
+        if self.canary and self.wave not in (None, 0):
+            raise ValueError(f"canary: true puts a switch in the canary wave (0); wave: {self.wave} contradicts it")
+        return self
 
     @property
     def uses_api_tokens(self) -> bool:

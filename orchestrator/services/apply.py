@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sqlite3
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -14,25 +16,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fleetreg.core.errors import FleetregError, InputError, InternalError, PlanFileError, RunFolderError
+from fleetreg.core.exit_codes import ExitCode, run_exit_code
 from fleetreg.core.host_flow import Finish, HostFlow, step_after
 from fleetreg.core.host_outcome import HostOutcome
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.licenses import token_problem_on_satellite
-from fleetreg.core.outcomes import DONE_OUTCOMES, FAILURE_OUTCOMES, PENDING_ACK_EXIT
 from fleetreg.core.plan_integrity import plan_differences
-from fleetreg.core.plan_model import HostPlan, Plan, Wave
+from fleetreg.core.plan_model import HostPlan, Plan
 from fleetreg.core.planner import inventory_fingerprint, registers
 from fleetreg.core.redact import Redactor
 from fleetreg.core.satellite_models import RegistrationToken
 from fleetreg.core.satellite_trust import TrustChecked
 from fleetreg.core.settings import SatelliteApiSettings
+from fleetreg.services.run_events import RunEvents
 from fleetreg.services.run_reports import write_run_reports
 from fleetreg.services.satellite import ApiTokenSource, client_from_settings
+from fleetreg.services.soak import Pacing, SoakResult, soak
 from fleetreg.services.verify import satellite_problems
+from fleetreg.services.waves import ConfirmWave, WaveDriver
 from fleetreg.shell.ca_files import ca_file_fingerprints
 from fleetreg.shell.inventory import load_inventory
 from fleetreg.shell.journal import JOURNAL_FILE, TERMINAL_STATES, HostRecord, Journal
 from fleetreg.shell.lease import LOCK_FILE, Leases, plan_key, run_key, switch_keys
+from fleetreg.shell.logsetup import watch_secrets
 from fleetreg.shell.nornir_setup import build_nornir
 from fleetreg.shell.plan_store import PLAN_FILE, current_digest, load_plan, plan_file, recorded_digest
 from fleetreg.shell.runfolder import create_run, find_run
@@ -43,8 +49,18 @@ from fleetreg.shell.shards import ShardedRunner
 from fleetreg.tasks.connection import DEFAULT_TRANSPORT
 from fleetreg.tasks.host_keys import HostKeyPolicy
 from fleetreg.tasks.netmiko_options import DEFAULT_NETMIKO_EXTRAS
+from nornir.core import Nornir
 
-ConfirmWave = Callable[[Wave, int], bool]  # (wave, hosts to run) -> go?
+SHORT_ID_LENGTH = 8  # of plan.json's sha256: what apply and backout ask the operator to type
+
+
+@dataclass(frozen=True)
+class Selection:
+    """`apply --hosts/--group/--site/--filter`: the part of a reviewed plan this run acts on.
+    The plan is still verified whole; the hosts left out are journaled as skipped."""
+
+    hosts: frozenset[str]
+    description: str  # the options as given, for the journal and the report
 
 
 @dataclass
@@ -75,14 +91,34 @@ class ApplyResult:
     run_dir: Path
     outcomes: dict[str, HostOutcome]
     halted: str | None = None
-    interrupted: bool = False
+    interrupted: bool = False  # stopped by a signal (Ctrl-C, SIGTERM): resumable
+    stopped: str | None = None  # stopped at the window end or a gate's `stop`: resumable
 
     @property
-    def exit_code(self) -> int:
-        outcomes = [o.outcome for o in self.outcomes.values()]
-        if self.halted or any(o not in DONE_OUTCOMES and o != "pending-ack" for o in outcomes):
-            return 1
-        return PENDING_ACK_EXIT if "pending-ack" in outcomes else 0
+    def exit_code(self) -> ExitCode:
+        """fleetreg.core.exit_codes: 130 interrupted, 4 stopped, 5 halted, 1 some failed, 0 done."""
+        return run_exit_code(
+            (o.outcome for o in self.outcomes.values()),
+            halted=self.halted is not None,
+            stopped=self.stopped is not None,
+            interrupted=self.interrupted,
+        )
+
+    @property
+    def backout_exit_code(self) -> ExitCode:
+        """A backout is done when every host it took on is backed out."""
+        if self.interrupted:
+            return ExitCode.INTERRUPTED
+        done = all(o.outcome == "backed-out" for o in self.outcomes.values())
+        return ExitCode.OK if done else ExitCode.HOSTS_FAILED
+
+    @property
+    def status(self) -> str:
+        if self.interrupted:
+            return "interrupted"
+        if self.stopped:
+            return "stopped"
+        return "halted" if self.halted else "finished"
 
 
 class Session:
@@ -98,12 +134,14 @@ class Session:
         inventory = load_inventory(inventory_dir, secrets_file=options.secrets_file, check_secrets=False)
         self.inventory = _plan_inventory(plan, inventory)
         verify_plan(plan, plan_path, self.inventory, project_dir=options.project_dir, signed_off=options.plan_sha256)
+        self.digest = current_digest(plan_path)
         self.trust = TrustChecked()
         if check_trust:
             self.trust = check_plan_trust(
                 plan, self.inventory, unreachable_ok=options.satellite_unreachable_ok, timeout=options.connect_timeout
             )
         self.redactor = Redactor()
+        watch_secrets(self.redactor)  # whatever it learns is masked in every log record too
         self.credentials: Credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
         self.redactor.add(self.credentials.password, self.credentials.enable_secret)
         self.tokens = self._resolve_tokens()
@@ -169,11 +207,23 @@ class Session:
     def satellite_postcheck(self, migrated: Sequence[HostPlan]) -> dict[str, str]:
         return satellite_problems(self.inventory, migrated, secrets_file=self.options.secrets_file)
 
-    def runner(
-        self, journal: Journal, run_id: str, run_dir: Path, hosts: Sequence[str], on_event: EventSink | None
-    ) -> ApplyRunner:
+    @property
+    def short_id(self) -> str:
+        """The first characters of plan.json's sha256: what the operator types to confirm."""
+        return self.digest[:SHORT_ID_LENGTH]
+
+    def select(self, names: Sequence[str] | None, description: str = "") -> Selection | None:
+        """The plan's hosts among `names` (None: the whole plan, no selection)."""
+        if names is None:
+            return None
+        wanted = set(names)
+        return Selection(frozenset(h.name for h in self.plan.hosts if h.name in wanted), description)
+
+    def nornir(self, hosts: Sequence[str]) -> Nornir:
+        """Nornir over `hosts`: the run's credentials, host keys and transport."""
         o = self.options
-        nr = build_nornir(
+        wanted = set(hosts)
+        return build_nornir(
             self.inventory,
             self.credentials,
             workers=o.workers,
@@ -182,7 +232,19 @@ class Session:
             host_keys=HostKeyPolicy.for_runs(o.runs_dir, o.known_hosts),
             transport=o.transport,
             typeahead=o.typeahead,
-        ).filter(filter_func=lambda h: h.name in set(hosts))
+        ).filter(filter_func=lambda h: h.name in wanted)
+
+    def soak_check(self, pacing: Pacing) -> Callable[[Sequence[HostPlan], threading.Event], SoakResult]:
+        def check(hosts: Sequence[HostPlan], stop: threading.Event) -> SoakResult:
+            return soak(self.plan, hosts, self.nornir, pacing, stop, read_timeout=self.options.read_timeout)
+
+        return check
+
+    def runner(
+        self, journal: Journal, run_id: str, run_dir: Path, hosts: Sequence[str], on_event: EventSink | None
+    ) -> ApplyRunner:
+        o = self.options
+        nr = self.nornir(hosts)
         return ApplyRunner(
             nr,
             journal,
@@ -307,8 +369,11 @@ def apply_plan(
     on_event: EventSink | None = None,
     on_runner: Callable[[WaveRunner], None] | None = None,
     checked: Session | None = None,
+    pacing: Pacing | None = None,
+    selection: Selection | None = None,
 ) -> ApplyResult:
-    """Run the plan at `plan_path`; `checked`: what `check_apply` returned for it (not loaded again)."""
+    """Run the plan at `plan_path`; `checked`: what `check_apply` returned for it (not loaded
+    again); `selection`: the part of the plan to act on (the rest is journaled as skipped)."""
     session = checked or Session(plan_path, options, check_trust=True)
     plan = session.plan
     plan_file = plan_path / PLAN_FILE if plan_path.is_dir() else plan_path
@@ -324,21 +389,25 @@ def apply_plan(
         leases.take(dict.fromkeys([plan_key(plan.plan_id), run_key(run_id), *switch_keys(plan)], run_id))
         shutil.copyfile(plan_file, run_dir / PLAN_FILE)
         (run_dir / PLAN_FILE).chmod(0o600)
-        journal.start_run(
-            run_id,
-            "apply",
-            plan.plan_id,
-            run_dir,
-            {h.name: h.wave for h in plan.hosts},
-            {"workers": options.workers, "auto_backout": options.auto_backout},
-        )
+        recorded: dict[str, object] = {"workers": options.workers, "auto_backout": options.auto_backout}
+        if selection is not None:
+            recorded.update(selection=selection.description, selected=sorted(selection.hosts))
+        journal.start_run(run_id, "apply", plan.plan_id, run_dir, {h.name: h.wave for h in plan.hosts}, recorded)
         for host in plan.hosts:
             if not host.is_actionable:
                 state = "already-migrated" if host.classification == "already-migrated" else "skipped"
                 journal.host_finished(run_id, host.name, state, reason=host.reason)
-        flows = {h.name: session.flow(h) for h in plan.hosts if h.is_actionable}
+            elif selection is not None and host.name not in selection.hosts:
+                journal.host_finished(run_id, host.name, "skipped", reason=f"not selected ({selection.description})")
+        flows = {
+            h.name: session.flow(h)
+            for h in plan.hosts
+            if h.is_actionable and (selection is None or h.name in selection.hosts)
+        }
         with own_failures(run_id, session.redactor):
-            return _run_waves(session, journal, run_id, run_dir, flows, confirm, on_event, on_runner)
+            return _run_waves(
+                session, journal, run_id, run_dir, flows, confirm, on_event, on_runner, pacing or Pacing(), "apply"
+            )
     finally:
         leases.release()
         journal.close()
@@ -375,7 +444,7 @@ def check_resume(run: str, options: ApplyOptions) -> Session:
         journal.close()
 
 
-def _lease_run(leases: Leases, run_dir: Path, plan: Plan) -> None:
+def lease_run(leases: Leases, run_dir: Path, plan: Plan) -> None:
     """Resume and backout: the run folder's OS lock, then the run's and the plan's rows (a
     lease left by a killed holder of this run is taken over)."""
     leases.lock(run_dir / LOCK_FILE, run_key(run_dir.name))
@@ -421,14 +490,16 @@ def resume_apply(
     on_event: EventSink | None = None,
     on_runner: Callable[[WaveRunner], None] | None = None,
     checked: Session | None = None,
+    pacing: Pacing | None = None,
 ) -> ApplyResult:
-    """Continue run `run`; `checked`: what `check_resume` returned for it (not verified again)."""
+    """Continue run `run`; `checked`: what `check_resume` returned for it (not verified again).
+    Hosts a narrowed run left out stay skipped."""
     run_dir = find_run(run, options.runs_dir)
     journal = open_journal(options.runs_dir)
     leases = Leases(journal, "apply --resume")
     try:
         plan_path = _resumable_plan(journal, run_dir)
-        _lease_run(leases, run_dir, load_plan(plan_path))
+        lease_run(leases, run_dir, load_plan(plan_path))
         session = checked or Session(plan_path, options, check_trust=True)
         plan = session.plan
         records = journal.hosts(run_dir.name)
@@ -444,7 +515,18 @@ def resume_apply(
             )
         journal.set_run_status(run_dir.name, "running")
         with own_failures(run_dir.name, session.redactor):
-            return _run_waves(session, journal, run_dir.name, run_dir, flows, confirm, on_event, on_runner)
+            return _run_waves(
+                session,
+                journal,
+                run_dir.name,
+                run_dir,
+                flows,
+                confirm,
+                on_event,
+                on_runner,
+                pacing or Pacing(),
+                "resume",
+            )
     finally:
         leases.release()
         journal.close()
@@ -459,83 +541,53 @@ def _run_waves(
     confirm: ConfirmWave | None,
     on_event: EventSink | None,
     on_runner: Callable[[WaveRunner], None] | None,
+    pacing: Pacing,
+    kind: str,
 ) -> ApplyResult:
     plan = session.plan
+    started = time.monotonic()
+    events = RunEvents(run_id, plan, journal, redactor=session.redactor, on_event=on_event)
     runner: WaveRunner
     if session.options.processes > 1 and len(flows) > 1:
-        runner = ShardedRunner(journal, run_id, run_dir, session.options, session.options.processes, on_event)
+        runner = ShardedRunner(journal, run_id, run_dir, session.options, session.options.processes, events.host_event)
     else:
-        runner = session.runner(journal, run_id, run_dir, list(flows), on_event)
+        runner = session.runner(journal, run_id, run_dir, list(flows), events.host_event)
     if on_runner:
         on_runner(runner)
-    halted: str | None = None
-    for wave in plan.waves:
-        todo = [h for h in wave.hosts if h in flows]
-        if not todo:
-            continue
-        if runner.stop_requested.is_set():
-            break
-        if confirm is not None and not confirm(wave, len(todo)):
-            halted = f"stopped before {wave.name}: not confirmed"
-            break
-        runner.run_wave(wave, flows)
-        records = journal.hosts(run_id)
-        failures = sum(1 for h in wave.hosts if records[h].state in FAILURE_OUTCOMES)
-        if failures > wave.max_failures:
-            halted = (
-                f"halted after {wave.name}: {failures} hosts failed, more than the threshold of {wave.max_failures}"
-            )
-            break
+    waves = sum(1 for wave in plan.waves if any(h in flows for h in wave.hosts))
+    events.run_started(kind, len(flows), waves, f"plan {plan.plan_id} ({session.short_id})")
+    driver = WaveDriver(
+        plan,
+        flows,
+        runner,
+        journal,
+        run_id,
+        events,
+        workers=session.options.workers,
+        pacing=pacing,
+        confirm=confirm,
+        soak_check=session.soak_check(pacing),
+    )
+    end = driver.run()
     interrupted = runner.stop_requested.is_set()
     records = journal.hosts(run_id)
     migrated = [h for h in plan.hosts if h.name in flows and records[h.name].state == "migrated"]
     for host, problem in session.satellite_postcheck(migrated).items():
-        journal.host_finished(run_id, host, "failed", failed_step="satellite_check", reason=session.redactor(problem))
-    if halted:
+        reason = session.redactor(problem)
+        journal.host_finished(run_id, host, "failed", failed_step="satellite_check", reason=reason)
+        events.host_event(host, "failed", reason or "")
+    if end.halted:
         for host, record in journal.hosts(run_id).items():
             if record.state == "pending":
-                journal.host_finished(run_id, host, "skipped", reason=f"not run: {halted}")
-    journal.set_run_status(run_id, "interrupted" if interrupted else ("halted" if halted else "finished"))
+                journal.host_finished(run_id, host, "skipped", reason=f"not run: {end.halted}")
+    result_status = (
+        "interrupted" if interrupted else ("stopped" if end.stopped else ("halted" if end.halted else "finished"))
+    )
+    journal.set_run_status(run_id, result_status)
     outcomes = write_run_reports(run_dir, journal, run_id, plan, redactor=session.redactor)
-    return ApplyResult(run_dir, outcomes, halted=halted, interrupted=interrupted)
-
-
-def backout_hosts(
-    run: str, options: ApplyOptions, hosts: Sequence[str] | None = None, on_event: EventSink | None = None
-) -> ApplyResult:
-    """`fleetreg backout RUN`: restore the pre-change call-home block on hosts this run changed."""
-    run_dir = find_run(run, options.runs_dir)
-    journal = open_journal(options.runs_dir)
-    leases = Leases(journal, "backout")
-    try:
-        if journal.run_info(run_dir.name) is None:
-            raise RunFolderError("not a run in the journal", file=str(run_dir))
-        _lease_run(leases, run_dir, load_plan(run_dir / PLAN_FILE))
-        records = journal.hosts(run_dir.name)
-        if hosts:
-            unknown = sorted(set(hosts) - set(records))
-            if unknown:
-                raise InputError(f"host {unknown[0]!r} is not part of run {run_dir.name}", field="--hosts")
-        session = Session(run_dir / PLAN_FILE, options)
-        plan = session.plan
-        selected = [h for h in plan.hosts if h.is_actionable and (not hosts or h.name in hosts) and h.name in records]
-        flows = {
-            h.name: HostFlow.for_backout(
-                h, registered=records[h.name].registered and h.mode == "callhome", reason="backed out on demand"
-            )
-            for h in selected
-            if records[h.name].config_changed or records[h.name].state == "migrated"
-        }
-        with own_failures(run_dir.name, session.redactor):
-            journal.set_run_status(run_dir.name, "backout")
-            runner = session.runner(journal, run_dir.name, run_dir, list(flows), on_event)
-            runner.run_wave(Wave(number=-1, name="backout", hosts=tuple(flows), max_failures=len(flows)), flows)
-            journal.set_run_status(run_dir.name, "finished")
-            outcomes = write_run_reports(run_dir, journal, run_dir.name, plan, redactor=session.redactor)
-        return ApplyResult(run_dir, {h: outcomes[h] for h in flows})
-    finally:
-        leases.release()
-        journal.close()
+    result = ApplyResult(run_dir, outcomes, halted=end.halted, interrupted=interrupted, stopped=end.stopped)
+    events.run_finished(result.status, finish_counts(outcomes), int(result.exit_code), time.monotonic() - started)
+    return result
 
 
 def regenerate_reports(run: str, runs_dir: Path) -> tuple[Path, dict[str, HostOutcome]]:
@@ -557,4 +609,4 @@ def finish_counts(outcomes: Mapping[str, HostOutcome]) -> dict[str, int]:
     return counts
 
 
-__all__ = ["ApplyOptions", "ApplyResult", "Finish", "apply_plan", "backout_hosts", "regenerate_reports", "resume_apply"]
+__all__ = ["ApplyOptions", "ApplyResult", "Finish", "apply_plan", "regenerate_reports", "resume_apply"]

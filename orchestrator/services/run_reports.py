@@ -85,7 +85,11 @@ def write_run_reports(
 ) -> dict[str, HostOutcome]:
     outcomes = run_outcomes(run_dir, journal, run_id, plan)
     scrub = redactor or Redactor()
-    title = f"fleetreg apply {run_id}"
+    info = journal.run_info(run_id) or {}
+    selection = (info.get("options") or {}).get("selection")
+    selected = len((info.get("options") or {}).get("selected") or ())
+    narrowed = f" (narrowed to {selected} of {len(plan.hosts)} switches: {selection})" if selection else ""
+    title = f"fleetreg apply {run_id}{narrowed}"
     run = run_record(journal, run_id)
     write_private(run_dir / "report.html", scrub(render_html(plan, outcomes, title=title, run=run)) or "")
     write_private(run_dir / "report.md", scrub(render_markdown(plan, outcomes, title=title, run=run)) or "")

@@ -3,7 +3,7 @@ change window. Same checks as apply's verify step (host_flow.verify_problems).""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -57,9 +57,15 @@ def expected_hosts(plan: Plan) -> list[HostPlan]:
 
 
 def verify_hosts(
-    nr: Nornir, plan: Plan, *, read_timeout: float = 30, on_host_done: Callable[[str, bool], None] | None = None
+    nr: Nornir,
+    plan: Plan,
+    *,
+    read_timeout: float = 30,
+    on_host_done: Callable[[str, bool], None] | None = None,
+    only: Collection[str] | None = None,
 ) -> list[Verdict]:
-    hosts = {h.name: h for h in expected_hosts(plan)}
+    """Each host the plan expects on the satellite (`only`: those of them named) checked read-only."""
+    hosts = {h.name: h for h in expected_hosts(plan) if only is None or h.name in only}
 
     results: dict[str, Any] = {}
     for mode in ("callhome", "cslu"):  # one Nornir run per mode: the task's parameters are per run

@@ -307,6 +307,14 @@ class Journal:
         ).fetchall()
         return {r[0]: HostRecord(r[0], r[1], r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], r[8], r[9]) for r in rows}
 
+    def host(self, run_id: str, host: str) -> HostRecord | None:
+        row = self._db.execute(
+            "SELECT host, wave, state, failed_step, reason, config_changed, registered, polls, started_at, finished_at "
+            "FROM hosts WHERE run_id=? AND host=?",
+            (run_id, host),
+        ).fetchone()
+        return HostRecord(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), *row[7:]) if row else None
+
     def steps(self, run_id: str, host: str | None = None) -> list[StepRecord]:
         query = "SELECT host, step, status, started_at, finished_at, detail FROM steps WHERE run_id=?"
         params: tuple[Any, ...] = (run_id,)

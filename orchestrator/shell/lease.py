@@ -110,11 +110,15 @@ class Leases:
 
     def _holder(self, key: str) -> Lease | None:
         """The journal's holder of `key`; the OS lock is taken just before the row is written,
-        so a holder seen by its lock alone gets a moment to appear."""
+        so a holder seen by its lock alone gets a moment to appear, also over a row left by a
+        process that is gone (a killed run being taken over: the row still names the dead one)."""
         deadline = time.monotonic() + HOLDER_WAIT_S
-        while (holder := self.journal.lease(key)) is None and time.monotonic() < deadline:
+        while True:
+            holder = self.journal.lease(key)
+            gone = holder is not None and holder.holder_host == self.host and not _pid_alive(holder.holder_pid)
+            if (holder is not None and not gone) or time.monotonic() >= deadline:
+                return holder
             time.sleep(0.05)
-        return holder
 
     def take(self, wanted: dict[str, str | None], *, resuming: str | None = None) -> None:
         """The journal rows for `wanted` (key -> run id). `resuming`: the run this process

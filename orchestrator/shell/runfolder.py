@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,34 @@ def create_run(kind: str, runs_dir: Path = DEFAULT_RUNS_DIR) -> Path:
     except OSError as exc:
         raise RunFolderError(f"cannot create run folder: {exc.strerror or exc}", file=str(runs_dir)) from None
     raise RunFolderError("cannot create a unique run folder", file=str(runs_dir))
+
+
+@contextmanager
+def new_run(kind: str, runs_dir: Path = DEFAULT_RUNS_DIR) -> Iterator[Path]:
+    """A run folder that exists only if what fills it succeeds: a failed or interrupted plan or
+    discover leaves no half-written folder for `--from` or a reviewer to pick up."""
+    path = create_run(kind, runs_dir)
+    try:
+        yield path
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
+def runs_dir_of(path: Path) -> Path:
+    """The runs folder holding a plan or run folder (or a plan.json inside one): where its
+    journal is, and where the runs made from it go unless told otherwise."""
+    folder = path if path.is_dir() else path.parent
+    return folder.resolve().parent
+
+
+def default_runs_dir(run: str | Path | None, runs_dir: Path | None) -> Path:
+    """--runs-dir when given; else the runs folder of a plan or run named by its path; else ./runs."""
+    if runs_dir is not None:
+        return runs_dir
+    if run is not None and Path(run).exists():
+        return runs_dir_of(Path(run))
+    return DEFAULT_RUNS_DIR
 
 
 def find_run(run: str, runs_dir: Path = DEFAULT_RUNS_DIR) -> Path:

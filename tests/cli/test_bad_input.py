@@ -167,7 +167,7 @@ def test_missing_token_variable_at_apply(planned: Planned, env, tmp_path: Path, 
     [
         pytest.param(("apply", "--resume", "20990101T000000000Z-apply", "--yes"), id="resume"),
         pytest.param(("report", "20990101T000000000Z-apply"), id="report"),
-        pytest.param(("backout", "20990101T000000000Z-apply"), id="backout"),
+        pytest.param(("backout", "20990101T000000000Z-apply", "--yes"), id="backout"),
     ],
 )
 def test_unknown_run_id(verb: tuple[str, ...], planned: Planned, env, capsys) -> None:
@@ -176,7 +176,7 @@ def test_unknown_run_id(verb: tuple[str, ...], planned: Planned, env, capsys) ->
 
 
 def test_backout_of_a_host_not_in_the_run(planned: Planned, env, capsys) -> None:
-    args = ("backout", planned.apply_run, "--runs-dir", str(planned.runs), "--hosts", "no-such-switch")
+    args = ("backout", planned.apply_run, "--runs-dir", str(planned.runs), "--yes", "--hosts", "no-such-switch")
     message = fails_cleanly(planned, capsys, *args)
     assert "'no-such-switch' is not part of run" in message
 

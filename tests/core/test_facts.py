@@ -62,3 +62,21 @@ def test_the_pre_check_names_a_missing_output(samples: Path) -> None:
     with pytest.raises(ParseError) as caught:
         build_drift_facts("sw1", read)
     assert (caught.value.host, caught.value.command) == ("sw1", "show running-config")
+
+
+def test_a_drifted_switch_names_each_field_that_changed_planned_then_now(samples: Path) -> None:
+    """Issue 18: a switch whose call-home lines (or smart account, transport...) changed since
+    the plan was reported as 'call-home / license configuration differs' without saying what."""
+    from fleetreg.core.host_flow import HostFlow
+
+    read = outputs(samples, status="sls_genie_sl_registered_csr1kv.txt")
+    plan = plan_host(entry(), DiscoverOutcome(host="sw1", facts=build_facts("sw1", read)))
+    running = read["show running-config"].replace("\nend\n", "\nip http client source-interface Loopback0\nend\n")
+    assert running != read["show running-config"]
+    now = build_drift_facts("sw1", {**read, "show running-config": running})
+    flow = HostFlow.fresh(plan, poll_interval_s=1, register_timeout_s=10)
+    action = flow.precheck(now, read["show license status"])
+    assert getattr(action, "outcome", None) == "drifted"
+    reason = getattr(action, "reason", "") or ""
+    assert "config: (absent) -> 'ip http client source-interface Loopback0'" in reason, reason
+    assert "differs from the plan's pre-state" not in reason

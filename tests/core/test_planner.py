@@ -247,3 +247,52 @@ def test_slp_switches_count_in_the_license_preflight() -> None:
     assert takes_a_license(_slp("a", "Corporate", "Corp-1"))
     assert cslu_tenant_of("https://sat:8443/cslu/v1/pi/Corp%20Net-1") == "Corp%20Net-1"
     assert cslu_tenant_of("https://sat/Transportgateway/services/DeviceRequestHandler") is None
+
+
+def test_a_wave_set_in_the_inventory_is_the_wave_the_host_runs_in() -> None:
+    """`fleetreg.wave: N` places a host in wave N (0: the canary wave), beyond wave_size; the
+    other hosts fill the waves as before."""
+    waves_set = {"a2": 2, "b2": 0, "c1": 7}
+    hosts = [
+        plan_host(entry(n, wave=waves_set.get(n)), DiscoverOutcome(host=n, error_reason="x", error="y")).model_copy(
+            update={"classification": "to-migrate", "site": n[0]}
+        )
+        for n in ["a1", "a2", "a3", "b1", "b2", "c1"]
+    ]
+    planned, waves = assign_waves(hosts, WavePolicy(canary=1, wave_size=2))
+    assert [(w.number, w.name, list(w.hosts)) for w in waves] == [
+        (0, "canary", ["a1", "b2"]),
+        (1, "wave 1", ["a3", "b1"]),
+        (2, "wave 2", ["a2"]),
+        (7, "wave 7", ["c1"]),
+    ]
+    assert {h.name: h.wave for h in planned} == {"a1": 0, "b2": 0, "a3": 1, "b1": 1, "a2": 2, "c1": 7}
+
+
+def test_a_wave_and_canary_that_contradict_each_other_are_refused() -> None:
+    with pytest.raises(ValueError, match="wave: 3 contradicts it"):
+        entry("sw1", canary=True, wave=3)
+    assert entry("sw1", canary=True, wave=0).settings.wave == 0
+
+
+def test_plan_integrity_derives_the_waves_the_inventory_sets(samples: Path) -> None:
+    """A plan.json whose host was moved out of the wave its inventory sets is not the plan fleetreg derives."""
+    from fleetreg.core.plan_integrity import plan_differences, wave_differences
+
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    entries = [entry(n, wave=3 if n == "sw2" else None) for n in ("sw1", "sw2", "sw3")]
+    outcomes = [DiscoverOutcome(host=e.name, facts=facts.model_copy(update={"host": e.name})) for e in entries]
+    plan = build_plan(
+        entries, outcomes, policy=WavePolicy(canary=0, wave_size=5), plan_id="p", created_at="t", inventory_dir="inv"
+    )
+    assert [(w.number, w.hosts) for w in plan.waves] == [(1, ("sw1", "sw3")), (3, ("sw2",))]
+    by_name = {e.name: e for e in entries}
+    assert plan_differences(plan, by_name, ca_sha1={}) == []
+    moved = plan.model_copy(
+        update={
+            "hosts": tuple(h.model_copy(update={"wave_setting": None}) if h.name == "sw2" else h for h in plan.hosts)
+        }
+    )
+    assert plan_differences(moved, by_name, ca_sha1={})[0].startswith("host sw2: wave_setting is None")
+    regrouped = plan.model_copy(update={"waves": (plan.waves[0].model_copy(update={"hosts": ("sw1", "sw2", "sw3")}),)})
+    assert wave_differences(regrouped)

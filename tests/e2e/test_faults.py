@@ -486,7 +486,7 @@ def test_failing_canaries_halt_the_run_before_wave_2(mock_fleet_factory, tmp_pat
     with fleet_env(mock):
         plan_dir = plan(mock, runs, "--canary", "20", "--max-failures", "1", "--workers", "50")
         code, run_dir = apply_cli(plan_dir, runs, "--workers", "50")
-    assert code == 1
+    assert code == 5  # halted by the failure threshold
     plan_data = load_plan_json(plan_dir)
     canary = plan_data["waves"][0]
     assert canary["name"] == "canary" and len(canary["hosts"]) == 20 and set(faulty) <= set(canary["hosts"])
@@ -526,7 +526,7 @@ def test_backout_on_demand_restores_the_block_and_deregisters(mock_fleet_factory
         serial = mock.fleet.dump_state()["devices"][target]["serial"]
         instances = mock.fleet.dump_state()["satellite"]["product_instances"]
         assert serial in [p["serial"] for p in instances]
-        assert run_cli("backout", run_dir.name, "--runs-dir", str(runs), "--hosts", target) == 0
+        assert run_cli("backout", run_dir.name, "--runs-dir", str(runs), "--yes", "--hosts", target) == 0
     state = mock.fleet.dump_state()
     device = state["devices"][target]
     assert callhome_blocks(mock)[target] == before[target]

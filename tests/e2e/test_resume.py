@@ -106,7 +106,7 @@ def test_ctrl_c_finishes_running_steps_starts_nothing_new_then_resume(mock_fleet
         wait_for_step(runs / "fleetreg.db", "wait_registered", proc)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 1, (out, err)
+        assert proc.returncode == 130, (out, err)  # Ctrl-C: the shell's convention, the run resumable
         assert "Traceback" not in err and "Resume with: fleetreg apply --resume" in out
         run_dir = latest_run(runs, "apply")
         with sqlite3.connect(runs / "fleetreg.db") as conn:

@@ -118,7 +118,7 @@ def test_backout_during_an_apply_is_refused(mock_fleet_factory, tmp_path: Path, 
             wait_for_step(runs / "fleetreg.db", "wait_registered", proc)
             run_dir = latest_run(runs, "apply")
             capsys.readouterr()
-            code = run_cli("backout", run_dir.name, "--runs-dir", str(runs))
+            code = run_cli("backout", run_dir.name, "--runs-dir", str(runs), "--yes")
             err = capsys.readouterr().err
         finally:
             _out, apply_err = proc.communicate(timeout=180)

@@ -217,7 +217,7 @@ def test_backout_types_nothing_for_a_host_the_plan_does_not_act_on(mock: MockFle
         with closing(sqlite3.connect(runs / "fleetreg.db")) as db, db:
             db.execute("UPDATE plans SET digest=? WHERE plan_id=?", (digest, plan["plan_id"]))
         before = configs(mock)
-        run_cli("backout", run_dir.name, "--runs-dir", str(runs))
+        run_cli("backout", run_dir.name, "--runs-dir", str(runs), "--yes")
     assert configs(mock) == before
     assert all("hostname pwned" not in running for running, _ in configs(mock).values())
 

@@ -210,8 +210,8 @@ def test_resume_checks_again_before_touching_the_switches_left(
     plan_dir = latest_run(runs, "plan")
     runners: list[Any] = []
 
-    def stop_before_wave_1(wave: Any, count: int) -> bool:
-        if wave.number >= 1:
+    def stop_before_wave_1(gate: Any) -> bool:
+        if gate.wave.number >= 1:
             runners[0].request_stop()  # what a Ctrl-C does: nothing new starts
         return True
 

@@ -182,6 +182,31 @@ def test_filter_by_group_includes_parent_groups_and_refuses_unknown_names() -> N
         inventory.filter(groups=["site_amz"])
 
 
+def test_filters_take_globs_and_inventory_data_and_name_the_closest_match() -> None:
+    environ = {"FLEETREG_TOKEN_CORPORATE": TOKEN_ONE, "FLEETREG_TOKEN_PUBLIC": TOKEN_TWO}
+    inventory = load_inventory(REPO / "inventory", environ=environ)
+    names = [h.name for h in inventory.filter(hosts=["sw-fra-*"]).hosts]
+    assert names == ["sw-fra-dc-01", "sw-fra-dc-02", "sw-fra-acc-01", "sw-fra-pub-01"]
+    assert [h.name for h in inventory.filter(hosts=["sw-fra-dc-0[2-9]", "sw-lon-acc-01"]).hosts] == [
+        "sw-fra-dc-02",
+        "sw-lon-acc-01",
+    ]
+    assert {h.site for h in inventory.filter(sites=["A*"]).hosts} == {"AMS"}
+    assert {h.name for h in inventory.filter(groups=["site_fr?"]).hosts} == set(names)
+    # data, inherited from groups and defaults, by dotted key; the value is a glob too
+    public = inventory.filter(data=["fleetreg.virtual_account=Public*"])
+    assert public.hosts and {h.settings.virtual_account for h in public.hosts} == {"Public Network Devices"}
+    assert inventory.filter(data=["site=FRA"]).hosts == inventory.filter(sites=["FRA"]).hosts
+    with pytest.raises(InventoryError, match=r"unknown host 'sw-par-\*'.*did you mean"):
+        inventory.filter(hosts=["sw-par-*"])
+    with pytest.raises(InventoryError, match="unknown group 'va_publik' \\(did you mean 'va_public'\\?\\)"):
+        inventory.filter(groups=["va_publik"])
+    with pytest.raises(InventoryError, match=r"no host has inventory data 'fleetreg\.virtual_acount'.*did you mean"):
+        inventory.filter(data=["fleetreg.virtual_acount=x"])
+    with pytest.raises(InventoryError, match="KEY=VALUE"):
+        inventory.filter(data=["site"])
+
+
 # ------------------------------------------------------------------ problems, one by one
 
 

@@ -136,3 +136,24 @@ def set_default_setting(mock: MockFleet, **settings: Any) -> None:
     document = yaml.safe_load(defaults_file.read_text())
     document["data"]["fleetreg"].update(settings)
     defaults_file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def quick_fleet(factory: Any, count: int, *, faults: tuple[Any, ...] = (), cloud_only: bool = True) -> MockFleet:
+    """A small fleet that registers fast (0.2-0.4 s, polled every 0.2 s), classic switches
+    registered to the cloud unless `cloud_only` is False; `faults`: mock FaultSpecs."""
+    from mock_devices.spec import FleetSpec, MixSpec
+
+    mix = MixSpec.model_validate({"states": {"cloud": 1.0}}) if cloud_only else MixSpec()
+    mock: MockFleet = factory(spec=FleetSpec(count=count, register_seconds=(0.2, 0.4), mix=mix, faults=list(faults)))
+    set_default_setting(mock, poll_interval_s=0.2)
+    return mock
+
+
+def journal_states(runs: Path, run_id: str) -> dict[str, str]:
+    with sqlite3.connect(runs / "fleetreg.db") as db:
+        return dict(db.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_id,)).fetchall())
+
+
+def run_status(runs: Path, run_id: str) -> str:
+    with sqlite3.connect(runs / "fleetreg.db") as db:
+        return str(db.execute("SELECT status FROM runs WHERE run_id=?", (run_id,)).fetchone()[0])
