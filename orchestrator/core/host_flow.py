@@ -300,8 +300,8 @@ def step_after(plan: HostPlan, step: str | None) -> str | None:
 NO_ACK = "no ACK received from the satellite"
 # What to run on a switch a failed change left unregistered that was on the cloud before it.
 CLOUD_RESTORE_HINT = (
-    "it is no longer registered to the cloud: to restore that, run on the switch "
-    "`license smart register idtoken <a CSSM token of virtual account {va!r}>`"
+    "it is no longer registered to the cloud: to restore that, register it on the switch with "
+    "`license smart register` and a CSSM token of virtual account {va!r}"
 )
 
 

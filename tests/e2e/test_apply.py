@@ -83,7 +83,7 @@ def test_verify_reports_each_host_after_apply_and_catches_a_change(mock_fleet_fa
         assert code == 0
         capsys.readouterr()
         assert run_cli("verify", apply_dir.name, "--runs-dir", str(runs)) == 0
-        assert "5 ok, 0 pending-ack, 0 failing" in capsys.readouterr().out
+        assert "5 ok, 0 failing" in capsys.readouterr().out
         # someone re-enables CiscoTAC-1 by hand on a classic switch: verify catches it
         plan = load_plan_json(plan_dir)
         victim = next(h["name"] for h in plan["hosts"] if h["mode"] == "callhome")

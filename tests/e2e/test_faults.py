@@ -462,9 +462,7 @@ def test_satellite_url_typo_fails_registration_with_the_callhome_reason(mock_fle
     after = "state after backout: UNREGISTERED - REGISTRATION FAILED / EVAL MODE, reporting to (CiscoTAC-1 default)"
     assert after in reason, reason
     # it was on the cloud before: the report says so, and what to run (no cloud token is configured)
-    assert (
-        "it is no longer registered to the cloud: to restore that, run on the switch `license smart register" in reason
-    )
+    assert "it is no longer registered to the cloud: to restore that, register it on the switch with" in reason
     assert_fleet_sound(mock, plan_dir, run_dir, before)
     assert_healthy_migrated(run_dir, [FAULTY])
 

@@ -121,11 +121,12 @@ def test_inventory_check_names_an_unset_api_client_secret(mock_fleet_factory, ca
 EXPIRED = "RXhwaXJlZFRva2VuT2ZDb3Jwb3JhdGVOZXR3b3JrRGV2aWNlczAwMDAwMDAwMDAw"
 
 
-def test_a_token_the_satellite_lists_as_expired_stops_apply_before_any_switch_leaves_the_cloud(
-    mock_fleet_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_a_token_the_satellite_lists_as_expired_blocks_its_switches_at_plan_time(
+    mock_fleet_factory, tmp_path: Path
 ) -> None:
-    """Issue 17: the token is proven usable before any deregister: with the satellite's API, a
-    token from the environment must exist in its virtual account, unexpired, with uses left."""
+    """Issue 17: a token is proven usable before any switch leaves the cloud: with the satellite's
+    API, a token from the environment must be one of its virtual account's, unexpired, with uses
+    left; else `plan` blocks the switches that would use it, naming the reason (never the token)."""
     vas = [
         VirtualAccountSpec(name="Corporate Network Devices", tokens=[TokenSpec(value=EXPIRED, expires_in_days=-1)]),
         VirtualAccountSpec(name="Public Network Devices"),
@@ -134,13 +135,31 @@ def test_a_token_the_satellite_lists_as_expired_stops_apply_before_any_switch_le
     mock.env["FLEETREG_TOKEN_CORPORATE_NETWORK_DEVICES"] = EXPIRED  # the operator's token, expired since
     runs = tmp_path / "runs"
     with fleet_env(mock):
+        assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs)) in (0, 6)
+    hosts = load_plan_json(latest_run(runs, "plan"))["hosts"]
+    corporate = [h for h in hosts if h["virtual_account"] == "Corporate Network Devices"]
+    assert corporate and all(h["classification"] == "blocked" for h in corporate)
+    reason = "the registration token env:FLEETREG_TOKEN_CORPORATE_NETWORK_DEVICES is expired on the satellite"
+    assert all(reason in h["reason"] and EXPIRED not in h["reason"] for h in corporate)
+
+
+def test_a_token_that_expires_after_the_plan_stops_apply_before_any_switch_leaves_the_cloud(
+    mock_fleet_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same proof at apply time: a token valid at plan time and expired since stops the run
+    (exit 2, one line) before any switch is touched."""
+    mock = mock_fleet_factory(spec=classic_spec(4), api=True)
+    runs = tmp_path / "runs"
+    with fleet_env(mock):
         assert run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs)) == 0
+        for token in mock.fleet.satellite.tokens:  # every token expires between plan and apply
+            mock.call(setattr, token, "expires_wall", 0.0)
         before = {n: d["running_config"] for n, d in mock.fleet.dump_state()["devices"].items()}
         code = run_cli("apply", str(latest_run(runs, "plan")), "--runs-dir", str(runs), "--yes")
     assert code == 2
     error = capsys.readouterr().err
-    assert "the registration token env:FLEETREG_TOKEN_CORPORATE_NETWORK_DEVICES is expired on the satellite" in error
-    assert "no switch was touched" in error and EXPIRED not in error
+    assert "is expired on the satellite; no switch was touched" in error
+    assert not any(token.value in error for token in mock.fleet.satellite.tokens)
     state = mock.fleet.dump_state()["devices"]
     assert {n: d["running_config"] for n, d in state.items()} == before
     assert all(d["licensing"]["status"] == "REGISTERED" for d in state.values())  # still in the cloud
