@@ -5,21 +5,12 @@ from __future__ import annotations
 from fleetreg.core.host_flow import Finish, HostFlow, PollLater, RunStep, longest_wait_first, registration_verdict
 from fleetreg.core.outcomes import DONE_OUTCOMES, FAILURE_OUTCOMES, TERMINAL_OUTCOMES
 from fleetreg.core.parsing.models import LicenseStatus
-from fleetreg.core.plan_model import HostPlan, Step
+from fleetreg.core.plan_model import HostPlan
+from host_plans import host_plan
 
 
 def _plan(name: str, *steps: str) -> HostPlan:
-    return HostPlan(
-        name=name,
-        hostname="127.0.0.1",
-        port=22,
-        site=None,
-        virtual_account="VA",
-        token_ref=None,
-        classification="to-migrate",
-        reason="",
-        steps=tuple(Step(name=s, title=s) for s in steps),  # type: ignore[arg-type]
-    )
+    return host_plan(name, *steps, hostname="127.0.0.1")
 
 
 def test_hosts_that_register_start_before_hosts_that_only_sync_or_do_not_wait() -> None:

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fleetreg.core.errors import InputError
 from fleetreg.core.pacing import parse_duration, parse_window_end, wave_fits
-from fleetreg.core.plan_model import HostPlan, Step
 from fleetreg.core.wave_timing import DEFAULT_STEP_SECONDS, step_times, wave_seconds
+from host_plans import host_plan
 
 CET = timezone(timedelta(hours=1))
 NOW = datetime(2026, 3, 1, 22, 30, tzinfo=CET)
@@ -48,24 +48,10 @@ def test_a_wave_fits_only_if_it_ends_before_the_window() -> None:
     assert not wave_fits(1000, 101, 1100)
 
 
-def host(name: str, *steps: str) -> HostPlan:
-    return HostPlan(
-        name=name,
-        hostname="192.0.2.1",
-        port=22,
-        site=None,
-        virtual_account="VA",
-        token_ref=None,
-        classification="to-migrate",
-        reason="",
-        steps=tuple(Step(name=s, title=s) for s in steps),  # type: ignore[arg-type]
-    )
-
-
 def test_a_wave_takes_its_longest_switch_or_its_shared_ssh_time_plus_the_longest_wait() -> None:
     measured = [("precheck", 1.0), ("configure", 2.0), ("wait_registered", 10.0)] * 3  # 3 samples each
     times = step_times(measured)
-    callhome = [host(f"sw{i}", "configure", "wait_registered") for i in range(10)]
+    callhome = [host_plan(f"sw{i}", "configure", "wait_registered") for i in range(10)]
     # 10 switches of 3 s SSH work on 2 workers: 15 s, then the 10 s wait of the last
     assert wave_seconds(callhome, times, workers=2)[0] == 25
     # on 100 workers the longest switch is the bound: 3 s of SSH, 10 s of waiting

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fleetreg.core.plan_model import HostPlan, Plan, Step, Wave, WavePolicy
+from fleetreg.core.plan_model import HostPlan, Plan, Wave, WavePolicy
 from fleetreg.core.wave_timing import (
     DEFAULT_STEP_SECONDS,
     MIN_SAMPLES,
@@ -11,23 +11,13 @@ from fleetreg.core.wave_timing import (
     host_seconds,
     step_times,
 )
+from host_plans import host_plan
 
 REGISTERS = ("backup", "configure", "save_config", "register", "wait_registered", "save_final", "verify")
 
 
 def hplan(name: str, wave: int, steps: tuple[str, ...] = REGISTERS) -> HostPlan:
-    return HostPlan(
-        name=name,
-        hostname="192.0.2.1",
-        port=22,
-        site=None,
-        virtual_account="VA",
-        token_ref=None,
-        classification="to-migrate",
-        reason="",
-        steps=tuple(Step(name=s, title=s) for s in steps),  # type: ignore[arg-type]
-        wave=wave,
-    )
+    return host_plan(name, *steps, wave=wave)
 
 
 def plan_of(waves: dict[int, int]) -> Plan:
