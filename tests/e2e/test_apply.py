@@ -96,7 +96,7 @@ def test_verify_reports_each_host_after_apply_and_catches_a_change(mock_fleet_fa
         mock.call(reactivate_tac)
         assert run_cli("verify", apply_dir.name, "--runs-dir", str(runs)) == 1
         out = capsys.readouterr().out
-        assert "4 ok, 0 pending-ack, 1 failing" in out and victim in out
+        assert "4 ok, 1 failing" in out and victim in out
 
 
 def test_apply_split_over_two_processes_migrates_every_switch_once(mock_fleet_factory, tmp_path: Path) -> None:
