@@ -18,7 +18,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	scripts/ensure-browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 4 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
