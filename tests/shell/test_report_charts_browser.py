@@ -5,33 +5,18 @@ whole report is kept in the test's tmp dir for a person to look at. Needs /usr/b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fleetreg.shell.reports import render_html
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from report_fleet import mixed_fleet_plan, simulated_run
-from tests_browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHARTS = ("timeline", "outcomes", "licenses")
 TOP = {"x": 0, "y": 0, "width": 1280, "height": 3200}
 SCREENSHOT_MS = 30_000  # two shared cores: a tall page takes seconds to paint
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: scripts/ensure-browser could not install it")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def open_report(browser: Browser, html: str, folder: Path) -> tuple[Page, list[str], list[str]]:

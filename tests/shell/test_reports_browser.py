@@ -16,38 +16,16 @@ from fleetreg.core.inventory_model import HostEntry
 from fleetreg.core.plan_model import Plan, WavePolicy
 from fleetreg.core.planner import DiscoverOutcome, build_plan
 from fleetreg.shell.reports import render_html
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
-from tests_browser import CHROMIUM_ARGS
+from playwright.sync_api import Browser, ConsoleMessage, Page
+from report_fleet import migrated_running_config
 from tests_support import SATELLITE, entry, outputs, slp_version
 
 pytestmark = pytest.mark.browser
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
-CHROMIUM = Path("/usr/bin/chromium")
 CLASSES = ("to-migrate", "wrong-virtual-account", "already-migrated", "blocked")
 PLANNED_VA = "Corporate Network Devices"
 SAMPLE_VA = "RADKit-LMM-NA"  # the VA in sls_genie_sl_registered_csr1kv.txt
-
-
-def migrated_running_config() -> str:
-    """The sample running config after a finished migration: CiscoTAC-1 off, the satellite
-    profile on, source interface and trustpoint as the default settings want them."""
-    text = (SAMPLES / "runcfg_libgr_c9200l_17.6_full.txt").read_text()
-    edits = [
-        (
-            ' profile "CiscoTAC-1"\n  active\n  destination transport-method http\n',
-            ' profile "CiscoTAC-1"\n  no active\n  destination transport-method http\n'
-            ' profile "SSM-OnPrem"\n  reporting smart-licensing-data\n  destination transport-method http\n'
-            f"  no destination transport-method email\n  destination address http {SATELLITE}\n"
-            "  destination preferred-msg-format xml\n  active\n",
-        ),
-        (" enrollment pkcs12\n revocation-check crl\n", " enrollment pkcs12\n revocation-check none\n"),
-        ("ip http secure-server\n", "ip http secure-server\nip http client source-interface Vlan781\n"),
-    ]
-    for old, new in edits:
-        assert old in text, f"sample running config changed: {old!r} not found"
-        text = text.replace(old, new)
-    return text
 
 
 def switch(name: str, site: str, address: str, **settings: object) -> HostEntry:
@@ -61,7 +39,7 @@ def make_plan() -> Plan:
     slp_outputs = outputs(SAMPLES, version=slp_version(SAMPLES), status="sls_ntc_slp_smart_slepolicy.txt")
     slp = build_facts("x", slp_outputs)
     on_satellite = build_facts(
-        "x", outputs(SAMPLES, status="sls_genie_sl_registered_csr1kv.txt", running=migrated_running_config())
+        "x", outputs(SAMPLES, status="sls_genie_sl_registered_csr1kv.txt", running=migrated_running_config(SAMPLES))
     )
     entries = [
         switch("dist-rtm-01", "RTM", "192.0.2.31"),
@@ -122,18 +100,6 @@ def report_url(plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("report") / "report.html"
     path.write_text(render_html(plan), encoding="utf-8")
     return path.as_uri()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: scripts/ensure-browser could not install it")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

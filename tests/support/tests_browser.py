@@ -1,4 +1,15 @@
-"""Headless Chromium flags for browser tests (closed network: no background traffic)."""
+"""Headless Chromium for browser tests: its flags (closed network: no background traffic) and
+one module-scoped `browser` fixture (test modules import it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -10,3 +21,15 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: scripts/ensure-browser could not install it")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
