@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mock_devices.cloud import Cloud
 from mock_devices.config import (
     CISCO_TAC_PROFILE,
     CallHome,
@@ -53,6 +54,7 @@ class Fleet:
     info: FleetInfo
     canaries: frozenset[str] = frozenset()
     clock: Clock | None = None  # shared by every switch and the satellite API
+    cloud: Cloud | None = None  # Cisco's cloud (CSSM)
 
     def advance_clock(self, seconds: float) -> None:
         """Let `seconds` pass for the whole fleet at once (ACKs due in hours, token expiry, eval
@@ -85,7 +87,10 @@ class Fleet:
 
     def dump_state(self) -> dict[str, Any]:
         devices = {s.name: s.dump() for s in self.devices}  # dump() completes due registrations first
-        return {"devices": devices, "satellite": self.satellite.dump()}
+        state: dict[str, Any] = {"devices": devices, "satellite": self.satellite.dump()}
+        if self.cloud is not None:
+            state["cloud"] = self.cloud.dump()
+        return state
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -231,6 +236,30 @@ def _build_satellite(spec: FleetSpec, rng: random.Random, wall: float, count: in
     return satellite
 
 
+def _build_cloud(spec: FleetSpec, wall: float, count: int) -> Cloud:
+    """Cisco's cloud; its generated token comes from a generator of its own, so that a fleet's
+    switches, serials and satellite tokens stay what they were for a seed."""
+    cloud_spec = spec.cloud
+    cloud = Cloud(cloud_spec.smart_account, cloud_spec.virtual_account, reachable=cloud_spec.reachable)
+    for t in cloud_spec.tokens:
+        cloud.tokens.append(
+            Token(t.value, cloud.virtual_account, wall + t.expires_in_days * DAY, t.allowed_uses, t.used)
+        )
+    if not cloud_spec.tokens:
+        value = _token_value(random.Random(f"cloud-{spec.seed}"))
+        cloud.tokens.append(Token(value, cloud.virtual_account, wall + 365 * DAY, max(1000, count * 2)))
+    return cloud
+
+
+def _cloud_token_handed_out(spec: FleetSpec, cloud: Cloud, wall: float) -> str | None:
+    """The cloud token the written inventory refers to (None: it names none)."""
+    if not spec.cloud.in_inventory:
+        return None
+    handed_out = next((t.value for t in spec.cloud.tokens if t.in_env), None)
+    valid = cloud.valid_token(wall)
+    return handed_out or (valid.value if valid is not None else None)
+
+
 _ZERO_IS_A_VALUE = frozenset({"ack_delay_s"})  # 0 s is an immediate ACK, not "not set"
 
 
@@ -314,6 +343,7 @@ def build_fleet(
     wall = clk.wall()
     satellite = _build_satellite(spec, rng, wall, total)
     satellite.port = satellite_port
+    cloud = _build_cloud(spec, wall, total)
     va_names = list(satellite.virtual_accounts)
     reg_lo, reg_hi = spec.register_seconds or register_seconds
     credentials = Credentials(spec.credentials.username, spec.credentials.password, spec.credentials.enable_secret)
@@ -381,7 +411,6 @@ def build_fleet(
         elif hw.slp:
             if rng.random() < 0.5:
                 cfg.slp_transport = "smart"
-                cloud = spec.cloud
                 slp_state = SlpLicensing(
                     cloud.smart_account, cloud.virtual_account, since, since, since - 60, since, since, acked_by="cloud"
                 )
@@ -389,6 +418,7 @@ def build_fleet(
                 cfg.slp_transport = "off"
                 slp_state = SlpLicensing()
         elif state == "cloud":
+            cloud.record(name, model, serial, since)
             classic = ClassicLicensing(
                 "REGISTERED",
                 "AUTHORIZED",
@@ -426,6 +456,7 @@ def build_fleet(
                 classic=classic,
                 slp=slp_state,
                 seed=spec.seed * 100003 + i,
+                cloud=cloud,
             )
         )
 
@@ -446,5 +477,6 @@ def build_fleet(
         tokens=tokens,
         ca_pem=satellite.pki.ca_pem if satellite.pki is not None else None,
         identity_check="verify" if satellite.identity_enforced else "disable",
+        cloud_token=_cloud_token_handed_out(spec, cloud, wall),
     )
-    return Fleet(devices, satellite, info, frozenset(canaries), clk)
+    return Fleet(devices, satellite, info, frozenset(canaries), clk, cloud)

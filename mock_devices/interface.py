@@ -113,3 +113,4 @@ class FleetInfo:
     ca_pem: str | None = None  # the satellite CA certificate, PEM (trust issue)
     identity_check: str = "disable"  # "verify": switches check the satellite's certificate
     cslu_tenants: dict[str, str] = field(default_factory=dict)  # virtual account -> its CSLU tenant
+    cloud_token: str | None = None  # a CSSM token for registering back to the cloud (rollback)

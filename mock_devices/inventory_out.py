@@ -77,6 +77,11 @@ def token_env_var(virtual_account: str) -> str:
     return f"FLEETREG_TOKEN_{slug(virtual_account).upper()}"
 
 
+def cloud_token_env_var(virtual_account: str) -> str:
+    """Where fleet.env puts the CSSM token that registers this VA's former cloud switches back."""
+    return f"FLEETREG_CLOUD_TOKEN_{slug(virtual_account).upper()}"
+
+
 def trust_settings(info: FleetInfo, ca_file: str | None) -> dict[str, Any]:
     """`verify` fleets: keep the identity check and install the satellite CA from `ca_file`;
     otherwise the common recipe (identity check off, revocation-check none on SLA-TrustPoint)."""
@@ -115,13 +120,17 @@ def defaults_document(
     return document
 
 
-def groups_document(hosts: Sequence[HostEntry], tenants: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """One group per virtual account (its name, its token reference and, from `tenants`, the CSLU
-    tenant its SLP switches report to: `cslu_tenant`, as the fleet-wide key in defaults.yaml is
-    named) and one per site."""
+def groups_document(
+    hosts: Sequence[HostEntry], tenants: Mapping[str, str] | None = None, *, cloud_tokens: bool = False
+) -> dict[str, Any]:
+    """One group per virtual account (its name, its token reference, with `cloud_tokens` the
+    reference of a CSSM token for rollback and, from `tenants`, the CSLU tenant its SLP switches
+    report to: `cslu_tenant`, as the fleet-wide key in defaults.yaml is named) and one per site."""
     groups: dict[str, Any] = {}
     for virtual_account in sorted({host.virtual_account for host in hosts}):
         fleetreg = {"virtual_account": virtual_account, "token_ref": f"env:{token_env_var(virtual_account)}"}
+        if cloud_tokens:
+            fleetreg["cloud_token_ref"] = f"env:{cloud_token_env_var(virtual_account)}"
         tenant = (tenants or {}).get(virtual_account)
         if tenant:
             fleetreg["cslu_tenant"] = tenant
@@ -161,6 +170,9 @@ def env_values(info: FleetInfo, hosts: Sequence[HostEntry]) -> dict[str, str]:
         token = info.tokens.get(virtual_account)
         if token is not None:
             values[token_env_var(virtual_account)] = token
+    if info.cloud_token is not None:
+        for virtual_account in sorted({host.virtual_account for host in hosts}):
+            values[cloud_token_env_var(virtual_account)] = info.cloud_token
     return values
 
 
@@ -206,7 +218,8 @@ def write_inventory(
     ca_file = write_ca_file(directory, info, satellite_api)
     defaults = defaults_document(info, satellite_api, ca_file=ca_file)
     (directory / "defaults.yaml").write_text(_dump(defaults), encoding="utf-8")
-    (directory / "groups.yaml").write_text(_dump(groups_document(hosts, info.cslu_tenants)), encoding="utf-8")
+    groups = groups_document(hosts, info.cslu_tenants, cloud_tokens=info.cloud_token is not None)
+    (directory / "groups.yaml").write_text(_dump(groups), encoding="utf-8")
     (directory / "hosts.yaml").write_text(_dump(hosts_document(hosts)), encoding="utf-8")
     values = env_values(info, hosts)
     if satellite_api is not None:

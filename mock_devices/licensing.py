@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import urlsplit
 
 from mock_devices.config import CallHomeProfile, SwitchConfig
@@ -117,21 +118,40 @@ def server_identity_error(cfg: SwitchConfig, url: str, pki: SatellitePki | None,
     return None
 
 
+Authority = Literal["satellite", "cloud"]
+
+
+def callhome_route(
+    cfg: SwitchConfig,
+    satellite_urls: Collection[str],
+    reachable_interface: str,
+    pki: SatellitePki | None = None,
+    cloud_urls: Collection[str] = (),
+) -> tuple[Authority, str | None]:
+    """Where a classic registration goes and why it cannot get there (None: it can). The one
+    place that decides transport success. `satellite_urls`: the URLs that reach the satellite's
+    call-home endpoint (one per host name that resolves to it), over the switch's HTTP client
+    source interface only; `cloud_urls`: those that reach Cisco's cloud (CiscoTAC-1's default
+    destination, when the fleet has a way out), over whatever route the switch has."""
+    profile = smart_licensing_profile(cfg)
+    if not cfg.service_call_home or profile is None or not profile.transport_http:
+        return "satellite", HTTP_SEND_FAILURE
+    urls = profile.effective_http_urls()
+    if any(u in cloud_urls for u in urls):
+        return "cloud", None
+    url = next((u for u in urls if u in satellite_urls), None)
+    if url is None:
+        return "satellite", HTTP_SEND_FAILURE  # a typo'd URL, or tools.cisco.com without a way out
+    if cfg.ip_http_client_source_interface != reachable_interface:
+        return "satellite", HTTP_SEND_FAILURE
+    return "satellite", server_identity_error(cfg, url, pki, transport="callhome")
+
+
 def callhome_path_error(
     cfg: SwitchConfig, satellite_urls: Collection[str], reachable_interface: str, pki: SatellitePki | None = None
 ) -> str | None:
-    """Why a classic registration cannot reach the satellite, or None when it can. `satellite_urls`:
-    the URLs that reach the satellite's call-home endpoint (one per host name that resolves to it).
-    The one place that decides transport success."""
-    profile = smart_licensing_profile(cfg)
-    if not cfg.service_call_home or profile is None or not profile.transport_http:
-        return HTTP_SEND_FAILURE
-    url = next((u for u in profile.effective_http_urls() if u in satellite_urls), None)
-    if url is None:
-        return HTTP_SEND_FAILURE  # a typo'd URL, or tools.cisco.com (no internet in the lab)
-    if cfg.ip_http_client_source_interface != reachable_interface:
-        return HTTP_SEND_FAILURE
-    return server_identity_error(cfg, url, pki, transport="callhome")
+    """Why a classic registration cannot reach the satellite, or None when it can."""
+    return callhome_route(cfg, satellite_urls, reachable_interface, pki)[1]
 
 
 def effective_slp_transport(cfg: SwitchConfig) -> str:
@@ -165,6 +185,7 @@ class RegistrationOutcome:
     authorized: bool = True  # False: registered but no license left -> OUT OF COMPLIANCE
     export_allowed: bool = False
     failure_reason: str = ""
+    authority: str = "satellite"  # who answered: "satellite" | "cloud"
 
 
 @dataclass
@@ -173,6 +194,7 @@ class PendingRegistration:
     started_wall: float
     completes_mono: float
     failure_reason: str | None  # known up front (no path to the satellite, injected fault)
+    authority: str = "satellite"  # where the request goes: "satellite" | "cloud"
 
 
 @dataclass
@@ -209,6 +231,7 @@ class ClassicLicensing:
         now_wall: float,
         delay_s: float,
         failure_reason: str | None,
+        authority: str = "satellite",
     ) -> str:
         """`license smart register idtoken T [force]`: returns what the switch prints."""
         if self.status == "REGISTRATION IN PROGRESS":
@@ -216,17 +239,17 @@ class ClassicLicensing:
         if self.registered and not force:
             return ALREADY_REGISTERED + "\n"
         self.status = "REGISTRATION IN PROGRESS"
-        self.pending = PendingRegistration(token, now_wall, now_mono + delay_s, failure_reason)
+        self.pending = PendingRegistration(token, now_wall, now_mono + delay_s, failure_reason, authority)
         return REGISTER_STARTED + "\n"
 
     def resolve(
         self,
         now_mono: float,
         wall_at: Callable[[float], float],
-        ask: Callable[[str], RegistrationOutcome],
+        ask: Callable[[PendingRegistration], RegistrationOutcome],
     ) -> bool:
-        """Complete a due registration. `ask(token)` asks the satellite (consumes a token use
-        and a license). Returns True when the state changed."""
+        """Complete a due registration. `ask(pending)` asks its authority, the satellite or the
+        cloud (consumes a token use and a license). Returns True when the state changed."""
         pending = self.pending
         if pending is None or now_mono < pending.completes_mono:
             return False
@@ -235,13 +258,13 @@ class ClassicLicensing:
         outcome = (
             RegistrationOutcome(ok=False, failure_reason=pending.failure_reason)
             if pending.failure_reason
-            else ask(pending.token)
+            else ask(pending)
         )
         if not outcome.ok:
             self._fail(done_wall, outcome.failure_reason)
             return True
         self.status = "REGISTERED"
-        self.registered_to = "satellite"
+        self.registered_to = outcome.authority
         self.smart_account = outcome.smart_account
         self.virtual_account = outcome.virtual_account
         self.export_allowed = outcome.export_allowed

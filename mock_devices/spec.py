@@ -157,8 +157,16 @@ class CredentialsSpec(_Strict):
 
 
 class CloudSpec(_Strict):
+    """Cisco's cloud (CSSM), where the fleet's cloud-registered switches are: one virtual account.
+    Switches reach it through CiscoTAC-1 while `reachable`; fleetreg registers a switch back to it
+    after a failed migration, with a cloud token (`in_inventory`: the written inventory gives every
+    virtual-account group a `cloud_token_ref` to it)."""
+
     smart_account: str = "ACME Corp"
     virtual_account: str = "Campus Switches"
+    reachable: bool = True
+    tokens: list[TokenSpec] = Field(default_factory=list)  # empty: one generated valid token
+    in_inventory: bool = True
 
 
 class MixSpec(_Strict):

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mock_devices import syslog
+from mock_devices.cloud import Cloud
 from mock_devices.config import SwitchConfig, render_running_config, render_startup_config
 from mock_devices.licensing import (
     ClassicLicensing,
     Clock,
+    PendingRegistration,
     RegistrationOutcome,
     SlpLicensing,
-    callhome_path_error,
+    callhome_route,
     cslu_path_error,
     ios_config_time,
 )
@@ -44,7 +46,7 @@ class Faults:
     drop_in_config_after: int | None = None
     hang_command: str | None = None
     max_sessions: int | None = None
-    registration_failure: str | None = None
+    registration_failure: str | None = None  # registrations to the satellite and SLP syncs fail so (not the cloud)
     ack_delay_s: float | None = None  # SLP: the ACK arrives this long after the sync (None: the fleet's)
     banner: str | None = None
     user_mode_login: bool = False
@@ -91,6 +93,7 @@ class Switch:
         classic: ClassicLicensing | None = None,
         slp: SlpLicensing | None = None,
         seed: int = 0,
+        cloud: Cloud | None = None,
     ) -> None:
         self.name = name
         self.host = host
@@ -102,6 +105,7 @@ class Switch:
         self.virtual_account = virtual_account
         self.source_interface = source_interface
         self.satellite = satellite
+        self.cloud = cloud  # Cisco's cloud (CSSM); None: no way to it
         self.credentials = credentials
         self.clock = clock
         self.faults = faults or Faults()
@@ -175,7 +179,7 @@ class Switch:
         now = self.clock.now()
         if self.classic is not None:
             pending = self.classic.pending
-            if self.classic.resolve(now, self.clock.wall_at, self._ask_satellite) and pending is not None:
+            if self.classic.resolve(now, self.clock.wall_at, self._ask) and pending is not None:
                 self._log_registration(pending.completes_mono)
         if self.slp is not None:
             pending_ack = self.slp.pending
@@ -232,9 +236,17 @@ class Switch:
         for session in self.sessions:
             session.wake()
 
-    def _ask_satellite(self, token: str) -> RegistrationOutcome:
+    def _ask(self, pending: PendingRegistration) -> RegistrationOutcome:
+        if pending.authority == "cloud" and self.cloud is not None:
+            return self.cloud.register(
+                pending.token,
+                hostname=self.hostname,
+                pid=self.hardware.model,
+                serial=self.hardware.serial,
+                now_wall=self.clock.wall(),
+            )
         return self.satellite.register(
-            token,
+            pending.token,
             hostname=self.hostname,
             pid=self.hardware.model,
             serial=self.hardware.serial,
@@ -265,9 +277,13 @@ class Switch:
     def register(self, token: str, *, force: bool) -> str:
         assert self.classic is not None
         self.tick()
-        was_on_satellite = self.classic.registered and self.classic.registered_to == "satellite"
-        reason = self.faults.registration_failure or callhome_path_error(
-            self.config, self.satellite.callhome_urls(), self.source_interface, self.satellite.tls_pki
+        was_on = self.classic.registered_to if self.classic.registered else None
+        authority, path_error = callhome_route(
+            self.config,
+            self.satellite.callhome_urls(),
+            self.source_interface,
+            self.satellite.tls_pki,
+            self.cloud.urls() if self.cloud is not None else (),
         )
         output = self.classic.start_registration(
             token,
@@ -275,17 +291,24 @@ class Switch:
             now_mono=self.clock.now(),
             now_wall=self.clock.wall(),
             delay_s=self.register_seconds,
-            failure_reason=reason,
+            failure_reason=path_error if authority == "cloud" else self.faults.registration_failure or path_error,
+            authority=authority,
         )
-        if force and was_on_satellite and self.classic.pending is not None:
-            self.satellite.deregister(self.hardware.serial)
+        if force and was_on is not None and self.classic.pending is not None:
+            self._released_by(was_on)
         return output
+
+    def _released_by(self, authority: str | None) -> None:
+        """The switch left `authority` ("satellite", "cloud"): it frees the instance there."""
+        if authority == "satellite":
+            self.satellite.deregister(self.hardware.serial)
+        elif authority == "cloud" and self.cloud is not None:
+            self.cloud.deregister(self.hardware.serial)
 
     def deregister(self) -> str:
         assert self.classic is not None
         self.tick()
-        if self.classic.deregister(self.clock.wall()) == "satellite":
-            self.satellite.deregister(self.hardware.serial)
+        self._released_by(self.classic.deregister(self.clock.wall()))
         return ""
 
     def renew(self) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fleetreg.core.errors import CommandError
 from fleetreg.core.host_flow import licensing_state, registered_to_url
+from fleetreg.core.parsing.models import CallHomeConfig, LicenseStatus
 from fleetreg.tasks.cli import IOS_XE, ConfigLineRejected, DeviceCli
 from fleetreg.tasks.configure import leave_config_mode, write_memory
 from fleetreg.tasks.connection import device_cli
@@ -26,6 +27,8 @@ class BackoutDone:
     note: str  # what was done
     raw_status: str  # `show license status` read after the backout
     found: str  # the licensing state found after it, one line (core.host_flow.licensing_state)
+    status: LicenseStatus  # raw_status, parsed
+    callhome: CallHomeConfig | None  # the call-home section read after it (call-home mode)
 
 
 def restore(
@@ -53,7 +56,7 @@ def restore(
         notes.append(f"{len(already_undone)} removal(s) already undone: {'; '.join(already_undone)}")
     raw, status, callhome = read_back(cli, mode, read_timeout)
     found = licensing_state(status, callhome)
-    return BackoutDone("backed out" + (f" ({'; '.join(notes)})" if notes else ""), raw, found)
+    return BackoutDone("backed out" + (f" ({'; '.join(notes)})" if notes else ""), raw, found, status, callhome)
 
 
 def restore_lines(cli: DeviceCli, commands: Sequence[str], read_timeout: float = 30) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from fleetreg.core.errors import CommandError, CommandTimeout
-from fleetreg.core.host_flow import registration_verdict
+from fleetreg.core.host_flow import IN_PROGRESS, REGISTERED, registration_verdict
 from fleetreg.core.parsing import parse_as
 from fleetreg.core.parsing.models import LicenseStatus
 from fleetreg.tasks.cli import IOS_XE, DeviceCli
@@ -59,6 +59,22 @@ def register(task: Task, token: str, force: bool = False, read_timeout: float = 
 def sync(task: Task, read_timeout: float = 60) -> Result:
     """Nornir task: `license smart sync all` (SLP: usage report to the CSLU URL)."""
     return Result(host=task.host, result=smart_sync(device_cli(task), read_timeout), changed=True)
+
+
+def restore_cloud(task: Task, token: str, read_timeout: float = 60) -> Result:
+    """Nornir task: register a switch a failed change left unregistered back to Cisco's cloud,
+    with a CSSM token of its former virtual account, through the call-home config the backout
+    restored. Reads the switch first: one already registered is left alone, and a registration
+    under way (a resumed rollback) is not started again. Result: what it did, one line."""
+    cli = device_cli(task)
+    _raw, status = license_status(cli, read_timeout)
+    reg = status.registration_status or ""
+    if reg == IN_PROGRESS:
+        return Result(host=task.host, result="a registration was already under way")
+    if reg.startswith(REGISTERED):
+        return Result(host=task.host, result=f"already {reg}")
+    smart_register(cli, token, force=True, read_timeout=read_timeout)
+    return Result(host=task.host, result="registration to the cloud started", changed=True)
 
 
 def read_status(task: Task, read_timeout: float = 30) -> Result:

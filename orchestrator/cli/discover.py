@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import click
 from fleetreg.cli.common import (
@@ -82,18 +83,20 @@ def discover_summary(outcomes: list[DiscoverOutcome], inventory: Inventory) -> T
     return table
 
 
-def token_problems(inventory: Inventory, secrets_file: Path | None) -> dict[str, str]:
-    """Hosts whose token reference cannot be resolved now -> reason (never the token).
+def token_problems(
+    inventory: Inventory, secrets_file: Path | None, field: Literal["token_ref", "cloud_token_ref"] = "token_ref"
+) -> dict[str, str]:
+    """Hosts whose token reference (`field`) cannot be resolved now -> reason (never the token).
     Each reference is read once, however many hosts share it."""
     reasons: dict[str, str | None] = {}
     problems: dict[str, str] = {}
     for entry in inventory.hosts:
-        ref = entry.settings.token_ref
-        if ref is None or entry.settings.uses_api_tokens:
+        ref = getattr(entry.settings, field)
+        if ref is None or (field == "token_ref" and entry.settings.uses_api_tokens):
             continue
         if ref not in reasons:
             try:
-                resolve_token(ref, secrets_file=secrets_file)
+                resolve_token(ref, field=field, secrets_file=secrets_file)
                 reasons[ref] = None
             except SecretError as exc:
                 reasons[ref] = exc.message
@@ -243,6 +246,7 @@ def plan_command(
             license_usage=satellite_license_usage(inventory, secrets_file),
             va_tenants=satellite_va_tenants(inventory, secrets_file),
             token_problems=token_problems(inventory, secrets_file) | unusable_tokens(inventory, secrets_file),
+            cloud_token_problems=token_problems(inventory, secrets_file, "cloud_token_ref"),
             ca_sha1=ca_file_fingerprints(inventory.hosts),
             trust_risks=trust.risks,
             policy=policy,

@@ -128,6 +128,12 @@ def _host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def is_cloud_host(host: str) -> bool:
+    """Cisco's cloud (CSSM): tools.cisco.com and the other hosts of its domains."""
+    host = host.lower()
+    return any(host == d or host.endswith("." + d) for d in CLOUD_DOMAINS)
+
+
 def registered_to(facts: DeviceFacts, satellite_host: str) -> RegisteredTo:
     lic = facts.license
     hosts = [_host_of(url) for url in facts.smart_licensing_urls()]
@@ -140,7 +146,7 @@ def registered_to(facts: DeviceFacts, satellite_host: str) -> RegisteredTo:
         return "unregistered"
     if satellite_host.lower() in hosts:
         return "satellite"
-    if any(h == d or h.endswith("." + d) for h in hosts for d in CLOUD_DOMAINS):
+    if any(is_cloud_host(h) for h in hosts):
         return "cloud"
     return "other-satellite" if hosts else "unregistered"
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
-from fleetreg.core.facts import DriftFacts, drift_from, fingerprint
+from fleetreg.core.facts import DriftFacts, drift_from, fingerprint, is_cloud_host
 from fleetreg.core.outcomes import Outcome
 from fleetreg.core.parsing.models import CallHomeConfig, LicenseStatus
 from fleetreg.core.plan_model import HostPlan
+from fleetreg.core.steps import ROLLBACK_STEPS
 
 # Registration states as `show license status` prints them.
 REGISTERED = "REGISTERED"
@@ -57,6 +59,7 @@ class HostFlow:
     wait_started: float | None = None
     ack_baseline: str | None = None
     failure: Finish | None = None
+    rollback_reason: str | None = None  # the backed-out reason, while the switch registers back to the cloud
     before_status: str | None = None
     after_status: str | None = None
     pre_config: str | None = None
@@ -92,6 +95,8 @@ class HostFlow:
         repeat after the recheck (config lines are declarative; licensing steps that already
         took effect are skipped by `recheck`)."""
         names: list[str] = [s.name for s in plan.steps]
+        if resume_at in ROLLBACK_STEPS:  # the backout reads the switch first, then decides again
+            resume_at = "backout"
         if resume_at in (None, "precheck", "backup") or (resume_at not in names and resume_at != "backout"):
             return cls.fresh(
                 plan,
@@ -116,9 +121,26 @@ class HostFlow:
         return flow
 
     @classmethod
-    def for_backout(cls, plan: HostPlan, *, registered: bool, reason: str) -> HostFlow:
-        """`fleetreg backout`: restore the captured call-home block on demand."""
-        flow = cls(plan, 1.0, 1.0, True, queue=["backout"], config_changed=True, registered=registered)
+    def for_backout(
+        cls,
+        plan: HostPlan,
+        *,
+        registered: bool,
+        reason: str,
+        poll_interval_s: float = 10.0,
+        register_timeout_s: float = 900.0,
+    ) -> HostFlow:
+        """`fleetreg backout`: restore the captured call-home block on demand (and the cloud
+        registration, where the plan holds a cloud token: polled like a registration)."""
+        flow = cls(
+            plan,
+            poll_interval_s,
+            register_timeout_s,
+            True,
+            queue=["backout"],
+            config_changed=True,
+            registered=registered,
+        )
         flow.failure = Finish("failed", reason, None)
         return flow
 
@@ -141,6 +163,8 @@ class HostFlow:
 
     def step_failed(self, step: str, reason: str, *, changed_device: bool | None = None) -> Action:
         """A step failed: back out when the switch's config was changed, else finish failed."""
+        if step in ("restore_cloud", "wait_cloud"):
+            return self._rollback_finished(f"registering it back to the cloud failed: {reason}", restored=False)
         if step == "backout":
             first = self.failure
             at = f" at {first.failed_step}" if first and first.failed_step else ""
@@ -162,9 +186,20 @@ class HostFlow:
         self.queue = []
         return self.failure
 
-    def backout_done(self, raw_status: str | None = None, found: str | None = None, note: str = "") -> Action:
+    def backout_done(
+        self,
+        raw_status: str | None = None,
+        found: str | None = None,
+        note: str = "",
+        *,
+        status: LicenseStatus | None = None,
+        callhome: CallHomeConfig | None = None,
+    ) -> Action:
         """The backout ran; `found`: the licensing state read after it (one line), `raw_status`
-        its `show license status`. The outcome's reason says what was found, never assumed."""
+        its `show license status`, `status` and `callhome` the same parsed. The outcome's reason
+        says what was found, never assumed. A former cloud switch that reads back unregistered,
+        with CiscoTAC-1 sending to the cloud again, registers back to the cloud when the plan
+        holds a cloud token (restore_cloud, wait_cloud); without one the reason says what to run."""
         first = self.failure or Finish("failed", "unknown", None)
         self.queue = []
         self.config_changed = False
@@ -172,10 +207,50 @@ class HostFlow:
             self.after_status = raw_status
         done = f"; {note}" if note and note != "backed out" else ""
         reason = f"{first.reason}{done}; state after backout: {found}" if found else first.reason
-        if found and self._left_the_cloud(found):
-            reason = (
-                f"{reason}; {CLOUD_RESTORE_HINT.format(va=self.plan.pre.virtual_account if self.plan.pre else '?')}"
+        self.rollback_reason = reason
+        if not found or not self._left_the_cloud(found):
+            return Finish("backed-out", reason, first.failed_step)
+        if self.plan.cloud_token_ref is None:
+            return self._rollback_finished("no cloud_token_ref in the plan", restored=False)
+        if status is None or not reports_to_cloud(callhome):
+            return self._rollback_finished("its call-home does not send to the cloud after the backout", restored=False)
+        self.queue = ["restore_cloud"]
+        return RunStep("restore_cloud")
+
+    def restore_cloud_started(self) -> Action:
+        """`license smart register` to the cloud was accepted (or one was under way): wait for it."""
+        self.queue = ["wait_cloud"]
+        self.wait_started = None
+        return RunStep("wait_cloud")
+
+    def cloud_polled(self, status: LicenseStatus, callhome: CallHomeConfig | None, raw: str, now: float) -> Action:
+        """The registration back to the cloud, read back: registered to the cloud, or not."""
+        self.polls += 1
+        self.after_status = raw
+        if self.wait_started is None:
+            self.wait_started = now
+        verdict, why = registration_verdict(status)
+        found = licensing_state(status, callhome)
+        if verdict == "registered" and reports_to_cloud(callhome):
+            return self._rollback_finished(f"registered back to the cloud: {found}", restored=True)
+        if verdict == "failed":
+            return self._rollback_finished(f"registering it back to the cloud failed: {why}", restored=False)
+        if now - self.wait_started >= self.register_timeout_s:
+            return self._rollback_finished(
+                f"registering it back to the cloud timed out after {self.register_timeout_s:g}s: {found}",
+                restored=False,
             )
+        return PollLater("wait_cloud", self.poll_interval_s)
+
+    def _rollback_finished(self, what: str, *, restored: bool) -> Finish:
+        """The end of a rollback that took a former cloud switch off the cloud: backed out, with
+        what became of its cloud registration (and, when it is not back, what to run)."""
+        first = self.failure or Finish("failed", "unknown", None)
+        self.queue = []
+        reason = f"{self.rollback_reason or first.reason}; {what}"
+        if not restored:
+            va = self.plan.pre.virtual_account if self.plan.pre else "?"
+            reason = f"{reason}; {CLOUD_RESTORE_HINT.format(va=va)}"
         return Finish("backed-out", reason, first.failed_step)
 
     def _left_the_cloud(self, found: str) -> bool:
@@ -298,6 +373,7 @@ def step_after(plan: HostPlan, step: str | None) -> str | None:
 
 
 NO_ACK = "no ACK received from the satellite"
+CISCO_TAC_DEFAULT_LABEL = "(CiscoTAC-1 default)"  # CiscoTAC-1 with no address: tools.cisco.com
 # What to run on a switch a failed change left unregistered that was on the cloud before it.
 CLOUD_RESTORE_HINT = (
     "it is no longer registered to the cloud: to restore that, register it on the switch with "
@@ -313,8 +389,17 @@ def active_sl_destinations(callhome: CallHomeConfig | None) -> list[str]:
         url
         for p in callhome.profiles
         if p.active and p.reporting_smart_licensing and p.transport_http
-        for url in (p.http_addresses or ["(CiscoTAC-1 default)"] if p.name == "CiscoTAC-1" else p.http_addresses)
+        for url in (p.http_addresses or [CISCO_TAC_DEFAULT_LABEL] if p.name == "CiscoTAC-1" else p.http_addresses)
     ]
+
+
+def reports_to_cloud(callhome: CallHomeConfig | None) -> bool:
+    """The call-home config sends Smart Licensing data to Cisco's cloud only (CiscoTAC-1's
+    default destination, or cisco.com URLs)."""
+    destinations = active_sl_destinations(callhome)
+    return bool(destinations) and all(
+        d == CISCO_TAC_DEFAULT_LABEL or is_cloud_host(urlsplit(d).hostname or "") for d in destinations
+    )
 
 
 def registered_to_url(status: LicenseStatus, callhome: CallHomeConfig | None, url: str | None) -> bool:

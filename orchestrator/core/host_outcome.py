@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from fleetreg.core.errors import FleetregError
 from fleetreg.core.parsing import parse_as
 from fleetreg.core.parsing.models import LicenseStatus
+from fleetreg.core.steps import ROLLBACK_STEPS
 
 # The steps whose `show license status` a run keeps as the host's state after
-# (status/<host>.after.txt): verify's or the backout's read-back, else the last registration poll.
-READ_BACK_STEPS = ("verify", "wait_registered", "wait_ack", "backout")
+# (status/<host>.after.txt): verify's or the rollback's read-back, else the last registration poll.
+READ_BACK_STEPS = ("verify", "wait_registered", "wait_ack", "backout", "wait_cloud")
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class HostOutcome:
     @property
     def read_before_backout(self) -> bool:
         """The state after was read before the switch was backed out (so it is not its state now)."""
-        return self.after is not None and self.outcome == "backed-out" and self.after.step != "backout"
+        return self.after is not None and self.outcome == "backed-out" and self.after.step not in ROLLBACK_STEPS
 
 
 # Outcomes and plan classes in the order a report lists them: what needs attention first.

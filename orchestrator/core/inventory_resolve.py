@@ -201,14 +201,14 @@ def settings_problem(error: Mapping[str, Any], host: Element, sources: Mapping[s
 def settings_message(error: Mapping[str, Any], loc: tuple[str, ...]) -> str:
     kind = error["type"]
     name = ".".join(loc) or "settings"
-    if loc and loc[-1] == "token_ref" and kind != "missing":
+    if loc and loc[-1] in ("token_ref", "cloud_token_ref") and kind != "missing":
         # never echo the value: it may be a token pasted where its reference belongs
         value = error.get("input")
         scheme = token_ref_scheme(value) if isinstance(value, str) else None
         if scheme and scheme not in ("env", "secrets"):
             return f"unknown token reference scheme {scheme!r} (expected env:VARIABLE or secrets:KEY)"
         return (
-            "token_ref must name where the token lives, env:FLEETREG_NAME or secrets:KEY (never the token itself; "
+            f"{loc[-1]} must name where the token lives, env:FLEETREG_NAME or secrets:KEY (never the token itself; "
             "only FLEETREG_ variables, so no other secret of the environment can be typed)"
         )
     if kind == "missing":

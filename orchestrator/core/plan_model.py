@@ -70,6 +70,9 @@ class HostPlan(_Frozen):
     expected_url: str | None = None
     ca_file: str | None = None  # PEM installed by the install_ca step
     ca_sha1: str | None = None  # its fingerprint as IOS prints it, read at plan time
+    # registered to the cloud before: where the CSSM token lives that registers it back after a
+    # failed change (None: a failed change leaves it unregistered, NO_CLOUD_ROLLBACK_RISK)
+    cloud_token_ref: str | None = None
     risks: tuple[str, ...] = ()
     wave: int | None = None
 

@@ -105,6 +105,13 @@ UNPROVEN_TOKEN_RISK = (
 )
 
 
+# A switch leaving the cloud with no cloud token to go back with (cloud_token_ref).
+NO_CLOUD_ROLLBACK_RISK = (
+    "no cloud_token_ref: if the change fails after the deregister, the switch stays unregistered "
+    "(evaluation mode) until someone registers it again"
+)
+
+
 def _risks(s: MigrationSettings) -> tuple[str, ...]:
     risks = []
     if s.server_identity_check == "disable":
@@ -136,11 +143,13 @@ def plan_host(
     *,
     project_dir: Path | None = None,
     token_problem: str | None = None,
+    cloud_token_problem: str | None = None,
     ca_sha1: Mapping[str, str] | None = None,
     trust_risks: Sequence[str] = (),
 ) -> HostPlan:
     """The plan for one switch. `token_problem`: why its token reference cannot be read now
-    (blocks it only if it has to register). `trust_risks`: what the satellite trust check could
+    (blocks it only if it has to register); `cloud_token_problem`: the same for its cloud token
+    (blocks it only if it leaves the cloud). `trust_risks`: what the satellite trust check could
     not check for it (orchestrator.satellite_trust), reported as risks."""
     s = entry.settings
     base: dict[str, Any] = {
@@ -231,6 +240,14 @@ def plan_host(
         deregister = where in ("cloud", "other-satellite", "satellite") and needs_registration
         if deregister and s.satellite_api is None:
             base["risks"] = (*base["risks"], UNPROVEN_TOKEN_RISK)
+        if deregister and where == "cloud":
+            if s.cloud_token_ref is None:
+                base["risks"] = (*base["risks"], NO_CLOUD_ROLLBACK_RISK)
+            elif cloud_token_problem:
+                reason = f"cloud token reference: {cloud_token_problem}"
+                return HostPlan(**base, classification="blocked", reason=reason)
+            else:
+                base["cloud_token_ref"] = s.cloud_token_ref
         steps = _callhome_steps(change.commands, deregister, needs_registration, s, ca_step)
         return HostPlan(
             **base,
@@ -352,6 +369,7 @@ def build_plan(
     project_dir: Path | None = None,
     license_usage: Sequence[LicenseUsage] | None = None,
     token_problems: Mapping[str, str] | None = None,
+    cloud_token_problems: Mapping[str, str] | None = None,
     ca_sha1: Mapping[str, str] | None = None,
     trust_risks: Mapping[str, Sequence[str]] | None = None,
     va_tenants: Mapping[str, str] | None = None,
@@ -368,6 +386,7 @@ def build_plan(
             or DiscoverOutcome(host=entry.name, error_reason="not discovered", error="no discover result"),
             project_dir=project_dir,
             token_problem=(token_problems or {}).get(entry.name),
+            cloud_token_problem=(cloud_token_problems or {}).get(entry.name),
             ca_sha1=ca_sha1,
             trust_risks=(trust_risks or {}).get(entry.name, ()),
         )

@@ -40,6 +40,15 @@ class ReportView:
     charts: Mapping[str, dict[str, Any]]  # name -> Vega-Lite spec (only the charts there is data for)
 
     @property
+    def leaving_the_cloud(self) -> tuple[list[str], list[str]]:
+        """The switches this plan takes off the cloud (deregistered before they register to the
+        satellite): those a failed change registers back with a cloud token, and those without one."""
+        leaving = [
+            h for h in self.plan.hosts if h.is_actionable and h.deregister and h.pre and h.pre.registered_to == "cloud"
+        ]
+        return [h.name for h in leaving if h.cloud_token_ref], [h.name for h in leaving if not h.cloud_token_ref]
+
+    @property
     def row_ids(self) -> dict[str, str]:
         """Host -> the id of its row in report.html (host names never become ids)."""
         return {h.name: f"host-{i}" for i, h in enumerate(self.hosts, start=1)}

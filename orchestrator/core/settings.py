@@ -101,6 +101,9 @@ class MigrationSettings(BaseModel):
     cslu_tenant: str | None = Field(default=None, description="SSM On-Prem tenant id for SLP (`/cslu/v1/pi/<tenant>`)")
     virtual_account: str
     token_ref: str | None = None
+    # a CSSM token of the switch's former cloud virtual account: used only to register a switch
+    # back to the cloud when its migration failed after it left the cloud
+    cloud_token_ref: str | None = None
     callhome_profile: str = "SSM-OnPrem"
     transport: Transport = "auto"
     source_interface: str | None = None
@@ -138,12 +141,12 @@ class MigrationSettings(BaseModel):
     def _virtual_account(cls, value: str) -> str:
         return check_text(value)
 
-    @field_validator("token_ref")
+    @field_validator("token_ref", "cloud_token_ref")
     @classmethod
-    def _token_ref(cls, value: str | None) -> str | None:
+    def _token_ref(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and not TOKEN_REF_RE.match(value):
             raise ValueError(
-                "token_ref must name where the token lives, 'env:FLEETREG_NAME' or 'secrets:KEY' "
+                f"{info.field_name} must name where the token lives, 'env:FLEETREG_NAME' or 'secrets:KEY' "
                 "(never the token itself)"
             )
         return value

@@ -67,10 +67,23 @@ STEP_TABLE: tuple[StepSpec, ...] = (
     # idempotent (declarative config lines, deregister, write memory): giving up on it after one
     # lost session would leave the switch half-configured
     StepSpec("backout", "Back out: restore the call-home block, save", "write", True, "backout:backout"),
+    # after a backout that left a former cloud switch unregistered, when the plan holds a cloud
+    # token: register it back to the cloud (CiscoTAC-1, restored by the backout) and wait for it.
+    # A lost session is resumed from the backout, which reads the switch first.
+    StepSpec(
+        "restore_cloud",
+        "Register back to the cloud (CSSM) with the virtual account's cloud token",
+        "write",
+        False,
+        "licensing:restore_cloud",
+        "license smart register idtoken (a cloud token) force",
+    ),
+    StepSpec("wait_cloud", "Wait for REGISTERED to the cloud", "poll", True, "verify:verify"),
 )
 STEPS: dict[str, StepSpec] = {step.name: step for step in STEP_TABLE}
+ROLLBACK_STEPS = ("backout", "restore_cloud", "wait_cloud")  # run after a failure, never planned
 PLANNED_STEPS = tuple(
-    name for name in STEPS if name not in ("precheck", "recheck", "backout")
+    name for name in STEPS if name not in ("precheck", "recheck", *ROLLBACK_STEPS)
 )  # what a plan may list, in this order
 READ_ONLY_STEPS = frozenset(s.name for s in STEP_TABLE if s.kind in ("read", "poll"))
 REPEATABLE_STEPS = frozenset(s.name for s in STEP_TABLE if s.repeatable)

@@ -145,6 +145,7 @@ class Session:
         self.credentials: Credentials = credentials_from_env(inventory_defaults=inventory.login_defaults)
         self.redactor.add(self.credentials.password, self.credentials.enable_secret)
         self.tokens = self._resolve_tokens()
+        self.cloud_tokens = self._resolve_cloud_tokens()
 
     def _resolve_tokens(self) -> dict[str, str]:
         """Every token the plan will type, read now (from its reference, or from the satellite's
@@ -199,6 +200,20 @@ class Session:
                         f"the registration token {ref} {problem}; no switch was touched", field="token_ref"
                     )
 
+    def _resolve_cloud_tokens(self) -> dict[str, str]:
+        """The cloud tokens a rollback may type (only read, never used, unless a change fails
+        after its switch left the cloud), read now so that a missing one stops the run before any
+        switch is touched rather than when a switch needs it. Keys: the cloud token reference."""
+        tokens = {
+            ref: resolve_token(ref, field="cloud_token_ref", secrets_file=self.options.secrets_file)
+            for ref in sorted({h.cloud_token_ref for h in self.plan.hosts if h.is_actionable and h.cloud_token_ref})
+        }
+        self.redactor.add(*tokens.values())
+        return tokens
+
+    def cloud_token(self, host: HostPlan) -> str:
+        return self.cloud_tokens[host.cloud_token_ref or ""]
+
     def token(self, host: HostPlan) -> str:
         if self.inventory.by_name(host.name).settings.uses_api_tokens:
             return self.tokens[f"api:{host.virtual_account}"]
@@ -251,6 +266,7 @@ class Session:
             run_id,
             run_dir,
             tokens=self.token,
+            cloud_tokens=self.cloud_token,
             redactor=self.redactor,
             on_event=on_event,
             options=RunnerOptions(

@@ -82,6 +82,17 @@ def check_backout(run: str, options: ApplyOptions, hosts: Sequence[str] | None =
     return BackoutCheck(run_dir, session, selected, registered)
 
 
+def _backout_flow(session: Session, host: HostPlan, registered: bool) -> HostFlow:
+    settings = session.inventory.by_name(host.name).settings
+    return HostFlow.for_backout(
+        host,
+        registered=registered,
+        reason="backed out on demand",
+        poll_interval_s=settings.poll_interval_s,
+        register_timeout_s=settings.register_timeout_s,
+    )
+
+
 def backout_hosts(
     run: str,
     options: ApplyOptions,
@@ -100,10 +111,7 @@ def backout_hosts(
     try:
         lease_run(leases, run_dir, check.session.plan)
         session, plan = check.session, check.session.plan
-        flows = {
-            h.name: HostFlow.for_backout(h, registered=h.name in check.registered, reason="backed out on demand")
-            for h in check.hosts
-        }
+        flows = {h.name: _backout_flow(session, h, h.name in check.registered) for h in check.hosts}
         started = time.monotonic()
         with own_failures(run_dir.name, session.redactor):
             events = RunEvents(run_dir.name, plan, journal, redactor=session.redactor, on_event=on_event)

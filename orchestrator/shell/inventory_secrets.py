@@ -33,26 +33,19 @@ def check_secrets(
     path = secrets_file_path(secrets_file, env)
     checked: set[tuple[str, int]] = set()
     uses_secrets_file = False
-    for item in resolved:
-        source = item.source_of("token_ref")
-        if item.entry is None or item.entry.settings.token_ref is None or source is None:
-            continue
-        if item.entry.settings.uses_api_tokens:  # the token comes from the satellite's API at apply time
-            continue
-        ref = item.entry.settings.token_ref
-        if (ref, id(source)) in checked:
+    for item, name, ref in _token_refs(resolved):
+        source = item.source_of(name)
+        if source is None or (ref, id(source)) in checked:
             continue
         checked.add((ref, id(source)))
         uses_secrets_file |= ref.startswith("secrets:")
         try:
-            resolve_token(ref, environ=env, secrets_file=path)
+            resolve_token(ref, field=name, environ=env, secrets_file=path)
         except SecretError as exc:
             if exc.file:  # a problem with the secrets file itself, reported once
                 problems.append(InventoryProblem(exc.file, None, None, exc.message, exc.line))
             else:
-                problems.append(
-                    source.problem(f"{SETTINGS_KEY}.token_ref", exc.message, "data", SETTINGS_KEY, "token_ref")
-                )
+                problems.append(source.problem(f"{SETTINGS_KEY}.{name}", exc.message, "data", SETTINGS_KEY, name))
     api_refs_checked: set[str] = set()
     for item in resolved:
         api = item.entry.settings.satellite_api if item.entry is not None else None
@@ -73,6 +66,21 @@ def check_secrets(
             problems.append(InventoryProblem(str(path), None, None, "secrets file not found"))
         elif warning := secrets_file_exposure(path):
             problems.append(InventoryProblem(str(path), None, None, warning))
+
+
+def _token_refs(resolved: Sequence[Resolved]) -> list[tuple[Resolved, str, str]]:
+    """(host, setting, reference) of every token reference apply may type: the registration
+    token (unless the satellite's API hands it out at apply time) and the cloud token for rollback."""
+    refs = []
+    for item in resolved:
+        if item.entry is None:
+            continue
+        s = item.entry.settings
+        if s.token_ref is not None and not s.uses_api_tokens:
+            refs.append((item, "token_ref", s.token_ref))
+        if s.cloud_token_ref is not None:
+            refs.append((item, "cloud_token_ref", s.cloud_token_ref))
+    return refs
 
 
 def _api_ref_problem(item: Resolved, name: str, exc: SecretError) -> InventoryProblem:

@@ -49,7 +49,7 @@ from fleetreg.core.outcomes import FAILURE_OUTCOMES
 from fleetreg.core.pki import ca_fingerprints
 from fleetreg.core.plan_model import HostPlan, Wave
 from fleetreg.core.redact import Redactor
-from fleetreg.core.steps import POLL_STEPS, REPEATABLE_STEPS, STEP_TABLE
+from fleetreg.core.steps import POLL_STEPS, REPEATABLE_STEPS, ROLLBACK_STEPS, STEP_TABLE
 from fleetreg.shell.discovery import RUNNING_CONFIG, save_masked_config
 from fleetreg.shell.inbox import Inbox
 from fleetreg.shell.journal import Journal
@@ -158,12 +158,14 @@ class ApplyRunner:
         options: RunnerOptions,
         on_event: EventSink | None = None,
         clock: Callable[[], float] = time.monotonic,
+        cloud_tokens: TokenProvider | None = None,
     ) -> None:
         self.nr = nr
         self.journal = journal
         self.run_id = run_id
         self.run_dir = run_dir
         self.tokens = tokens
+        self.cloud_tokens = cloud_tokens  # the CSSM token a rollback registers back to the cloud with
         self.redact = redactor
         self.options = options
         self.on_event = on_event or (lambda host, event, text: None)
@@ -337,13 +339,15 @@ class ApplyRunner:
             self.on_event(host, "step-failed", f"{job.step}: {self.redact(result.error.message)}")
             action = flow.step_failed(job.step, self.redact(result.error.message) or "")
         else:
+            failure_before = flow.failure
             action = self._decide(job, result.value)
             polling = isinstance(action, PollLater) and action.step == job.step
             if not polling:
+                # failed: what the step read made the flow fail (a rollback step ends the story, and a
+                # resumed rollback's recheck finds the failure already there)
+                failed = flow.failure is not failure_before and job.step not in ROLLBACK_STEPS
                 self._journal_end(
-                    job,
-                    "done" if flow.failure is None or job.step == "backout" else "failed",
-                    f"{flow.polls} polls" if job.step.startswith("wait_") else None,
+                    job, "failed" if failed else "done", f"{flow.polls} polls" if job.step.startswith("wait_") else None
                 )
         # what the flow now knows about the switch, for a resume: config changed, registered (and
         # the poll count, once a wait ends). A poll that changed neither writes nothing.
@@ -390,7 +394,14 @@ class ApplyRunner:
             raw, status, callhome = value
             return flow.verified(status, callhome, raw)
         if step == "backout":
-            return flow.backout_done(value.raw_status, value.found, value.note)
+            return flow.backout_done(
+                value.raw_status, value.found, value.note, status=value.status, callhome=value.callhome
+            )
+        if step == "restore_cloud":
+            return flow.restore_cloud_started()
+        if step == "wait_cloud":
+            raw, status, callhome = value
+            return flow.cloud_polled(status, callhome, raw, self.clock())
         return flow.step_done(step)
 
     def _finish(self, flow: HostFlow, action: Finish, report: WaveReport) -> None:
@@ -531,6 +542,12 @@ class ApplyRunner:
                 satellite_url=plan.expected_url,
                 read_timeout=timeout,
             )
+        if step == "restore_cloud":
+            if self.cloud_tokens is None:
+                raise FleetregError("no cloud token was read for this run", host=plan.name, step=step)
+            return self._run_task(host, step, token=self.cloud_tokens(plan), read_timeout=timeout * 2)
+        if step == "wait_cloud":
+            return self._run_task(host, step, mode="callhome", read_timeout=timeout)
         if step in STEP_TASKS:  # the reads: recheck, wait_registered, wait_ack
             return self._run_task(host, step, read_timeout=timeout)
         raise FleetregError(f"unknown step {step!r}", host=plan.name)

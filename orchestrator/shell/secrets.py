@@ -86,14 +86,16 @@ def secrets_file_exposure(path: Path) -> str | None:
 def resolve_token(
     token_ref: str,
     *,
+    field: str = "token_ref",
     environ: Mapping[str, str] | None = None,
     secrets_file: Path | None = None,
 ) -> str:
     """The registration token `token_ref` points to, checked to be one (it is typed into every
-    switch). Raises SecretError naming the reference, never the value."""
-    value = resolve_ref(token_ref, environ=environ, secrets_file=secrets_file)
+    switch). `field`: the setting that names it (token_ref, cloud_token_ref). Raises SecretError
+    naming the reference, never the value."""
+    value = resolve_ref(token_ref, field=field, environ=environ, secrets_file=secrets_file)
     if problem := token_problem(value):
-        raise SecretError(f"the value of {token_ref} {problem}", field="token_ref")
+        raise SecretError(f"the value of {token_ref} {problem}", field=field)
     return value
 
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from fleetreg.core.host_flow import Finish, HostFlow, PollLater, RunStep, longest_wait_first, registration_verdict
+from fleetreg.core.host_flow import (
+    Action,
+    Finish,
+    HostFlow,
+    PollLater,
+    RunStep,
+    licensing_state,
+    longest_wait_first,
+    registration_verdict,
+)
 from fleetreg.core.outcomes import DONE_OUTCOMES, FAILURE_OUTCOMES, TERMINAL_OUTCOMES
-from fleetreg.core.parsing.models import LicenseStatus
-from fleetreg.core.plan_model import HostPlan
+from fleetreg.core.parsing.models import CallHomeConfig, CallHomeProfileConfig, LicenseStatus
+from fleetreg.core.plan_model import HostPlan, PreState
 from host_plans import host_plan
 
 
@@ -110,3 +119,131 @@ def test_the_last_registration_poll_is_kept_as_the_state_after_until_verify_read
     done = LicenseStatus(mode="classic", registration_status="REGISTERED", authorization_status="AUTHORIZED")
     flow.verified(done, None, "raw: registered")
     assert flow.after_status == "raw: registered"
+
+
+# ---------------------------------------------------------------- rollback to the cloud
+CLOUD_PRE = PreState(
+    version="16.12.8",
+    model="C9300-48P",
+    serial="FCW0000X001",
+    licensing_mode="classic",
+    registered_to="cloud",
+    registration_status="REGISTERED",
+    authorization_status="AUTHORIZED",
+    smart_account="ACME Corp",
+    virtual_account="Campus Switches",
+    transport_type=None,
+    transport_url=None,
+)
+CISCO_TAC = CallHomeConfig(
+    callhome_present=True,
+    service_call_home=True,
+    profiles=[CallHomeProfileConfig(name="CiscoTAC-1", reporting_smart_licensing=True, transport_http=True)],
+)
+SATELLITE_PROFILE = CallHomeConfig(
+    callhome_present=True,
+    service_call_home=True,
+    profiles=[
+        CallHomeProfileConfig(
+            name="SSM-OnPrem",
+            reporting_smart_licensing=True,
+            transport_http=True,
+            http_addresses=["https://sat.example.net/Transportgateway/services/DeviceRequestHandler"],
+        )
+    ],
+)
+UNREGISTERED = LicenseStatus(mode="classic", registration_status="UNREGISTERED", authorization_status="EVAL MODE")
+IN_CLOUD = LicenseStatus(
+    mode="classic",
+    registration_status="REGISTERED",
+    authorization_status="AUTHORIZED",
+    virtual_account="Campus Switches",
+)
+
+
+def _failed_cloud_switch(cloud_token_ref: str | None = "env:FLEETREG_CLOUD_TOKEN") -> HostFlow:
+    """A former cloud switch whose registration to the satellite failed after its deregister."""
+    plan = _plan("sw1", "configure", "deregister", "register", "wait_registered", "verify").model_copy(
+        update={"mode": "callhome", "pre": CLOUD_PRE, "cloud_token_ref": cloud_token_ref}
+    )
+    flow = HostFlow.fresh(plan, poll_interval_s=5, register_timeout_s=100)
+    flow.queue = ["wait_registered", "verify"]
+    flow.config_changed = True
+    assert flow.step_failed("wait_registered", "registration failed: token expired") == RunStep("backout")
+    return flow
+
+
+def _backed_out(flow: HostFlow, status: LicenseStatus = UNREGISTERED, callhome: CallHomeConfig = CISCO_TAC) -> Action:
+    return flow.backout_done("raw", licensing_state(status, callhome), "backed out", status=status, callhome=callhome)
+
+
+def test_a_former_cloud_switch_left_unregistered_registers_back_with_the_cloud_token() -> None:
+    flow = _failed_cloud_switch()
+    assert _backed_out(flow) == RunStep("restore_cloud")
+    assert flow.restore_cloud_started() == RunStep("wait_cloud")
+    assert flow.cloud_polled(UNREGISTERED.model_copy(update={"registration_status": "REGISTRATION IN PROGRESS"}),
+                             CISCO_TAC, "raw", now=0) == PollLater("wait_cloud", 5)  # fmt: skip
+    action = flow.cloud_polled(IN_CLOUD, CISCO_TAC, "raw", now=3)
+    assert isinstance(action, Finish) and action.outcome == "backed-out" and action.failed_step == "wait_registered"
+    assert action.reason is not None
+    assert action.reason.startswith("registration failed: token expired; state after backout: UNREGISTERED")
+    assert "registered back to the cloud: REGISTERED / AUTHORIZED in 'Campus Switches'" in action.reason
+    assert "license smart register" not in action.reason  # nothing left for the engineer to run
+
+
+def test_without_a_cloud_token_the_reason_says_what_to_run() -> None:
+    action = _backed_out(_failed_cloud_switch(cloud_token_ref=None))
+    assert isinstance(action, Finish) and action.outcome == "backed-out"
+    assert action.reason is not None and "no cloud_token_ref in the plan" in action.reason
+    assert "register it on the switch with `license smart register`" in action.reason
+    assert "'Campus Switches'" in action.reason
+
+
+def test_a_switch_whose_call_home_does_not_send_to_the_cloud_is_not_registered_anywhere() -> None:
+    action = _backed_out(_failed_cloud_switch(), callhome=SATELLITE_PROFILE)
+    assert isinstance(action, Finish) and action.outcome == "backed-out"
+    assert action.reason is not None and "does not send to the cloud" in action.reason
+
+
+def test_a_switch_still_registered_after_the_backout_is_left_alone() -> None:
+    action = _backed_out(_failed_cloud_switch(), status=IN_CLOUD)
+    assert isinstance(action, Finish) and action.outcome == "backed-out"
+    assert action.reason is not None and action.reason.endswith("reporting to (CiscoTAC-1 default)")
+    assert "registered back" not in action.reason and "no longer registered" not in action.reason
+
+
+def test_a_failed_or_slow_cloud_registration_is_reported_with_what_to_run() -> None:
+    failed = _failed_cloud_switch()
+    _backed_out(failed)
+    failed.restore_cloud_started()
+    refused = UNREGISTERED.model_copy(update={"failure_reason": '{"token":["The token has expired."]}'})
+    action = failed.cloud_polled(refused, CISCO_TAC, "raw", now=0)
+    assert isinstance(action, Finish) and action.outcome == "backed-out" and action.reason is not None
+    assert "registering it back to the cloud failed" in action.reason and "license smart register" in action.reason
+    slow = _failed_cloud_switch()
+    _backed_out(slow)
+    slow.restore_cloud_started()
+    pending = UNREGISTERED.model_copy(update={"registration_status": "REGISTRATION IN PROGRESS"})
+    assert isinstance(slow.cloud_polled(pending, CISCO_TAC, "raw", now=0), PollLater)
+    assert isinstance(slow.cloud_polled(pending, CISCO_TAC, "raw", now=99), PollLater)
+    action = slow.cloud_polled(pending, CISCO_TAC, "raw", now=100)
+    assert isinstance(action, Finish) and action.reason is not None and "timed out after 100s" in action.reason
+
+
+def test_a_refused_cloud_registration_ends_backed_out_not_failed() -> None:
+    flow = _failed_cloud_switch()
+    _backed_out(flow)
+    action = flow.step_failed("restore_cloud", "registration not started: % Invalid input")
+    assert isinstance(action, Finish) and action.outcome == "backed-out" and action.failed_step == "wait_registered"
+    assert action.reason is not None and "registering it back to the cloud failed: registration not started" in (
+        action.reason
+    )
+
+
+def test_a_rollback_interrupted_while_registering_back_resumes_from_the_backout() -> None:
+    plan = _failed_cloud_switch().plan
+    for step in ("restore_cloud", "wait_cloud"):
+        flow = HostFlow.resumed(
+            plan, step, config_changed=False, registered=False, poll_interval_s=5, register_timeout_s=100
+        )
+        assert flow.queue == ["recheck", "backout"], step

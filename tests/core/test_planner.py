@@ -6,6 +6,7 @@ import pytest
 from fleetreg.core.facts import build_facts
 from fleetreg.core.plan_model import HostPlan, Step, WavePolicy
 from fleetreg.core.planner import (
+    NO_CLOUD_ROLLBACK_RISK,
     UNPROVEN_TOKEN_RISK,
     DiscoverOutcome,
     assign_waves,
@@ -42,8 +43,34 @@ def test_cloud_registered_classic_switch_is_planned_for_migration(samples: Path)
     register = next(s for s in plan.steps if s.name == "register")
     assert register.commands == ("license smart register idtoken <token from env:FLEETREG_TOKEN_CORPORATE>",)
     assert plan.fingerprint and len(plan.fingerprint) == 16
-    # it leaves the cloud before registering, and without the satellite's API its token is unproven
+    # it leaves the cloud before registering, and without the satellite's API its token is unproven;
+    # with no cloud token, a failed change leaves it unregistered
+    assert plan.risks == (UNPROVEN_TOKEN_RISK, NO_CLOUD_ROLLBACK_RISK)
+    assert plan.cloud_token_ref is None
+
+
+def test_a_cloud_token_for_rollback_is_planned_only_for_switches_leaving_the_cloud(samples: Path) -> None:
+    cloud = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    plan = plan_host(entry(cloud_token_ref="env:FLEETREG_CLOUD_TOKEN"), DiscoverOutcome(host="sw1", facts=cloud))
+    assert plan.classification == "to-migrate" and plan.cloud_token_ref == "env:FLEETREG_CLOUD_TOKEN"
     assert plan.risks == (UNPROVEN_TOKEN_RISK,)
+    unreadable = plan_host(
+        entry(cloud_token_ref="env:FLEETREG_CLOUD_TOKEN"),
+        DiscoverOutcome(host="sw1", facts=cloud),
+        cloud_token_problem="environment variable FLEETREG_CLOUD_TOKEN is not set",
+    )
+    assert (unreadable.classification, unreadable.reason) == (
+        "blocked",
+        "cloud token reference: environment variable FLEETREG_CLOUD_TOKEN is not set",
+    )
+    evaluation = build_facts("sw1", outputs(samples, status="slsum_c9kdevnet_sl_unregistered_evalmode_c9200l.txt"))
+    never_on_the_cloud = plan_host(
+        entry(cloud_token_ref="env:FLEETREG_CLOUD_TOKEN"),
+        DiscoverOutcome(host="sw1", facts=evaluation),
+        cloud_token_problem="environment variable FLEETREG_CLOUD_TOKEN is not set",  # not needed: not blocked
+    )
+    assert never_on_the_cloud.classification == "to-migrate" and never_on_the_cloud.cloud_token_ref is None
+    assert NO_CLOUD_ROLLBACK_RISK not in never_on_the_cloud.risks
 
 
 def test_identity_check_disable_is_rendered_and_flagged(samples: Path) -> None:
@@ -196,7 +223,8 @@ def test_verified_tls_installs_the_ca_before_any_licensing_step(samples: Path) -
     assert names[:3] == ["backup", "install_ca", "configure"]
     assert plan.ca_sha1 == "0A1B2C3D 4E5F6071 8293A4B5 C6D7E8F9 0A1B2C3D"
     assert not any("crypto pki trustpoint" in c for c in plan.config_commands)  # install_ca owns the trustpoint
-    assert " no http secure server-identity-check" not in plan.config_commands and plan.risks == (UNPROVEN_TOKEN_RISK,)
+    assert " no http secure server-identity-check" not in plan.config_commands
+    assert plan.risks == (UNPROVEN_TOKEN_RISK, NO_CLOUD_ROLLBACK_RISK)
     unreadable = plan_host(entry(**settings), DiscoverOutcome(host="sw1", facts=facts), ca_sha1={})
     assert unreadable.classification == "blocked" and "CA file" in unreadable.reason
 

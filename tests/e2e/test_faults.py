@@ -445,8 +445,22 @@ def test_registration_failure_is_reported_and_backed_out(
     assert_healthy_migrated(run_dir, [FAULTY])
 
 
-def test_satellite_url_typo_fails_registration_with_the_callhome_reason(mock_fleet_factory, tmp_path: Path) -> None:
+def drop_cloud_tokens(mock: MockFleet) -> None:
+    """The inventory names no cloud token (cloud_token_ref) for any virtual account."""
+    groups_file = mock.inventory_dir / "groups.yaml"
+    groups = yaml.safe_load(groups_file.read_text())
+    for group in groups.values():
+        group["data"].get("fleetreg", {}).pop("cloud_token_ref", None)
+    groups_file.write_text(yaml.safe_dump(groups, sort_keys=False))
+
+
+@pytest.mark.parametrize("cloud_token", [True, False], ids=["cloud-token", "no-cloud-token"])
+def test_satellite_url_typo_fails_registration_with_the_callhome_reason(
+    cloud_token: bool, mock_fleet_factory, tmp_path: Path
+) -> None:
     mock = start_fleet(mock_fleet_factory)
+    if not cloud_token:
+        drop_cloud_tokens(mock)
     hosts_file = mock.inventory_dir / "hosts.yaml"
     hosts = yaml.safe_load(hosts_file.read_text())
     url = mock.fleet.satellite.callhome_url
@@ -461,8 +475,17 @@ def test_satellite_url_typo_fails_registration_with_the_callhome_reason(mock_fle
     # what the switch showed after the backout, read back: nothing assumed (it left the cloud)
     after = "state after backout: UNREGISTERED - REGISTRATION FAILED / EVAL MODE, reporting to (CiscoTAC-1 default)"
     assert after in reason, reason
-    # it was on the cloud before: the report says so, and what to run (no cloud token is configured)
-    assert "it is no longer registered to the cloud: to restore that, register it on the switch with" in reason
+    state = mock.fleet.dump_state()
+    licensing, serial = state["devices"][FAULTY]["licensing"], state["devices"][FAULTY]["serial"]
+    cloud_instances = [p["serial"] for p in state["cloud"]["product_instances"]]
+    if cloud_token:  # registered back with the VA's cloud token, and read back so
+        back = "registered back to the cloud: REGISTERED / AUTHORIZED in 'Campus Switches', reporting to (CiscoTAC-1"
+        assert back in reason and "license smart register" not in reason, reason
+        assert (licensing["status"], licensing["registered_to"]) == ("REGISTERED", "cloud")
+        assert serial in cloud_instances
+    else:  # it was on the cloud before: the report says so, and what to run
+        assert "it is no longer registered to the cloud: to restore that, register it on the switch with" in reason
+        assert (licensing["status"], serial in cloud_instances) == ("FAILED", False)  # its failed registration
     assert_fleet_sound(mock, plan_dir, run_dir, before)
     assert_healthy_migrated(run_dir, [FAULTY])
 
@@ -529,11 +552,14 @@ def test_backout_on_demand_restores_the_block_and_deregisters(mock_fleet_factory
     device = state["devices"][target]
     assert callhome_blocks(mock)[target] == before[target]
     assert device["unsaved_changes"] is False
-    assert device["licensing"]["status"] == "UNREGISTERED"
     assert serial not in [p["serial"] for p in state["satellite"]["product_instances"]], "still on the satellite"
     reason = assert_outcome(runs, run_dir, target, "backed-out", None, "backed out on demand")
     assert "(deregistered from the satellite)" in reason  # it read back registered there first
     assert "state after backout: UNREGISTERED / EVAL MODE, reporting to (CiscoTAC-1 default)" in reason, reason
+    # it came from the cloud: the rollback registers it back there with its VA's cloud token
+    assert "registered back to the cloud: REGISTERED / AUTHORIZED in 'Campus Switches'" in reason, reason
+    assert (device["licensing"]["status"], device["licensing"]["registered_to"]) == ("REGISTERED", "cloud")
+    assert serial in [p["serial"] for p in state["cloud"]["product_instances"]]
     others = {h: r["outcome"] for h, r in rows(run_dir).items() if h != target}
     assert set(others.values()) == {"migrated"}
 

@@ -10,7 +10,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from fleet_runs import fleet_env, latest_run, load_plan_json, run_cli, set_default_setting
+from fleet_runs import files_containing, fleet_env, latest_run, load_plan_json, run_cli, set_default_setting
 from fleetreg.core.outcomes import PENDING_ACK_EXIT
 
 import mock_devices
@@ -57,3 +57,39 @@ def test_the_mixed_fleet_ends_as_issue_17_asks(mock_fleet_factory, tmp_path: Pat
         mock.advance_clock(3600)  # the hour-long ACK comes
         assert run_cli("verify", run_dir.name, "--runs-dir", str(runs)) == 0
     assert outcomes(run_dir)[SLOW_ACK_SWITCH]["outcome"] == "migrated"
+
+
+def test_without_the_api_the_expired_token_switch_goes_back_to_the_cloud(mock_fleet_factory, tmp_path: Path) -> None:
+    """No satellite API: the expired token cannot be proven before the deregister, so the switch
+    leaves the cloud, fails to register, is backed out and registered back to the cloud with its
+    virtual account's cloud token; the report says so from what the switch read back."""
+    mock = mock_fleet_factory(spec=MIXED)
+    set_default_setting(mock, ack_wait_s=3, poll_interval_s=0.5)
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        whole_fleet_at_once = ("--canary", "0", "--max-failures", "100%")
+        assert (
+            run_cli("plan", "--inventory", str(mock.inventory_dir), "--runs-dir", str(runs), *whole_fleet_at_once) == 0
+        )
+        plan_dir = latest_run(runs, "plan")
+        expired = {h["name"]: h for h in load_plan_json(plan_dir)["hosts"]}[EXPIRED_TOKEN_SWITCH]
+        assert expired["classification"] == "to-migrate"
+        assert expired["cloud_token_ref"] == "env:FLEETREG_CLOUD_TOKEN_LAB_NETWORK_DEVICES"
+        assert any("not proven usable" in risk for risk in expired["risks"])
+        runbook = (plan_dir / "runbook.md").read_text()
+        assert "- Leaving the cloud in this plan: 4 switches; 4 with a cloud token." in runbook
+        assert run_cli("apply", str(plan_dir), "--runs-dir", str(runs), "--yes") == 1  # one switch backed out
+    row = outcomes(latest_run(runs, "apply"))[EXPIRED_TOKEN_SWITCH]
+    assert (row["outcome"], row["failed_step"]) == ("backed-out", "wait_registered")
+    reason = row["outcome_reason"]
+    assert reason.startswith('registration failed: {"token":["The token has expired."]}'), reason
+    assert "state after backout: UNREGISTERED - REGISTRATION FAILED / EVAL MODE" in reason
+    assert "registered back to the cloud: REGISTERED / AUTHORIZED in 'Campus Switches'" in reason
+    device = mock.fleet.dump_state()["devices"][EXPIRED_TOKEN_SWITCH]
+    assert (device["licensing"]["status"], device["licensing"]["registered_to"]) == ("REGISTERED", "cloud")
+    assert device["unsaved_changes"] is False
+    # the cloud token was typed into the switch's session: no file of the runs folder holds it
+    cloud_token = env["FLEETREG_CLOUD_TOKEN_LAB_NETWORK_DEVICES"]
+    session_log = (latest_run(runs, "apply") / "session-logs" / f"{EXPIRED_TOKEN_SWITCH}.log").read_text()
+    assert session_log.count("license smart register idtoken") == 2  # the satellite's token, then the cloud's
+    assert files_containing(runs, [cloud_token, *(v for k, v in env.items() if "TOKEN" in k)]) == []

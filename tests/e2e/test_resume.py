@@ -13,7 +13,19 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from fleet_runs import assert_migrated_once, fleet_env, kill_9_at, latest_run, load_plan_json, run_cli, wait_for_step
+from fleet_runs import (
+    assert_migrated_once,
+    fleet_env,
+    kill_9_at,
+    latest_run,
+    load_plan_json,
+    plan_fleet,
+    run_cli,
+    set_default_setting,
+    wait_for_step,
+)
+
+from mock_devices.spec import FaultSpec, FleetSpec, SatelliteSpec, SwitchSpec
 
 pytestmark = pytest.mark.integration
 
@@ -124,3 +136,48 @@ def test_ctrl_c_finishes_running_steps_starts_nothing_new_then_resume(mock_fleet
     assert final <= {"migrated", "already-migrated"}
     serials = Counter(p["serial"] for p in mock.fleet.dump_state()["satellite"]["product_instances"])
     assert max(serials.values()) == 1
+
+
+@pytest.mark.parametrize("step", ["restore_cloud", "wait_cloud"])
+def test_kill_9_while_registering_back_to_the_cloud_then_resume(step: str, mock_fleet_factory, tmp_path: Path) -> None:
+    """A former cloud switch whose satellite registration failed is being registered back to the
+    cloud when fleetreg dies; the resume reads it again from the backout on and ends it backed out
+    and registered to the cloud once (no second registration started while one is under way)."""
+    spec = FleetSpec(
+        count=2,
+        register_seconds=(2.0, 2.0),
+        satellite=SatelliteSpec(identity="disable"),
+        switches=[SwitchSpec(index=0, state="cloud"), SwitchSpec(index=1, state="cloud")],
+        # slow answers, so that the kill lands within the short restore_cloud step
+        faults=[FaultSpec(switches=["ams-sw001"], registration_failure="HTTP 503 Service Unavailable", latency_ms=300)],
+    )
+    mock = mock_fleet_factory(spec=spec)
+    set_default_setting(mock, poll_interval_s=0.3)
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        plan_dir, _plan = plan_fleet(mock, runs, "--max-failures", "100%")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "fleetreg.cli.main", "apply", str(plan_dir), "--runs-dir", str(runs), "--yes"],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        kill_9_at(proc, runs / "fleetreg.db", step)
+        run_dir = latest_run(runs, "apply")
+        assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 1  # one backed out
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        state, reason = conn.execute(
+            "SELECT state, reason FROM hosts WHERE run_id=? AND host='ams-sw001'", (run_dir.name,)
+        ).fetchone()
+        rechecks = conn.execute(
+            "SELECT status FROM steps WHERE run_id=? AND host='ams-sw001' AND step='recheck'", (run_dir.name,)
+        ).fetchall()
+    assert rechecks == [("done",)]  # the resume's re-read succeeded: it is not the step that failed
+    # read back after the resumed backout: on the cloud (registered back, or found so when the kill
+    # came after the registration started)
+    assert state == "backed-out", reason
+    assert "REGISTERED / AUTHORIZED in 'Campus Switches', reporting to (CiscoTAC-1 default)" in reason, reason
+    device = mock.fleet.dump_state()["devices"]["ams-sw001"]
+    assert (device["licensing"]["status"], device["licensing"]["registered_to"]) == ("REGISTERED", "cloud")
+    assert device["unsaved_changes"] is False
+    assert mock.fleet.cloud is not None and mock.fleet.cloud.tokens[0].used == 1  # registered back once

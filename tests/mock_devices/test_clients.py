@@ -241,7 +241,13 @@ def test_inventory_written_for_the_served_fleet(fleet: MockFleet) -> None:
     parsed = dict(shlex.split(line.removeprefix("export "))[0].split("=", 1) for line in env_lines)
     assert parsed == fleet.env
     assert fleet.env["FLEETREG_USERNAME"] == fleet.fleet.info.username
-    assert all(name.startswith("FLEETREG_TOKEN_") for name in fleet.env if "TOKEN" in name)
+    assert all(name.startswith(("FLEETREG_TOKEN_", "FLEETREG_CLOUD_TOKEN_")) for name in fleet.env if "TOKEN" in name)
+    # each virtual account's group names its satellite token and its cloud token (rollback)
+    groups = yaml.safe_load((fleet.inventory_dir / "groups.yaml").read_text())
+    corporate = groups["va_corporate_network_devices"]["data"]["fleetreg"]
+    assert corporate["token_ref"] == "env:FLEETREG_TOKEN_CORPORATE_NETWORK_DEVICES"
+    assert corporate["cloud_token_ref"] == "env:FLEETREG_CLOUD_TOKEN_CORPORATE_NETWORK_DEVICES"
+    assert fleet.env["FLEETREG_CLOUD_TOKEN_CORPORATE_NETWORK_DEVICES"] == fleet.fleet.info.cloud_token
 
 
 def test_netmiko_and_scrapli_with_latency_and_jitter(mock_fleet_factory: Callable[..., MockFleet]) -> None:

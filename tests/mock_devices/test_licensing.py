@@ -5,24 +5,22 @@ from __future__ import annotations
 from typing import Literal
 
 import pytest
+from switch_cli import FakeClock, migrate_config, registration_block, run
 
 from mock_devices.fleet import Fleet, build_fleet
-from mock_devices.interface import Reply
-from mock_devices.licensing import ClassicLicensing, duration_text, ios_time
+from mock_devices.licensing import (
+    ClassicLicensing,
+    PendingRegistration,
+    RegistrationOutcome,
+    duration_text,
+    ios_time,
+)
 from mock_devices.session import CliSession
 from mock_devices.spec import FaultSpec, FleetSpec, SatelliteSpec, StartState, SwitchSpec, TokenSpec, VirtualAccountSpec
 
 WALL = 1710317364.0  # Mar 13 08:09:24 2024 UTC
 CORP = "Corporate Network Devices"
 GOOD = "GOOD-TOKEN-CORP-0001"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 500.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def make(
@@ -56,39 +54,6 @@ def make(
     session = fleet.devices[0].open_session()
     assert session is not None
     return fleet, clock, session
-
-
-def run(session: CliSession, *lines: str) -> Reply:
-    reply = Reply("", "")
-    for line in lines:
-        reply = session.handle_line(line)
-    return reply
-
-
-def migrate_config(fleet: Fleet, s: CliSession, *, url: str | None = None, source: str = "Vlan781") -> None:
-    run(
-        s,
-        "configure terminal",
-        "call-home",
-        'profile "CiscoTAC-1"',
-        "no active",
-        "exit",
-        'profile "SSM-OnPrem"',
-        "reporting smart-licensing-data",
-        "destination transport-method http",
-        "no destination transport-method email",
-        f"destination address http {url or fleet.satellite.callhome_url}",
-        "active",
-        "exit",
-        "exit",
-        f"ip http client source-interface {source}",
-        "end",
-        "write memory",
-    )
-
-
-def registration_block(s: CliSession) -> list[str]:
-    return run(s, "show license status | section Registration").output.splitlines()
 
 
 def test_full_classic_migration_reaches_registered_authorized() -> None:
@@ -143,7 +108,8 @@ def failure_lines(s: CliSession) -> list[str]:
 @pytest.mark.parametrize(
     ("setup", "reason"),
     [
-        ("no_migration", "Fail to send out Call Home HTTP message."),  # still CiscoTAC-1 -> tools.cisco.com
+        # still CiscoTAC-1: the request reaches Cisco's cloud, which does not know a satellite's token
+        ("no_migration", '{"token":["The token is not valid."]}'),
         ("typo_url", "Fail to send out Call Home HTTP message."),
         ("wrong_source", "Fail to send out Call Home HTTP message."),
         ("inactive_profile", "Fail to send out Call Home HTTP message."),
@@ -254,10 +220,8 @@ def test_state_machine_is_pure() -> None:
     lic.start_registration("t", force=False, now_mono=0.0, now_wall=100.0, delay_s=5.0, failure_reason=None)
     asked: list[str] = []
 
-    def ask(token: str):
-        from mock_devices.licensing import RegistrationOutcome
-
-        asked.append(token)
+    def ask(pending: PendingRegistration) -> RegistrationOutcome:
+        asked.append(pending.token)
         return RegistrationOutcome(ok=True, smart_account="SA", virtual_account="VA")
 
     assert lic.resolve(4.9, lambda m: 100.0 + m, ask) is False

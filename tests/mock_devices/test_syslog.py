@@ -220,12 +220,12 @@ def test_registration_failure_and_slp_report_failure_are_logged() -> None:
     fleet, clock = logging_fleet()
     session = opened(fleet)
     session.handle_line("terminal monitor")
-    session.handle_line(f"license smart register idtoken {TOKEN}")  # no path to the satellite
+    session.handle_line(f"license smart register idtoken {TOKEN}")  # to the cloud: not its token
     clock.t += 3.0
     [failed] = session.take_logs()
     assert failed.endswith(
         "%SMART_LIC-3-AGENT_REG_FAILED: Smart Agent for Licensing Registration with the Cisco Smart Software "
-        "Manager or satellite failed: Fail to send out Call Home HTTP message."
+        'Manager or satellite failed: {"token":["The token is not valid."]}'
     )
     slp, _ = logging_fleet(version="17.9.4", state="slp")
     slp_session = opened(slp)

@@ -153,6 +153,21 @@ def test_an_edit_with_a_forged_digest_is_still_refused(
     assert f"host {actionable(plan)[0]['name']}: backout_commands item 1 is 'hostname pwned'" in err
 
 
+def test_a_cloud_token_reference_pointed_at_another_secret_is_refused(
+    mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rollback's cloud token, pointed at another variable of the environment (here the
+    satellite token), would be typed at a switch: planning again finds the edit."""
+
+    def other_secret(plan: dict[str, Any]) -> None:
+        leaving = next(h for h in actionable(plan) if h["cloud_token_ref"])
+        leaving["cloud_token_ref"] = leaving["token_ref"]
+
+    err, plan = refused_after(mock, tmp_path, capsys, other_secret, forge_digest=True)
+    host = next(h for h in actionable(plan) if h["cloud_token_ref"] == h["token_ref"])
+    assert f"host {host['name']}: cloud_token_ref is '{host['token_ref']}'" in err, err
+
+
 def test_edited_recorded_facts_are_refused(mock: MockFleet, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def new_facts(plan: dict[str, Any]) -> None:
         actionable(plan)[0]["facts"]["config_excerpt"] += 'call-home\n profile "Evil"\n'

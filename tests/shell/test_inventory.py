@@ -333,6 +333,23 @@ def test_pasted_token_in_token_ref_is_refused_without_echo(tmp_path: Path) -> No
     assert TOKEN not in problem.one_line()
 
 
+def test_a_cloud_token_reference_is_checked_like_the_registration_token(tmp_path: Path) -> None:
+    pasted = ONE_HOST + f"  data:\n    fleetreg:\n      cloud_token_ref: {TOKEN}%0A\n"
+    problem = only(problems(write_inventory(tmp_path / "pasted", hosts=pasted)))
+    assert (problem.host, problem.field) == ("sw1", "fleetreg.cloud_token_ref")
+    assert problem.message.startswith("cloud_token_ref must name where the token lives")
+    assert TOKEN not in problem.one_line()
+    unset = ONE_HOST + "  data:\n    fleetreg:\n      cloud_token_ref: env:FLEETREG_CLOUD_TOK\n"
+    problem = only(problems(write_inventory(tmp_path / "unset", hosts=unset)))
+    assert (problem.host, problem.field, problem.line) == ("sw1", "fleetreg.cloud_token_ref", 6)
+    assert problem.message == (
+        "environment variable FLEETREG_CLOUD_TOK is not set (cloud_token_ref env:FLEETREG_CLOUD_TOK)"
+    )
+    assert (
+        problems(write_inventory(tmp_path / "set", hosts=unset), environ={**ENV, "FLEETREG_CLOUD_TOK": TOKEN_ONE}) == []
+    )
+
+
 def test_token_environment_variable_not_set(tmp_path: Path) -> None:
     folder = write_inventory(tmp_path)
     problem = only(problems(folder, environ={}))

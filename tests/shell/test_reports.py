@@ -85,6 +85,25 @@ def test_runbook_shows_each_change_once_with_its_hosts(samples: Path) -> None:
     assert "- [ ] SSM On-Prem satellite reachable" in text and "| [ ] | canary | 1 | A ×1 |" in text
 
 
+def test_runbook_backout_names_the_switches_a_failure_would_leave_off_the_cloud(samples: Path) -> None:
+    text = render_runbook(make_plan(samples))  # two cloud switches to migrate, no cloud_token_ref
+    backout = text.split("## 8. Backout")[1].split("## 9.")[0]
+    assert "- Leaving the cloud in this plan: 2 switches; 0 with a cloud token." in backout
+    assert '- No cloud token (2, the risk "no cloud_token_ref" in report.html): a failure after their' in backout
+    facts = build_facts("sw1", outputs(samples, status="sls_genie_sl_registered_csr1kv.txt"))
+    with_token = build_plan(
+        [entry("sw1", cloud_token_ref="env:FLEETREG_CLOUD_TOKEN")],
+        [DiscoverOutcome(host="sw1", facts=facts)],
+        policy=WavePolicy(canary=0, wave_size=5),
+        plan_id="20261127-plan",
+        created_at="2026-11-27T00:00:00+00:00",
+        inventory_dir="inventory",
+    )
+    backout = render_runbook(with_token).split("## 8. Backout")[1]
+    assert "- Leaving the cloud in this plan: 1 switches; 1 with a cloud token." in backout
+    assert "No cloud token" not in backout
+
+
 def test_csv_and_markdown_carry_outcomes(samples: Path) -> None:
     plan = make_plan(samples)
     after = read_back((samples / "sls_genie_sl_registered_csr1kv.txt").read_text(), step="verify", read_at=1.8e9)
