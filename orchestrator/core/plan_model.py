@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fleetreg.core.facts import DeviceFacts
+from fleetreg.core.prechecks import PrecheckResult
 from fleetreg.core.steps import check_step_name
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -71,6 +72,8 @@ class HostPlan(_Frozen):
     ca_file: str | None = None  # PEM installed by the install_ca step
     ca_sha1: str | None = None  # its fingerprint as IOS prints it, read at plan time
     risks: tuple[str, ...] = ()
+    # the read-only pre-checks run at plan time (core.prechecks); empty: none were run
+    prechecks: tuple[PrecheckResult, ...] = ()
     wave: int | None = None
 
     @property
