@@ -270,10 +270,10 @@ def precheck_effect(results: Iterable[PrecheckResult]) -> PrecheckEffect:
         if result.status not in ("failed", "warning"):
             continue
         if PRECHECK_POLICY[result.check] == "block":
-            blocked.append(f"{result.check}: {result.detail}")
+            blocked.append(f"pre-check {result.check}: {result.detail}")
         else:
             risks.append(RISK_TEXT.get(result.check, f"pre-check {result.check} failed"))
-    reason = f"pre-check failed: {'; '.join(blocked)}" if blocked else None
+    reason = "; ".join(blocked) if blocked else None
     return PrecheckEffect(reason, tuple(risks))
 
 

@@ -186,7 +186,7 @@ def test_policy_is_data_and_effect() -> None:
     dns = evaluate_prechecks(_settings(), _outputs(PING_DNS_FAILS, ntp=NTP_UNSYNCED))
     effect = precheck_effect(dns)
     assert effect.blocked == (
-        "pre-check failed: satellite_name_resolves: ssm-onprem.example.net does not resolve by name server 10.78.0.53"
+        "pre-check satellite_name_resolves: ssm-onprem.example.net does not resolve by name server 10.78.0.53"
     )
     assert len(effect.risks) == 1 and "NTP not synchronised" in effect.risks[0]
     assert outcome_word(dns) == "blocked"
