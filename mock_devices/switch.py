@@ -189,8 +189,9 @@ class Switch:
         source = normalize_interface(request.source) if request.source is not None else None
         interface = self.config.interface(source) if source is not None else None
         address = interface.ip_address.split()[0] if interface is not None and interface.ip_address else None
+        addresses = {SATELLITE_IP, *(h for h in self.satellite.reachable_hosts if reachability.is_address(h))}
         replies = (
-            resolved == SATELLITE_IP
+            resolved in addresses
             and not self.faults.satellite_unreachable
             and (request.source is None or source == self.source_interface)
         )

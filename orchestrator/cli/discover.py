@@ -27,6 +27,7 @@ from fleetreg.core.exit_codes import ExitCode, plan_exit_code
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.plan_model import Plan, WavePolicy
 from fleetreg.core.planner import DiscoverOutcome, build_plan, plan_risks
+from fleetreg.core.prechecks import PrecheckRun
 from fleetreg.services.apply import SHORT_ID_LENGTH
 from fleetreg.services.prechecks import PrecheckPass
 from fleetreg.services.preview import plan_wave_estimates
@@ -211,6 +212,14 @@ def discover_document(outcomes: list[DiscoverOutcome], inventory: Inventory, run
 )
 @KEEP_CONFIGS
 @SATELLITE_UNREACHABLE_OK
+@click.option(
+    "--prechecks/--no-prechecks",
+    "run_checks",
+    default=None,
+    help="Run the read-only pre-checks (ping the satellite from each switch's source interface, show clock, "
+    "show ntp status) on the switches the plan would act on. Default: on, in discover's session; off with "
+    "--from (which asks no switch), where --prechecks logs in to each for them. Off: they stay tick boxes.",
+)
 @output_options()
 def plan_command(
     inventory_dir: Path,
@@ -225,6 +234,7 @@ def plan_command(
     max_failures: str,
     keep_configs: bool,
     satellite_unreachable_ok: bool,
+    run_checks: bool | None,
     as_json: bool,
 ) -> None:
     """Discover, then write plan.json, report.html, runbook.md and hosts.csv for review."""
@@ -240,20 +250,29 @@ def plan_command(
             inventory, run_dir.name, project_dir=project_dir, token_problems=unreadable, ca_sha1=ca_sha1
         )
         nr = access.nornir(inventory)
+        runs: dict[str, PrecheckRun] = {}
         if from_run:
             source = find_run(from_run, access.runs_dir)
             outcomes = load_discover_run(source)
-            wanted = checks.commands_for(outcomes)
-            with host_progress(len(wanted), "pre-checks") as done:
-                runs = run_prechecks(nr, wanted, on_host_done=done, read_timeout=command_timeout)
+            if run_checks:
+                wanted = checks.commands_for(outcomes)
+                with host_progress(len(wanted), "pre-checks") as done:
+                    runs = run_prechecks(nr, wanted, on_host_done=done, read_timeout=command_timeout)
+                for name, run in runs.items():
+                    checks.read(name, run)
+        elif run_checks is False:
+            outcomes = discover_fleet(
+                inventory, run_dir, nr, command_timeout=command_timeout, keep_configs=keep_configs
+            )
         else:
-            with host_progress(len(inventory.hosts), "discover + pre-checks") as done:
+            with host_progress(len(inventory.hosts), "discover") as done:
                 outcomes, raw, runs = run_discover_with_prechecks(
                     nr, inventory, checks.choose, on_host_done=done, on_prechecks=checks.read,
                     read_timeout=command_timeout,
                 )  # fmt: skip
             save_discover_run(run_dir, outcomes, raw, keep_configs=keep_configs)
-        save_prechecks(run_dir, runs)
+        if runs:
+            save_prechecks(run_dir, runs)
         precheck_results = checks.results(runs)
         precheck_line = checks.summarise(runs, precheck_results) if runs else None
         plan = build_plan(

@@ -69,9 +69,9 @@ PING, CLOCK, NTP = "ping", "clock", "ntp"
 # what may take the read: a ping waits up to repeat x timeout on the switch
 PING_READ_TIMEOUT_S = PING_REPEAT * PING_TIMEOUT_S + 20
 _CLOCK_ZONES_UTC = frozenset({"UTC", "GMT", "Z"})
-_REFUSAL = re.compile(
-    r"^\s*(?:%\s*(?!NTP is not enabled)\S.*|Command authorization failed\b.*|Command rejected:.*)$", re.M
-)
+# an IOS error line (`% Invalid input ...`, `% Authorization failed.`): the check could not run. A
+# refusal without `%` (`Command authorization failed.`) the transports already raise as refused.
+_ERROR_LINE = re.compile(r"^\s*%\s*(?!NTP is not enabled)\S.*$", re.M)
 
 
 class PrecheckResult(BaseModel):
@@ -146,7 +146,7 @@ def _rows(out: CheckOutput, template: str) -> dict[str, str] | str:
     if out.refused is not None:
         return out.refused
     text = out.output or ""
-    if (refusal := _REFUSAL.search(text)) and "Unrecognized host" not in refusal.group(0):
+    if (refusal := _ERROR_LINE.search(text)) and "Unrecognized host" not in refusal.group(0):
         return refusal.group(0).strip()
     try:
         rows = run_template(template, output_lines(text))
@@ -163,9 +163,7 @@ def evaluate_run(s: MigrationSettings, run: PrecheckRun) -> tuple[PrecheckResult
     return evaluate_prechecks(s, run.outputs)
 
 
-def evaluate_prechecks(
-    s: MigrationSettings, outputs: Mapping[str, CheckOutput], *, max_clock_skew_s: float | None = None
-) -> tuple[PrecheckResult, ...]:
+def evaluate_prechecks(s: MigrationSettings, outputs: Mapping[str, CheckOutput]) -> tuple[PrecheckResult, ...]:
     """Judge one switch's answers (keys as precheck_commands). Missing answers are `not-run`."""
     host = satellite_host(s).strip("[]")
     named = not names_an_address(host)
@@ -202,7 +200,7 @@ def evaluate_prechecks(
         else:
             results.append(_not_run("satellite_reachable", "no success rate in the ping's output"))
 
-    results.append(_clock(outputs.get(CLOCK), max_clock_skew_s if max_clock_skew_s is not None else s.max_clock_skew_s))
+    results.append(_clock(outputs.get(CLOCK), s.max_clock_skew_s))
     results.append(_ntp(outputs.get(NTP)))
     return tuple(results)
 

@@ -122,15 +122,27 @@ def test_plan_blocks_and_flags_from_the_prechecks_and_apply_leaves_blocked_untou
         assert state[name]["licensing"]["registered_to"] == "satellite", name
 
 
-def test_plan_from_a_discover_run_logs_in_again_for_the_prechecks(mock_fleet_factory, tmp_path: Path) -> None:
-    """`plan --from` reuses discovered facts: the pre-checks still run, in a session of their own."""
+def test_plan_from_a_discover_run_logs_in_again_for_the_prechecks_only_when_asked(
+    mock_fleet_factory, tmp_path: Path
+) -> None:
+    """`plan --from` reuses discovered facts and asks no switch; with `--prechecks` the pre-checks
+    run, in a session of their own per switch. `--no-prechecks` leaves them to the runbook's tick boxes."""
     mock = _fleet(mock_fleet_factory)
     runs = tmp_path / "runs"
     with fleet_env(mock):
         args = ("--inventory", str(mock.inventory_dir), "--runs-dir", str(runs))
         assert run_cli("discover", *args) == 0
+        discover_run = str(latest_run(runs, "discover"))
         logins = {d.name: d.sessions_opened for d in mock.fleet.devices}
-        assert run_cli("plan", *args, "--from", str(latest_run(runs, "discover")), *UNCHECKED) == 0
+        assert run_cli("plan", *args, "--from", discover_run, *UNCHECKED) == 0
+        assert {d.name: d.sessions_opened for d in mock.fleet.devices} == logins
+        unchecked = load_plan_json(latest_run(runs, "plan"))["hosts"]
+        assert all(h["prechecks"] == [] for h in unchecked) and not any(
+            h["classification"] == "blocked" for h in unchecked
+        )
+        runbook = (latest_run(runs, "plan") / "runbook.md").read_text()
+        assert "- [ ] Satellite reachable from every switch's source interface; NTP synchronised" in runbook
+        assert run_cli("plan", *args, "--from", discover_run, "--prechecks", *UNCHECKED) == 0
     plan = {h["name"]: h for h in load_plan_json(latest_run(runs, "plan"))["hosts"]}
     assert {n for n, h in plan.items() if h["classification"] == "blocked"} == {UNREACHABLE, NO_DNS, LATE}
     assert all(len(h["prechecks"]) == 4 for h in plan.values())
