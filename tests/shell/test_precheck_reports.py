@@ -114,3 +114,29 @@ def test_html_and_csv_show_each_switch(samples: Path) -> None:
         rows["sw2"]["precheck_problems"] == "satellite_reachable: failed: satellite 10.1.1.5 from Vlan781: 0/2 echoes"
     )
     assert rows["sw4"]["prechecks"] == "not-run"
+
+
+def test_a_thousand_pre_checked_switches_keep_the_runbook_under_1500_lines(samples: Path) -> None:
+    """The bench fleet's size, every actionable switch pre-checked and one in ten failing or not run:
+    the runbook's pre-checks stay a table and one line per check, however many switches fail."""
+    from report_fleet import mixed_fleet_plan  # type: ignore[import-not-found]
+
+    plan = mixed_fleet_plan(samples, 1000)
+    kinds = [
+        {},
+        {"satellite_reachable": ("failed", "satellite 10.1.1.5 from Vlan781: 0/2 echoes")},
+        {"ntp_synchronized": ("warning", "NTP unsynchronised (stratum 16)")},
+        {"clock_skew": ("not-run", "could not be run: Command authorization failed.")},
+    ]
+
+    def checked(i: int) -> tuple[PrecheckResult, ...]:
+        return _checks(**kinds[(i // 10) % 4]) if i % 10 == 0 else _checks()
+
+    hosts = tuple(
+        h.model_copy(update={"prechecks": checked(i)}) if h.is_actionable else h for i, h in enumerate(plan.hosts)
+    )
+    text = render_runbook(plan.model_copy(update={"hosts": hosts}), plan_digest="0" * 64)
+    assert len(text.splitlines()) < 1500, len(text.splitlines())
+    section = text.split("## 3. Pre-checks")[1].split("## 4.")[0]
+    assert len(section.splitlines()) < 30
+    assert "- satellite reachable from the source interface, failed (" in section
