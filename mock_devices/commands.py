@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -11,6 +10,7 @@ from mock_devices.cli_tree import Match
 from mock_devices.config import CallHomeProfile, Interface, Trustpoint, normalize_interface
 from mock_devices.interface import Reply
 from mock_devices.pki import CaCertificate, CertificateFormatError
+from mock_devices.reachability import parse_ping
 from mock_devices.session import DEFAULT_LENGTH, DEFAULT_WIDTH, Frame
 
 if TYPE_CHECKING:
@@ -229,14 +229,24 @@ def _show_start(s: CliSession, m: Match) -> Reply:
 
 @handler("show_clock")
 def _show_clock(s: CliSession, m: Match) -> Reply:
-    wall = s.switch.clock.wall()
-    millis = int((wall % 1) * 1000)
-    stamp = (
-        time.strftime("%H:%M:%S", time.gmtime(wall))
-        + f".{millis:03d} UTC "
-        + time.strftime("%a %b %d %Y", time.gmtime(wall))
-    )
-    return s.reply(stamp + "\n")
+    return s.reply(s.switch.show_clock())
+
+
+@handler("show_ntp_status")
+def _show_ntp_status(s: CliSession, m: Match) -> Reply:
+    return s.reply(s.switch.show_ntp_status())
+
+
+@handler("ping")
+def _ping(s: CliSession, m: Match) -> Reply:
+    """`ping <address|name> [source <if>] [repeat <n>] [timeout <s>]`: read-only, answered at once
+    when echoes come back, a little later when they time out."""
+    args = m.args["args"]
+    request = parse_ping(args)
+    if isinstance(request, int):
+        return _invalid_after(s, m, "ping " + " " * request)
+    text, waited = s.switch.ping(request)
+    return Reply(text, s.prompt(), delay_s=waited)
 
 
 @handler("register")

@@ -283,6 +283,11 @@ def _merge_faults(rules: list[FaultSpec], base: Faults) -> Faults:
         "monitor_at_login": base.monitor_at_login,
         "no_logging_synchronous": base.no_logging_synchronous,
         "authorization_answer": base.authorization_answer,
+        "satellite_unreachable": base.satellite_unreachable,
+        "dns_fails": base.dns_fails,
+        "ntp_unsynchronized": base.ntp_unsynchronized,
+        "ntp_disabled": base.ntp_disabled,
+        "clock_offset_s": base.clock_offset_s,
     }
     for rule in rules:
         for key in values:

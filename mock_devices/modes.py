@@ -121,6 +121,7 @@ def _exec_tree(slp: bool) -> tuple[Node, ...]:
         kw("running-config", action="show_running_config"),
         kw("startup-config", action="show_startup_config"),
         kw("clock", action="show_clock"),
+        kw("ntp", kw("status", action="show_ntp_status")),
         kw(
             "crypto",
             kw(
@@ -141,6 +142,7 @@ def _exec_tree(slp: bool) -> tuple[Node, ...]:
         kw("write", kw("memory", action="write_memory"), action="write_memory"),
         kw("copy", kw("running-config", kw("startup-config", action="copy_run_start"))),
         kw("license", license_smart),
+        kw("ping", rest("args", action="ping")),
         kw("enable", action="noop"),
         kw("disable", action="disable"),
         kw("exit", action="exit"),

@@ -110,7 +110,7 @@ class CliSession:
 
     def handle_line(self, line: str) -> Reply:
         reply = self._handle(line)
-        delay = self._delay_s()
+        delay = self._delay_s() + reply.delay_s
         if delay and not (reply.drop or reply.hang):
             reply = Reply(
                 reply.output, reply.prompt, reply.echo_next, reply.paginate, delay, reply.hang, reply.drop, reply.close

@@ -260,6 +260,15 @@ class FaultSpec(_Strict):
     # failed.", as IOS does; also seen: "% Authorization failed.", "Command rejected: ...").
     authorization_refuse: list[str] = Field(default_factory=list)
     authorization_answer: str | None = None
+    # What the read-only pre-checks find (ping, show clock, show ntp status): the satellite does not
+    # answer pings from the switch; its name server does not resolve the satellite's names; NTP
+    # configured but never synchronised / not configured (%NTP is not enabled.); its clock this many
+    # seconds away from the fleet's (negative: behind)
+    satellite_unreachable: bool = False
+    dns_fails: bool = False
+    ntp_unsynchronized: bool = False
+    ntp_disabled: bool = False
+    clock_offset_s: float = Field(default=0.0, ge=-10 * 365 * 86400.0, le=10 * 365 * 86400.0)
 
     @field_validator("authorization_refuse")
     @classmethod

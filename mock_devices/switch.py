@@ -7,9 +7,9 @@ import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mock_devices import syslog
+from mock_devices import reachability, syslog
 from mock_devices.cloud import Cloud
-from mock_devices.config import SwitchConfig, render_running_config, render_startup_config
+from mock_devices.config import SwitchConfig, normalize_interface, render_running_config, render_startup_config
 from mock_devices.licensing import (
     ClassicLicensing,
     Clock,
@@ -20,6 +20,7 @@ from mock_devices.licensing import (
     cslu_path_error,
     ios_config_time,
 )
+from mock_devices.pki import SATELLITE_IP
 from mock_devices.platform import Hardware
 from mock_devices.satellite import Satellite
 from mock_devices.syslog import SwitchLog
@@ -60,6 +61,12 @@ class Faults:
     # `authorization_answer` and change nothing
     authorization_refuse: tuple[str, ...] = ()
     authorization_answer: str = AUTHORIZATION_FAILED
+    # reachability from the switch (read-only checks: ping, show clock, show ntp status)
+    satellite_unreachable: bool = False  # no echo comes back from the satellite, from any interface
+    dns_fails: bool = False  # its name server does not resolve the satellite's names
+    ntp_unsynchronized: bool = False  # NTP configured, never synchronised (show clock: `*`)
+    ntp_disabled: bool = False  # no NTP configured (%NTP is not enabled.)
+    clock_offset_s: float = 0.0  # its clock runs this far from the fleet's (show clock shows it)
 
 
 @dataclass(frozen=True)
@@ -167,6 +174,51 @@ class Switch:
             return None
         self.authorization_refused.append(typed)
         return self.faults.authorization_answer
+
+    # --- read-only checks (mock_devices.reachability) -----------------------------------------
+
+    def switch_wall(self) -> float:
+        """The time this switch's clock shows (the fleet's, moved by the clock_offset_s fault)."""
+        return self.clock.wall() + self.faults.clock_offset_s
+
+    def ping(self, request: reachability.PingRequest) -> tuple[str, float]:
+        """The output of a ping and how long it took; changes nothing on the switch."""
+        names = {h.lower() for h in self.satellite.reachable_hosts if not reachability.is_address(h)}
+        target = request.target
+        if reachability.is_address(target):
+            resolved: str | None = target
+        else:
+            known = target.lower() in names and not self.faults.dns_fails
+            resolved = SATELLITE_IP if known else None
+        source = normalize_interface(request.source) if request.source is not None else None
+        interface = self.config.interface(source) if source is not None else None
+        address = interface.ip_address.split()[0] if interface is not None and interface.ip_address else None
+        addresses = {SATELLITE_IP, *(h for h in self.satellite.reachable_hosts if reachability.is_address(h))}
+        replies = (
+            resolved in addresses
+            and not self.faults.satellite_unreachable
+            and (request.source is None or source == self.source_interface)
+        )
+        text = reachability.ping_text(request, resolved=resolved, source_address=address, replies=replies)
+        per_echo = min(reachability.TIMED_OUT_ECHO_S, request.timeout_s)
+        waited = 0.0 if replies or resolved is None else request.repeat * per_echo
+        return text, waited
+
+    def show_clock(self) -> str:
+        return reachability.clock_text(self.switch_wall(), authoritative=self._ntp_synchronized())
+
+    def show_ntp_status(self) -> str:
+        wall = self.switch_wall()
+        return reachability.ntp_status_text(
+            enabled=not self.faults.ntp_disabled,
+            synchronized=self._ntp_synchronized(),
+            wall=wall,
+            uptime_s=wall - self.boot_wall,
+            offset_ms=0.5,
+        )
+
+    def _ntp_synchronized(self) -> bool:
+        return not (self.faults.ntp_disabled or self.faults.ntp_unsynchronized)
 
     # --- state ----------------------------------------------------------------------------
 

@@ -21,18 +21,27 @@ from fleetreg.cli.common import (
     select_inventory,
     stdout,
 )
-from fleetreg.cli.output import emit_json, output_options
+from fleetreg.cli.output import emit_json, interactive, output_options
 from fleetreg.core.errors import InputError, SecretError
 from fleetreg.core.events import took
 from fleetreg.core.exit_codes import ExitCode, plan_exit_code
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.plan_model import Plan, WavePolicy
 from fleetreg.core.planner import DiscoverOutcome, build_plan, plan_risks
+from fleetreg.core.prechecks import PrecheckRun
 from fleetreg.services.apply import SHORT_ID_LENGTH
+from fleetreg.services.prechecks import PrecheckPass
 from fleetreg.services.preview import plan_wave_estimates
 from fleetreg.services.satellite import satellite_license_usage, satellite_va_tenants, unusable_tokens
 from fleetreg.shell.ca_files import ca_file_fingerprints
-from fleetreg.shell.discovery import load_discover_run, run_discover, save_discover_run
+from fleetreg.shell.discovery import (
+    load_discover_run,
+    run_discover,
+    run_discover_with_prechecks,
+    run_prechecks,
+    save_discover_run,
+    save_prechecks,
+)
 from fleetreg.shell.plan_store import write_plan_run
 from fleetreg.shell.runfolder import find_run, new_run
 from fleetreg.shell.satellite_tls import check_inventory_trust
@@ -206,6 +215,14 @@ def discover_document(outcomes: list[DiscoverOutcome], inventory: Inventory, run
 )
 @KEEP_CONFIGS
 @SATELLITE_UNREACHABLE_OK
+@click.option(
+    "--prechecks/--no-prechecks",
+    "run_checks",
+    default=None,
+    help="Run the read-only pre-checks (ping the satellite from each switch's source interface, show clock, "
+    "show ntp status) on the switches the plan would act on. Default: on, in discover's session; off with "
+    "--from (which asks no switch), where --prechecks logs in to each for them. Off: they stay tick boxes.",
+)
 @output_options()
 def plan_command(
     inventory_dir: Path,
@@ -220,6 +237,7 @@ def plan_command(
     max_failures: str,
     keep_configs: bool,
     satellite_unreachable_ok: bool,
+    run_checks: bool | None,
     as_json: bool,
 ) -> None:
     """Discover, then write plan.json, report.html, runbook.md and hosts.csv for review."""
@@ -228,26 +246,53 @@ def plan_command(
     # the CA each switch would get, against the satellite's real certificate, before any switch is contacted
     trust = check_inventory_trust(inventory, unreachable_ok=satellite_unreachable_ok, timeout=access.connect_timeout)
     print_trust(trust)
+    unreadable = token_problems(inventory, secrets_file) | unusable_tokens(inventory, secrets_file)
+    unreadable_cloud = token_problems(inventory, secrets_file, "cloud_token_ref")
+    ca_sha1 = ca_file_fingerprints(inventory.hosts)
     with new_run("plan", access.runs_dir) as run_dir:
+        checks = PrecheckPass(
+            inventory,
+            run_dir.name,
+            project_dir=project_dir,
+            token_problems=unreadable,
+            cloud_token_problems=unreadable_cloud,
+            ca_sha1=ca_sha1,
+        )
+        nr = access.nornir(inventory)
+        runs: dict[str, PrecheckRun] = {}
         if from_run:
             source = find_run(from_run, access.runs_dir)
             outcomes = load_discover_run(source)
-        else:
+            if run_checks:
+                wanted = checks.commands_for(outcomes)
+                with host_progress(len(wanted), "pre-checks") as done:
+                    runs = run_prechecks(nr, wanted, on_host_done=done, read_timeout=command_timeout)
+                for name, run in runs.items():
+                    checks.read(name, run)
+        elif run_checks is False:
             outcomes = discover_fleet(
-                inventory,
-                run_dir,
-                access.nornir(inventory),
-                command_timeout=command_timeout,
-                keep_configs=keep_configs,
+                inventory, run_dir, nr, command_timeout=command_timeout, keep_configs=keep_configs
             )
+        else:
+            with host_progress(len(inventory.hosts), "discover") as done:
+                outcomes, raw, runs = run_discover_with_prechecks(
+                    nr, inventory, checks.choose, on_host_done=done, on_prechecks=checks.read,
+                    read_timeout=command_timeout,
+                )  # fmt: skip
+            save_discover_run(run_dir, outcomes, raw, keep_configs=keep_configs)
+        if runs:
+            save_prechecks(run_dir, runs)
+        precheck_results = checks.results(runs)
+        precheck_line = checks.summarise(runs, precheck_results) if runs else None
         plan = build_plan(
             inventory.hosts,
             outcomes,
             license_usage=satellite_license_usage(inventory, secrets_file),
             va_tenants=satellite_va_tenants(inventory, secrets_file),
-            token_problems=token_problems(inventory, secrets_file) | unusable_tokens(inventory, secrets_file),
-            cloud_token_problems=token_problems(inventory, secrets_file, "cloud_token_ref"),
-            ca_sha1=ca_file_fingerprints(inventory.hosts),
+            token_problems=unreadable,
+            cloud_token_problems=unreadable_cloud,
+            ca_sha1=ca_sha1,
+            prechecks=precheck_results,
             trust_risks=trust.risks,
             policy=policy,
             plan_id=run_dir.name,
@@ -262,6 +307,8 @@ def plan_command(
     if as_json:
         emit_json(plan_document(plan, run_dir, digest, estimates, int(code)))
     stdout.print(plan_summary(plan, estimates))
+    if precheck_line is not None and interactive():
+        stdout.print(escape(precheck_line))  # without a terminal the log line said it
     print_risks(plan.hosts)
     stdout.print(f"Plan written: {run_dir}/plan.json\nReview: {run_dir}/report.html and {run_dir}/runbook.md")
     stdout.print(f"Plan sha256 (sign-off): {digest}; apply with --plan-sha256 {digest} to run exactly this plan")
@@ -304,6 +351,7 @@ def plan_document(
                 "mode": h.mode,
                 "site": h.site,
                 "virtual_account": h.virtual_account,
+                "prechecks": [check.model_dump() for check in h.prechecks],
             }
             for h in plan.hosts
         ],

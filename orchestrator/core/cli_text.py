@@ -27,6 +27,12 @@ INTERFACE = re.compile(r"^[A-Za-z][A-Za-z-]*\d+(/\d+)*(\.\d+)?$")
 URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/#\[\]@!$&'()*+,;=%]+$")
 # An SSM On-Prem tenant as it stands in /cslu/v1/pi/<tenant>: unreserved characters or %XX
 TENANT = re.compile(r"^(?:[A-Za-z0-9\-._~]|%[0-9A-Fa-f]{2})+$")
+# A URL's host fleetreg may type (the plan-time `ping <host> ...`): a DNS name of letters, digits and
+# hyphens in dot-separated labels (RFC 1123), or an IPv4 address; IPv6 in brackets
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+DNS_NAME = re.compile(rf"^(?=.{{1,253}}$)(?:{_LABEL}\.)*{_LABEL}$")
+IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$")
+IPV6_LITERAL = re.compile(r"^\[[0-9A-Fa-f:.]{2,45}\]$")
 # Smart Licensing registration tokens: URL-encoded base64 (…%0A, %3D), 40 to 512 characters
 TOKEN = re.compile(r"^[A-Za-z0-9%+/=_.-]+$")
 TOKEN_LENGTH = (40, 512)
@@ -88,6 +94,12 @@ def check_https_url(value: str, *, what: str, example: str) -> str:
         raise ValueError(f"malformed {what} {value!r}: expected {example}")
     if "@" in parts.netloc:  # user@host: parsers differ on which part is the host
         raise ValueError(f"{what} {value!r} holds user information (an @ before the host)")
+    host = parts.netloc.rsplit(":", 1)[0] if not parts.netloc.endswith("]") else parts.netloc
+    if not (DNS_NAME.match(host) or IPV4.match(host) or IPV6_LITERAL.match(host)):
+        raise ValueError(
+            f"{what} {value!r}: its host {host!r} is neither a DNS name (letters, digits, hyphens, dots) "
+            "nor an IP address"
+        )
     try:
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError as exc:

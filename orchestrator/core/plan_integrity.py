@@ -55,7 +55,11 @@ def host_difference(
         return f"host {host.name}: facts: {problem}"
     try:
         derived = plan_host(
-            entry, DiscoverOutcome(host=host.name, facts=host.facts), project_dir=project_dir, ca_sha1=ca_sha1
+            entry,
+            DiscoverOutcome(host=host.name, facts=host.facts),
+            project_dir=project_dir,
+            ca_sha1=ca_sha1,
+            prechecks=host.prechecks,  # recorded input, like the facts: what they made of the host is derived again
         )
     except Exception as exc:  # the recorded facts are input like any other: they may be anything
         return f"host {host.name}: cannot be planned again from its recorded facts ({type(exc).__name__})"

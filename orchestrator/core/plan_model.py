@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fleetreg.core.facts import DeviceFacts
+from fleetreg.core.prechecks import PrecheckResult
 from fleetreg.core.steps import check_step_name
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -74,6 +75,8 @@ class HostPlan(_Frozen):
     # failed change (None: a failed change leaves it unregistered, NO_CLOUD_ROLLBACK_RISK)
     cloud_token_ref: str | None = None
     risks: tuple[str, ...] = ()
+    # the read-only pre-checks run at plan time (core.prechecks); empty: none were run
+    prechecks: tuple[PrecheckResult, ...] = ()
     wave: int | None = None
 
     @property

@@ -26,6 +26,7 @@ from fleetreg.core.plan_model import (
     Wave,
     WavePolicy,
 )
+from fleetreg.core.prechecks import PrecheckResult, precheck_effect
 from fleetreg.core.render import render
 from fleetreg.core.satellite_models import LicenseUsage
 from fleetreg.core.settings import MigrationSettings
@@ -146,11 +147,46 @@ def plan_host(
     cloud_token_problem: str | None = None,
     ca_sha1: Mapping[str, str] | None = None,
     trust_risks: Sequence[str] = (),
+    prechecks: Sequence[PrecheckResult] = (),
 ) -> HostPlan:
     """The plan for one switch. `token_problem`: why its token reference cannot be read now
     (blocks it only if it has to register); `cloud_token_problem`: the same for its cloud token
     (blocks it only if it leaves the cloud). `trust_risks`: what the satellite trust check could
-    not check for it (orchestrator.satellite_trust), reported as risks."""
+    not check for it (orchestrator.satellite_trust), reported as risks. `prechecks`: its
+    plan-time pre-checks (core.prechecks), recorded; PRECHECK_POLICY blocks it or adds risks when
+    the plan would act on it."""
+    planned = _plan_host(
+        entry,
+        outcome,
+        project_dir=project_dir,
+        token_problem=token_problem,
+        cloud_token_problem=cloud_token_problem,
+        ca_sha1=ca_sha1,
+        trust_risks=trust_risks,
+    )
+    if not prechecks:
+        return planned
+    planned = planned.model_copy(update={"prechecks": tuple(prechecks)})
+    if not planned.is_actionable:
+        return planned
+    effect = precheck_effect(prechecks)
+    risks = (*planned.risks, *(r for r in effect.risks if r not in planned.risks))
+    if effect.blocked is not None:
+        blocked = {"classification": "blocked", "reason": effect.blocked, "steps": (), "risks": risks}
+        return planned.model_copy(update=blocked)
+    return planned.model_copy(update={"risks": risks})
+
+
+def _plan_host(
+    entry: HostEntry,
+    outcome: DiscoverOutcome,
+    *,
+    project_dir: Path | None,
+    token_problem: str | None,
+    cloud_token_problem: str | None,
+    ca_sha1: Mapping[str, str] | None,
+    trust_risks: Sequence[str],
+) -> HostPlan:
     s = entry.settings
     base: dict[str, Any] = {
         "name": entry.name,
@@ -344,17 +380,20 @@ def inventory_fingerprint(entries: Iterable[HostEntry]) -> str:
     import hashlib
     import json
 
-    # `wave` unset is left out, so plans made before it existed keep their fingerprint
     material = sorted(
-        (
-            e.name,
-            e.hostname,
-            e.port,
-            e.settings.model_dump_json(exclude=None if e.settings.wave is not None else {"wave"}),
-        )
+        (e.name, e.hostname, e.port, e.settings.model_dump_json(exclude=_unset_settings(e.settings) or None))
         for e in entries
     )
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()[:16]
+
+
+# Settings added after plans were first written: left out of the fingerprint while at their
+# default, so that a plan made before they existed keeps its fingerprint.
+LATER_SETTINGS = ("wave", "max_clock_skew_s", "cloud_token_ref")
+
+
+def _unset_settings(s: MigrationSettings) -> set[str]:
+    return {name for name in LATER_SETTINGS if getattr(s, name) == MigrationSettings.model_fields[name].default}
 
 
 def build_plan(
@@ -373,6 +412,7 @@ def build_plan(
     ca_sha1: Mapping[str, str] | None = None,
     trust_risks: Mapping[str, Sequence[str]] | None = None,
     va_tenants: Mapping[str, str] | None = None,
+    prechecks: Mapping[str, Sequence[PrecheckResult]] | None = None,
 ) -> Plan:
     """Plan every entry. With `license_usage` (from the satellite's API), switches that would
     register into a virtual account beyond its available licenses are blocked; with `va_tenants`
@@ -389,6 +429,7 @@ def build_plan(
             cloud_token_problem=(cloud_token_problems or {}).get(entry.name),
             ca_sha1=ca_sha1,
             trust_risks=(trust_risks or {}).get(entry.name, ()),
+            prechecks=(prechecks or {}).get(entry.name, ()),
         )
         for entry in entries
     ]

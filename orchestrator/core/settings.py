@@ -117,6 +117,8 @@ class MigrationSettings(BaseModel):
     # how long after the change verify still calls a missing ACK pending rather than overdue
     ack_wait_s: float = Field(default=180, gt=0, le=86400)
     ack_overdue_s: float = Field(default=86400, gt=0, le=30 * 86400)
+    # plan-time pre-check: a switch whose clock is further than this from fleetreg's is blocked
+    max_clock_skew_s: float = Field(default=300, gt=0, le=86400)
     canary: bool = False
     wave: int | None = Field(default=None, ge=0, le=10000, description="this switch's wave (0: the canary wave)")
     satellite_api: SatelliteApiSettings | None = None

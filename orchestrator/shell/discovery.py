@@ -4,7 +4,9 @@ bounded sessions and a progress bar, then build facts with the pure core."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +16,14 @@ from fleetreg.core.facts import DISCOVER_COMMANDS, DeviceFacts, build_facts
 from fleetreg.core.host_paths import host_file
 from fleetreg.core.inventory_model import Inventory
 from fleetreg.core.planner import DiscoverOutcome
+from fleetreg.core.prechecks import PrecheckRun
 from fleetreg.shell.fanout import Progress, run_on_hosts
 from fleetreg.shell.runfolder import write_json, write_private
 from fleetreg.tasks.discover import discover
+from fleetreg.tasks.prechecks import discover_and_prechecks, prechecks
 from nornir.core import Nornir
 from nornir.core.inventory import Host
+from nornir.core.task import Result, Task
 
 
 def _outcome_from_exception(name: str, exc: BaseException | None) -> DiscoverOutcome:
@@ -61,6 +66,91 @@ def run_discover(
         raw[name], outcome = result
         outcomes.append(outcome)
     return outcomes, raw
+
+
+PrecheckChooser = Callable[[str, DiscoverOutcome], Mapping[str, str] | None]  # host, its outcome -> commands
+
+
+def run_discover_with_prechecks(
+    nr: Nornir,
+    inventory: Inventory,
+    choose: PrecheckChooser,
+    *,
+    on_host_done: Progress | None = None,
+    on_prechecks: Callable[[str, PrecheckRun], None] | None = None,
+    commands: Sequence[str] = DISCOVER_COMMANDS,
+    read_timeout: float = 30,
+) -> tuple[list[DiscoverOutcome], dict[str, dict[str, str]], dict[str, PrecheckRun]]:
+    """run_discover, and in each switch's same session the pre-checks `choose(host, outcome)`
+    asks for (one login per switch: see tasks.prechecks). Returns also each switch's pre-check
+    answers; `on_prechecks(host, run)` as each switch's are read (in its worker)."""
+    trustpoints_of = {h.name: (h.settings.trustpoint.name,) for h in inventory.hosts}
+    outcome_of: dict[str, DiscoverOutcome] = {}
+
+    def chooser(name: str, outputs: dict[str, str]) -> Mapping[str, str] | None:
+        outcome = outcome_of[name] = _outcome_of(name, outputs, trustpoints_of.get(name, ()))
+        return choose(name, outcome) if outcome.ok else None
+
+    def parsed(host: Host, answer: dict[str, Any]) -> tuple[dict[str, str], DiscoverOutcome, PrecheckRun | None]:
+        run = answer["prechecks"]
+        if run is not None and on_prechecks is not None:
+            on_prechecks(host.name, run)
+        return answer["discover"], outcome_of[host.name], run
+
+    results = run_on_hosts(
+        nr, nr.inventory.hosts, discover_and_prechecks, name="discover", then=parsed, on_host_done=on_host_done,
+        commands=tuple(commands), precheck_commands_for=chooser, read_timeout=read_timeout,
+    )  # fmt: skip
+    outcomes: list[DiscoverOutcome] = []
+    raw: dict[str, dict[str, str]] = {}
+    checks: dict[str, PrecheckRun] = {}
+    for name in nr.inventory.hosts:
+        result = results[name]
+        if isinstance(result, FleetregError):
+            outcomes.append(_outcome_from_exception(name, result))
+            continue
+        raw[name], outcome, run = result
+        outcomes.append(outcome)
+        if run is not None:
+            checks[name] = run
+    return outcomes, raw, checks
+
+
+def run_prechecks(
+    nr: Nornir,
+    commands_of: Mapping[str, Mapping[str, str]],
+    *,
+    on_host_done: Progress | None = None,
+    read_timeout: float = 30,
+) -> dict[str, PrecheckRun]:
+    """The pre-checks alone, one session each (`plan --from` a discover run): host -> answers.
+    A switch that cannot be reached has its checks recorded as not run."""
+
+    def each(task: Task, read_timeout: float) -> Result:
+        started = time.monotonic()
+        result = prechecks(task, commands_of[task.host.name], read_timeout)
+        return Result(host=task.host, result=PrecheckRun(result.result, time.monotonic() - started))
+
+    results = run_on_hosts(
+        nr, list(commands_of), each, name="prechecks", on_host_done=on_host_done, read_timeout=read_timeout
+    )
+    return {
+        name: PrecheckRun({}, 0.0, error=result.message) if isinstance(result, FleetregError) else result
+        for name, result in results.items()
+    }
+
+
+def save_prechecks(run_dir: Path, runs: Mapping[str, PrecheckRun]) -> None:
+    """The pre-checks' raw answers (no secret in them: ping, clock, NTP), for the record."""
+    document = {
+        host: {
+            "duration_s": round(run.duration_s, 3),
+            "error": run.error,
+            "outputs": {key: asdict(out) for key, out in run.outputs.items()},
+        }
+        for host, run in runs.items()
+    }
+    write_json(run_dir / "prechecks.json", document)
 
 
 def _outcome_of(name: str, outputs: dict[str, str], trustpoints: tuple[str, ...]) -> DiscoverOutcome:

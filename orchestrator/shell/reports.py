@@ -14,6 +14,7 @@ from fleetreg.core.change_groups import change_groups
 from fleetreg.core.change_groups import group_of as host_groups
 from fleetreg.core.host_outcome import HostOutcome
 from fleetreg.core.plan_model import Plan
+from fleetreg.core.precheck_summary import precheck_problems, precheck_summary, precheck_word
 from fleetreg.core.render import render
 from fleetreg.core.report_summary import blocked_by_reason, planned_state
 from fleetreg.core.report_view import ReportView, report_view
@@ -33,6 +34,9 @@ def _context(view: ReportView, **extra: Any) -> dict[str, Any]:
         "duration": duration_text,
         "at": utc_text,
         "blocked_by_reason": blocked_by_reason,
+        "prechecks": precheck_summary(view.plan.hosts),
+        "precheck_word": precheck_word,
+        "precheck_problems": precheck_problems,
         "cell": markdown_cell,
         **extra,
     }
@@ -111,6 +115,8 @@ CSV_COLUMNS = (
     "after_read_step",
     "after_read_at",
     "unsaved_changes",
+    "prechecks",
+    "precheck_problems",
 )
 
 
@@ -161,6 +167,8 @@ def render_csv(plan: Plan, outcomes: Mapping[str, HostOutcome] | None = None) ->
                     after.step if after else "",
                     utc_text(after.read_at) if after else "",
                     "" if pre is None or pre.unsaved_changes is None else ("yes" if pre.unsaved_changes else "no"),
+                    precheck_word(h),
+                    " | ".join(precheck_problems(h)),
                 ]
             )
         )

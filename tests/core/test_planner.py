@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from fleetreg.core.facts import build_facts
+from fleetreg.core.inventory_model import HostEntry
 from fleetreg.core.plan_model import HostPlan, Step, WavePolicy
 from fleetreg.core.planner import (
     NO_CLOUD_ROLLBACK_RISK,
@@ -13,11 +14,13 @@ from fleetreg.core.planner import (
     build_plan,
     choose_mode,
     cslu_tenant_of,
+    inventory_fingerprint,
     plan_host,
     takes_a_license,
     tenant_check_hosts,
     tenant_problems,
 )
+from fleetreg.core.settings import MigrationSettings
 from tests_support import SATELLITE, entry, outputs, slp_version  # type: ignore[import-not-found]
 
 
@@ -324,3 +327,31 @@ def test_plan_integrity_derives_the_waves_the_inventory_sets(samples: Path) -> N
     assert plan_differences(moved, by_name, ca_sha1={})[0].startswith("host sw2: wave_setting is None")
     regrouped = plan.model_copy(update={"waves": (plan.waves[0].model_copy(update={"hosts": ("sw1", "sw2", "sw3")}),)})
     assert wave_differences(regrouped)
+
+
+def test_settings_added_later_leave_the_fingerprint_of_older_plans_alone() -> None:
+    """A plan reviewed before fleetreg learnt `max_clock_skew_s` and `cloud_token_ref` still
+    applies after the upgrade while they are at their defaults (the digest below is the one
+    fleetreg computed at commit fab08fa, before both existed); setting one changes it."""
+    settings = {
+        "satellite_url": "https://ssm.example.net/Transportgateway/services/DeviceRequestHandler",
+        "virtual_account": "Corporate Network Devices",
+        "token_ref": "env:FLEETREG_TOKEN_CORPORATE",
+        "source_interface": "Vlan781",
+    }
+
+    def entry_with(**more: object) -> HostEntry:
+        return HostEntry(
+            name="sw1",
+            hostname="192.0.2.10",
+            port=22,
+            platform="cisco_xe",
+            groups=(),
+            site=None,
+            settings=MigrationSettings(**{**settings, **more}),
+            connection_options={},
+        )
+
+    assert inventory_fingerprint([entry_with()]) == "290cb70a97d26a4a"
+    assert inventory_fingerprint([entry_with(cloud_token_ref="env:FLEETREG_CLOUD")]) != "290cb70a97d26a4a"
+    assert inventory_fingerprint([entry_with(max_clock_skew_s=60)]) != "290cb70a97d26a4a"

@@ -6,6 +6,7 @@ never an extra line, never a character the gate refuses."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +137,51 @@ def test_a_token_is_refused_or_types_as_exactly_one_register_line(
 def test_the_gate_refuses_every_control_character_and_help(value: str) -> None:
     with pytest.raises(UnsafeLineError):
         gate_line(f"call-home{value}", host="sw1")
+
+
+# ---------------------------------------------------------------- plan-time pre-checks
+PING_LINE = re.compile(
+    r"ping (?P<host>[A-Za-z0-9.\-:]+) source (?P<interface>[A-Za-z][A-Za-z-]*\d+(/\d+)*(\.\d+)?) repeat 2 timeout 1"
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(host=values, interface=values, port=st.one_of(st.none(), st.integers(min_value=-5, max_value=70000)))
+def test_a_hostile_satellite_host_or_interface_is_refused_or_pings_exactly_that_host(
+    host: str, interface: str, port: int | None
+) -> None:
+    """The plan-time pre-checks type `ping <satellite host> source <interface> ...` at every switch:
+    a satellite URL whose host is not a DNS name or an IP address, or an interface that is not an
+    IOS interface name, is refused by the settings; anything accepted types one line, the gate's,
+    naming exactly that host and interface."""
+    from fleetreg.core.prechecks import PING, precheck_commands
+
+    authority = host if port is None else f"{host}:{port}"
+    data = {**BASE, "satellite_url": f"https://{authority}/Transportgateway/services/DeviceRequestHandler"}
+    data["source_interface"] = interface
+    try:
+        s = MigrationSettings.model_validate(data)
+    except ValidationError:
+        return
+    for line in precheck_commands(s).values():
+        assert gate_line(line, host="sw1") == line and "\n" not in line
+    found = PING_LINE.fullmatch(precheck_commands(s)[PING])
+    assert found is not None, precheck_commands(s)[PING]
+    assert found["host"] == s.satellite_host.strip("[]") and found["interface"] == interface
+    assert "?" not in found["host"] and " " not in found["host"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ssm%0Areload/Transportgateway",
+        "https://ssm.example.net%20source%20Vlan1/x",
+        "https://ssm_onprem.example.net/x",
+        "https://ssm.example.net./x",
+        "https://-ssm.example.net/x",
+        "https://[::1%25eth0]/x",
+    ],
+)
+def test_satellite_urls_whose_host_would_type_more_than_a_host_are_refused(url: str) -> None:
+    with pytest.raises(ValidationError, match="neither a DNS name"):
+        MigrationSettings.model_validate({**BASE, "satellite_url": url})

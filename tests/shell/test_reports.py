@@ -82,7 +82,9 @@ def test_runbook_shows_each_change_once_with_its_hosts(samples: Path) -> None:
     ):
         assert heading in text
     # the pre-checks that cannot be automated stay tick boxes, and every wave gets one
-    assert "- [ ] SSM On-Prem satellite reachable" in text and "| [ ] | canary | 1 | A ×1 |" in text
+    assert "- [ ] SSM On-Prem satellite synchronised with Cisco" in text and "| [ ] | canary | 1 | A ×1 |" in text
+    # no pre-check ran at plan time (this plan records none): they stay tick boxes
+    assert "- [ ] Satellite reachable from every switch's source interface; NTP synchronised" in text
 
 
 def test_runbook_backout_names_the_switches_a_failure_would_leave_off_the_cloud(samples: Path) -> None:
