@@ -231,7 +231,9 @@ class HostFlow:
             self.wait_started = now
         verdict, why = registration_verdict(status)
         found = licensing_state(status, callhome)
-        if verdict == "registered" and reports_to_cloud(callhome):
+        # registered to the cloud again is what the rollback is for, whatever its account's licenses
+        # say (OUT OF COMPLIANCE: `found` names it; another registration would not change that)
+        if (status.registration_status or "") == REGISTERED and reports_to_cloud(callhome):
             return self._rollback_finished(f"registered back to the cloud: {found}", restored=True)
         if verdict == "failed":
             return self._rollback_finished(f"registering it back to the cloud failed: {why}", restored=False)

@@ -230,6 +230,19 @@ def test_a_failed_or_slow_cloud_registration_is_reported_with_what_to_run() -> N
     assert isinstance(action, Finish) and action.reason is not None and "timed out after 100s" in action.reason
 
 
+def test_a_switch_back_on_the_cloud_out_of_compliance_is_registered_back_not_told_to_register() -> None:
+    """Registered to the cloud again, its account short of licenses (as it may have been before
+    the change): it is back on the cloud; registering it once more is not what it needs."""
+    flow = _failed_cloud_switch()
+    _backed_out(flow)
+    flow.restore_cloud_started()
+    short = IN_CLOUD.model_copy(update={"authorization_status": "OUT OF COMPLIANCE"})
+    action = flow.cloud_polled(short, CISCO_TAC, "raw", now=0)
+    assert isinstance(action, Finish) and action.outcome == "backed-out" and action.reason is not None
+    assert "registered back to the cloud: REGISTERED / OUT OF COMPLIANCE in 'Campus Switches'" in action.reason
+    assert "no longer registered" not in action.reason and "license smart register" not in action.reason
+
+
 def test_a_refused_cloud_registration_ends_backed_out_not_failed() -> None:
     flow = _failed_cloud_switch()
     _backed_out(flow)
