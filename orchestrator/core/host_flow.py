@@ -95,7 +95,10 @@ class HostFlow:
         repeat after the recheck (config lines are declarative; licensing steps that already
         took effect are skipped by `recheck`)."""
         names: list[str] = [s.name for s in plan.steps]
+        cut_short = "during backout"
         if resume_at in ROLLBACK_STEPS:  # the backout reads the switch first, then decides again
+            if resume_at != "backout":  # the backout had ended
+                cut_short = f"while registering it back to the cloud ({resume_at})"
             resume_at = "backout"
         if resume_at in (None, "precheck", "backup") or (resume_at not in names and resume_at != "backout"):
             return cls.fresh(
@@ -117,7 +120,7 @@ class HostFlow:
             ack_wait_s=ack_wait_s,
         )
         if resume_at == "backout":
-            flow.failure = Finish("failed", "interrupted during backout; backout repeated on resume", "backout")
+            flow.failure = Finish("failed", f"interrupted {cut_short}; backout repeated on resume", "backout")
         return flow
 
     @classmethod

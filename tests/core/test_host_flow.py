@@ -260,3 +260,20 @@ def test_a_rollback_interrupted_while_registering_back_resumes_from_the_backout(
             plan, step, config_changed=False, registered=False, poll_interval_s=5, register_timeout_s=100
         )
         assert flow.queue == ["recheck", "backout"], step
+
+
+def test_a_resumed_rollback_says_it_was_cut_short_registering_back_not_during_the_backout() -> None:
+    """Killed in restore_cloud or wait_cloud, the backout had ended: the resumed rollback's reason
+    says where it was cut short (the backout is repeated all the same)."""
+    plan = _failed_cloud_switch().plan
+    for step in ("restore_cloud", "wait_cloud"):
+        flow = HostFlow.resumed(
+            plan, step, config_changed=False, registered=False, poll_interval_s=5, register_timeout_s=100
+        )
+        flow.queue.pop(0)  # the recheck
+        _backed_out(flow)
+        flow.restore_cloud_started()
+        action = flow.cloud_polled(IN_CLOUD, CISCO_TAC, "raw", now=0)
+        assert isinstance(action, Finish) and action.reason is not None
+        assert action.reason.startswith(f"interrupted while registering it back to the cloud ({step}); "), action
+        assert "during backout" not in action.reason

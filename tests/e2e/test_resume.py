@@ -186,6 +186,7 @@ def test_kill_9_while_registering_back_to_the_cloud_then_resume(step: str, mock_
     # read back after the resumed backout: on the cloud (registered back, or found so when the kill
     # came after the registration started)
     assert state == "backed-out", reason
+    assert reason.startswith(f"interrupted while registering it back to the cloud ({step}); "), reason
     assert "REGISTERED / AUTHORIZED in 'Campus Switches', reporting to (CiscoTAC-1 default)" in reason, reason
     device = mock.fleet.dump_state()["devices"]["ams-sw001"]
     assert (device["licensing"]["status"], device["licensing"]["registered_to"]) == ("REGISTERED", "cloud")
