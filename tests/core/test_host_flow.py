@@ -157,6 +157,7 @@ IN_CLOUD = LicenseStatus(
     mode="classic",
     registration_status="REGISTERED",
     authorization_status="AUTHORIZED",
+    smart_account="ACME Corp",
     virtual_account="Campus Switches",
 )
 
