@@ -192,7 +192,10 @@ class CliSession:
             return Reply("", "", hang=True)
         if faults.authorization_refuse and (refusal := self.switch.authorization_refusal(line, result.command)):
             return self.reply(refusal + "\n")
-        return self._run(result, pipe, command)
+        reply = self._run(result, pipe, command)
+        if faults.drop_after_line and " ".join(line.split()).startswith(faults.drop_after_line):
+            return Reply("", "", drop=True)
+        return reply
 
     def _split_pipe(self, line: str) -> tuple[str, str | None]:
         if "|" not in line or self.mode not in ("exec", "user"):

@@ -46,6 +46,9 @@ class Faults:
     drop_after_commands: int | None = None
     drop_in_config_after: int | None = None
     hang_command: str | None = None
+    # the typed line (spaces collapsed) starting with this runs, then the session drops before its
+    # answer: it took effect, the client never learns it (set at run time, e.g. with a token in it)
+    drop_after_line: str | None = None
     max_sessions: int | None = None
     registration_failure: str | None = None  # registrations to the satellite and SLP syncs fail so (not the cloud)
     ack_delay_s: float | None = None  # SLP: the ACK arrives this long after the sync (None: the fleet's)

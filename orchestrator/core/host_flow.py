@@ -95,7 +95,10 @@ class HostFlow:
         repeat after the recheck (config lines are declarative; licensing steps that already
         took effect are skipped by `recheck`)."""
         names: list[str] = [s.name for s in plan.steps]
+        cut_short = "during backout"
         if resume_at in ROLLBACK_STEPS:  # the backout reads the switch first, then decides again
+            if resume_at != "backout":  # the backout had ended
+                cut_short = f"while registering it back to the cloud ({resume_at})"
             resume_at = "backout"
         if resume_at in (None, "precheck", "backup") or (resume_at not in names and resume_at != "backout"):
             return cls.fresh(
@@ -117,7 +120,7 @@ class HostFlow:
             ack_wait_s=ack_wait_s,
         )
         if resume_at == "backout":
-            flow.failure = Finish("failed", "interrupted during backout; backout repeated on resume", "backout")
+            flow.failure = Finish("failed", f"interrupted {cut_short}; backout repeated on resume", "backout")
         return flow
 
     @classmethod
@@ -231,7 +234,11 @@ class HostFlow:
             self.wait_started = now
         verdict, why = registration_verdict(status)
         found = licensing_state(status, callhome)
-        if verdict == "registered" and reports_to_cloud(callhome):
+        # registered to the cloud again is what the rollback is for, whatever its account's licenses
+        # say (OUT OF COMPLIANCE: `found` names it; another registration would not change that)
+        if (status.registration_status or "") == REGISTERED and reports_to_cloud(callhome):
+            if elsewhere := self._not_the_account_it_left(status):
+                return self._rollback_finished(f"{found}: {elsewhere}", restored=False)
             return self._rollback_finished(f"registered back to the cloud: {found}", restored=True)
         if verdict == "failed":
             return self._rollback_finished(f"registering it back to the cloud failed: {why}", restored=False)
@@ -241,6 +248,22 @@ class HostFlow:
                 restored=False,
             )
         return PollLater("wait_cloud", self.poll_interval_s)
+
+    def _not_the_account_it_left(self, status: LicenseStatus) -> str | None:
+        """Registered, but not in the cloud account the switch left (as the plan read it): e.g. a
+        registration to the satellite still under way at the backout, ended after it (IOS refuses
+        another registration while one is in progress, so no cloud token was typed)."""
+        pre = self.plan.pre
+        if pre is None:
+            return None
+        left = (pre.smart_account, pre.virtual_account)
+        now = (status.smart_account, status.virtual_account)
+        if all(before is None or before == after for before, after in zip(left, now, strict=True)):
+            return None
+        return (
+            f"registered in smart account {status.smart_account!r} / virtual account {status.virtual_account!r}, "
+            f"not the cloud account it left ({pre.smart_account!r} / {pre.virtual_account!r})"
+        )
 
     def _rollback_finished(self, what: str, *, restored: bool) -> Finish:
         """The end of a rollback that took a former cloud switch off the cloud: backed out, with

@@ -69,12 +69,15 @@ STEP_TABLE: tuple[StepSpec, ...] = (
     StepSpec("backout", "Back out: restore the call-home block, save", "write", True, "backout:backout"),
     # after a backout that left a former cloud switch unregistered, when the plan holds a cloud
     # token: register it back to the cloud (CiscoTAC-1, restored by the backout) and wait for it.
-    # A lost session is resumed from the backout, which reads the switch first.
+    # A kill is resumed from the backout, which reads the switch first. restore_cloud reads the
+    # switch before it types (registered or a registration under way: nothing typed), so after a
+    # lost session it runs again on a new one: the session may have dropped once the switch had
+    # started the registration, which only a read can tell.
     StepSpec(
         "restore_cloud",
         "Register back to the cloud (CSSM) with the virtual account's cloud token",
         "write",
-        False,
+        True,
         "licensing:restore_cloud",
         "license smart register idtoken (a cloud token) force",
     ),

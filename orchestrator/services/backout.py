@@ -5,13 +5,14 @@ it changed), so the CLI can show what it will do and ask before anything is touc
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from fleetreg.core.errors import InputError, RunFolderError
 from fleetreg.core.host_flow import HostFlow
 from fleetreg.core.plan_model import HostPlan, Wave
+from fleetreg.core.steps import ROLLBACK_STEPS
 from fleetreg.services.apply import (
     ApplyOptions,
     ApplyResult,
@@ -23,6 +24,7 @@ from fleetreg.services.apply import (
     write_run_reports,
 )
 from fleetreg.services.run_events import RunEvents
+from fleetreg.shell.journal import HostRecord, Journal
 from fleetreg.shell.lease import LOCK_FILE, Leases, plan_key, run_key, switch_keys
 from fleetreg.shell.plan_store import PLAN_FILE, load_plan
 from fleetreg.shell.runfolder import find_run
@@ -63,6 +65,7 @@ def check_backout(run: str, options: ApplyOptions, hosts: Sequence[str] | None =
             lock=run_dir / LOCK_FILE,
         )
         records = journal.hosts(run_dir.name)
+        rolling_back = _rollback_cut_short(journal, run_dir.name, records)
     finally:
         journal.close()
     if hosts:
@@ -76,10 +79,27 @@ def check_backout(run: str, options: ApplyOptions, hosts: Sequence[str] | None =
         if h.is_actionable
         and (not hosts or h.name in hosts)
         and h.name in records
-        and (records[h.name].config_changed or records[h.name].state == "migrated")
+        and (records[h.name].config_changed or records[h.name].state == "migrated" or h.name in rolling_back)
     )
     registered = frozenset(h.name for h in selected if records[h.name].registered and h.mode == "callhome")
     return BackoutCheck(run_dir, session, selected, registered)
+
+
+def _rollback_cut_short(journal: Journal, run_id: str, records: Mapping[str, HostRecord]) -> set[str]:
+    """Hosts whose rollback after the backout (registering back to the cloud) was stopped or
+    killed: their config is restored, so the journal no longer says 'changed', yet the rollback is
+    not done. A backout takes them (the backout repeats, then the cloud registration)."""
+    cut_short = set()
+    for name, record in records.items():
+        if record.state == "interrupted":
+            step = record.failed_step
+        elif record.state == "running":
+            step = journal.interrupted_step(run_id, name)
+        else:
+            continue
+        if step in ROLLBACK_STEPS:
+            cut_short.add(name)
+    return cut_short
 
 
 def _backout_flow(session: Session, host: HostPlan, registered: bool) -> HostFlow:

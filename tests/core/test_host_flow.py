@@ -157,6 +157,7 @@ IN_CLOUD = LicenseStatus(
     mode="classic",
     registration_status="REGISTERED",
     authorization_status="AUTHORIZED",
+    smart_account="ACME Corp",
     virtual_account="Campus Switches",
 )
 
@@ -230,6 +231,19 @@ def test_a_failed_or_slow_cloud_registration_is_reported_with_what_to_run() -> N
     assert isinstance(action, Finish) and action.reason is not None and "timed out after 100s" in action.reason
 
 
+def test_a_switch_back_on_the_cloud_out_of_compliance_is_registered_back_not_told_to_register() -> None:
+    """Registered to the cloud again, its account short of licenses (as it may have been before
+    the change): it is back on the cloud; registering it once more is not what it needs."""
+    flow = _failed_cloud_switch()
+    _backed_out(flow)
+    flow.restore_cloud_started()
+    short = IN_CLOUD.model_copy(update={"authorization_status": "OUT OF COMPLIANCE"})
+    action = flow.cloud_polled(short, CISCO_TAC, "raw", now=0)
+    assert isinstance(action, Finish) and action.outcome == "backed-out" and action.reason is not None
+    assert "registered back to the cloud: REGISTERED / OUT OF COMPLIANCE in 'Campus Switches'" in action.reason
+    assert "no longer registered" not in action.reason and "license smart register" not in action.reason
+
+
 def test_a_refused_cloud_registration_ends_backed_out_not_failed() -> None:
     flow = _failed_cloud_switch()
     _backed_out(flow)
@@ -247,3 +261,20 @@ def test_a_rollback_interrupted_while_registering_back_resumes_from_the_backout(
             plan, step, config_changed=False, registered=False, poll_interval_s=5, register_timeout_s=100
         )
         assert flow.queue == ["recheck", "backout"], step
+
+
+def test_a_resumed_rollback_says_it_was_cut_short_registering_back_not_during_the_backout() -> None:
+    """Killed in restore_cloud or wait_cloud, the backout had ended: the resumed rollback's reason
+    says where it was cut short (the backout is repeated all the same)."""
+    plan = _failed_cloud_switch().plan
+    for step in ("restore_cloud", "wait_cloud"):
+        flow = HostFlow.resumed(
+            plan, step, config_changed=False, registered=False, poll_interval_s=5, register_timeout_s=100
+        )
+        flow.queue.pop(0)  # the recheck
+        _backed_out(flow)
+        flow.restore_cloud_started()
+        action = flow.cloud_polled(IN_CLOUD, CISCO_TAC, "raw", now=0)
+        assert isinstance(action, Finish) and action.reason is not None
+        assert action.reason.startswith(f"interrupted while registering it back to the cloud ({step}); "), action
+        assert "during backout" not in action.reason

@@ -490,6 +490,50 @@ def test_satellite_url_typo_fails_registration_with_the_callhome_reason(
     assert_healthy_migrated(run_dir, [FAULTY])
 
 
+def test_a_session_lost_once_the_cloud_registration_is_typed_is_read_again_not_reported_lost(
+    mock_fleet_factory, tmp_path: Path
+) -> None:
+    """The rollback types `license smart register idtoken <cloud token> force`, the switch starts
+    the registration and the SSH session drops before its answer. restore_cloud reads first, so
+    it runs again on a new session (finding the registration under way) and wait_cloud reads the
+    switch back on the cloud: the report says so, and the token was typed once."""
+    mock = start_fleet(mock_fleet_factory)
+    hosts_file = mock.inventory_dir / "hosts.yaml"
+    hosts = yaml.safe_load(hosts_file.read_text())
+    url = mock.fleet.satellite.callhome_url
+    hosts[FAULTY]["data"]["fleetreg"]["satellite_url"] = url.replace("Transportgateway", "Transportgatway")
+    hosts_file.write_text(yaml.safe_dump(hosts, sort_keys=False))
+    (cloud_token,) = {v for k, v in mock.env.items() if k.startswith("FLEETREG_CLOUD_TOKEN_")}
+    set_faults(mock, FAULTY, drop_after_line=f"license smart register idtoken {cloud_token}")
+    runs, _before, _plan_dir, code, run_dir = change_window(mock, tmp_path)
+    assert code == 1
+    reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "Fail to send out Call Home")
+    assert "registered back to the cloud: REGISTERED / AUTHORIZED in 'Campus Switches'" in reason, reason
+    assert "no longer registered" not in reason, reason
+    licensing = mock.fleet.dump_state()["devices"][FAULTY]["licensing"]
+    assert (licensing["status"], licensing["registered_to"]) == ("REGISTERED", "cloud")
+    assert mock.fleet.cloud is not None and sum(t.used for t in mock.fleet.cloud.tokens) == 1
+
+
+def test_a_satellite_registration_still_under_way_at_the_backout_is_not_taken_for_the_cloud(
+    mock_fleet_factory, tmp_path: Path
+) -> None:
+    """The satellite answers after wait_registered gave up: the backout reads the switch's
+    registration still in progress (to the satellite; no cloud token typed yet, and none can be
+    while it is), and it ends registered to the satellite. The rollback must not report that as
+    'registered back to the cloud', nor say nothing of where it is."""
+    mock = start_fleet(mock_fleet_factory, register_seconds=(10.0, 10.0))
+    set_host_setting(mock, FAULTY, register_timeout_s=7)
+    runs, _before, _plan_dir, code, run_dir = change_window(mock, tmp_path)
+    assert code == 1
+    reason = assert_outcome(runs, run_dir, FAULTY, "backed-out", "wait_registered", "timed out after 7s")
+    assert "state after backout: REGISTRATION IN PROGRESS" in reason, reason  # the satellite's, under way
+    licensing = mock.fleet.dump_state()["devices"][FAULTY]["licensing"]
+    assert (licensing["registered_to"], licensing["smart_account"]) == ("satellite", "FleetReg Lab")
+    assert "registered back to the cloud" not in reason, reason
+    assert "not the cloud account it left ('ACME Corp' / 'Campus Switches')" in reason, reason
+
+
 # ---------------------------------------------------------------- 11: canary threshold
 def test_failing_canaries_halt_the_run_before_wave_2(mock_fleet_factory, tmp_path: Path) -> None:
     faulty = ["lon-sw002", "nyc-sw003"]  # flagged canaries (first cloud switch of their site)

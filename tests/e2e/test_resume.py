@@ -26,6 +26,7 @@ from fleet_runs import (
 )
 
 from mock_devices.spec import FaultSpec, FleetSpec, SatelliteSpec, SwitchSpec
+from mock_devices.testing import MockFleet
 
 pytestmark = pytest.mark.integration
 
@@ -138,32 +139,41 @@ def test_ctrl_c_finishes_running_steps_starts_nothing_new_then_resume(mock_fleet
     assert max(serials.values()) == 1
 
 
+# Two former cloud switches; ams-sw001's satellite registration fails, so it is backed out and
+# registered back to the cloud. Slow answers, so that a kill lands within the short restore_cloud step.
+CLOUD_ROLLBACK_FLEET = FleetSpec(
+    count=2,
+    register_seconds=(2.0, 2.0),
+    satellite=SatelliteSpec(identity="disable"),
+    switches=[SwitchSpec(index=0, state="cloud"), SwitchSpec(index=1, state="cloud")],
+    faults=[FaultSpec(switches=["ams-sw001"], registration_failure="HTTP 503 Service Unavailable", latency_ms=300)],
+)
+
+
+def killed_while_registering_back(mock: MockFleet, runs: Path, env: dict[str, str], step: str) -> Path:
+    """Plan the fleet, apply it in a child process and kill -9 it once ams-sw001 has started the
+    rollback step `step`; the apply run's folder."""
+    plan_dir, _plan = plan_fleet(mock, runs, "--max-failures", "100%")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fleetreg.cli.main", "apply", str(plan_dir), "--runs-dir", str(runs), "--yes"],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    kill_9_at(proc, runs / "fleetreg.db", step)
+    return latest_run(runs, "apply")
+
+
 @pytest.mark.parametrize("step", ["restore_cloud", "wait_cloud"])
 def test_kill_9_while_registering_back_to_the_cloud_then_resume(step: str, mock_fleet_factory, tmp_path: Path) -> None:
     """A former cloud switch whose satellite registration failed is being registered back to the
     cloud when fleetreg dies; the resume reads it again from the backout on and ends it backed out
     and registered to the cloud once (no second registration started while one is under way)."""
-    spec = FleetSpec(
-        count=2,
-        register_seconds=(2.0, 2.0),
-        satellite=SatelliteSpec(identity="disable"),
-        switches=[SwitchSpec(index=0, state="cloud"), SwitchSpec(index=1, state="cloud")],
-        # slow answers, so that the kill lands within the short restore_cloud step
-        faults=[FaultSpec(switches=["ams-sw001"], registration_failure="HTTP 503 Service Unavailable", latency_ms=300)],
-    )
-    mock = mock_fleet_factory(spec=spec)
+    mock = mock_fleet_factory(spec=CLOUD_ROLLBACK_FLEET)
     set_default_setting(mock, poll_interval_s=0.3)
     runs = tmp_path / "runs"
     with fleet_env(mock) as env:
-        plan_dir, _plan = plan_fleet(mock, runs, "--max-failures", "100%")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "fleetreg.cli.main", "apply", str(plan_dir), "--runs-dir", str(runs), "--yes"],
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        kill_9_at(proc, runs / "fleetreg.db", step)
-        run_dir = latest_run(runs, "apply")
+        run_dir = killed_while_registering_back(mock, runs, env, step)
         assert run_cli("apply", "--resume", run_dir.name, "--runs-dir", str(runs), "--yes") == 1  # one backed out
     with sqlite3.connect(runs / "fleetreg.db") as conn:
         state, reason = conn.execute(
@@ -176,8 +186,37 @@ def test_kill_9_while_registering_back_to_the_cloud_then_resume(step: str, mock_
     # read back after the resumed backout: on the cloud (registered back, or found so when the kill
     # came after the registration started)
     assert state == "backed-out", reason
+    assert reason.startswith(f"interrupted while registering it back to the cloud ({step}); "), reason
     assert "REGISTERED / AUTHORIZED in 'Campus Switches', reporting to (CiscoTAC-1 default)" in reason, reason
     device = mock.fleet.dump_state()["devices"]["ams-sw001"]
     assert (device["licensing"]["status"], device["licensing"]["registered_to"]) == ("REGISTERED", "cloud")
     assert device["unsaved_changes"] is False
     assert mock.fleet.cloud is not None and mock.fleet.cloud.tokens[0].used == 1  # registered back once
+
+
+@pytest.mark.parametrize("step", ["restore_cloud", "wait_cloud"])
+def test_kill_9_while_registering_back_to_the_cloud_then_backout_on_demand(
+    step: str, mock_fleet_factory, tmp_path: Path
+) -> None:
+    """After the kill, the engineer backs the run out instead of resuming it: the switch whose
+    rollback was cut short (its config already restored, so not 'changed' in the journal) is
+    taken too, backed out again and registered back to the cloud, not skipped and left as it was."""
+    mock = mock_fleet_factory(spec=CLOUD_ROLLBACK_FLEET)
+    set_default_setting(mock, poll_interval_s=0.3)
+    runs = tmp_path / "runs"
+    with fleet_env(mock) as env:
+        run_dir = killed_while_registering_back(mock, runs, env, step)
+        assert run_cli("backout", run_dir.name, "--runs-dir", str(runs), "--yes") == 0
+    with sqlite3.connect(runs / "fleetreg.db") as conn:
+        states = dict(conn.execute("SELECT host, state FROM hosts WHERE run_id=?", (run_dir.name,)).fetchall())
+        reason = conn.execute(
+            "SELECT reason FROM hosts WHERE run_id=? AND host='ams-sw001'", (run_dir.name,)
+        ).fetchone()[0]
+    assert states == {"ams-sw001": "backed-out", "lon-sw002": "backed-out"}, reason
+    assert "REGISTERED / AUTHORIZED in 'Campus Switches', reporting to (CiscoTAC-1 default)" in reason, reason
+    state = mock.fleet.dump_state()
+    for name in ("ams-sw001", "lon-sw002"):
+        device = state["devices"][name]
+        assert (device["licensing"]["status"], device["licensing"]["registered_to"]) == ("REGISTERED", "cloud"), name
+        assert device["unsaved_changes"] is False
+    assert mock.fleet.cloud is not None and mock.fleet.cloud.tokens[0].used == 2  # once per switch
