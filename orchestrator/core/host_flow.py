@@ -243,10 +243,9 @@ class HostFlow:
         if verdict == "failed":
             return self._rollback_finished(f"registering it back to the cloud failed: {why}", restored=False)
         if now - self.wait_started >= self.register_timeout_s:
-            return self._rollback_finished(
-                f"registering it back to the cloud timed out after {self.register_timeout_s:g}s: {found}",
-                restored=False,
-            )
+            timed_out = f"registering it back to the cloud timed out after {self.register_timeout_s:g}s: {found}"
+            still = status.registration_status == IN_PROGRESS  # it may still end registered: no second token use
+            return self._rollback_finished(timed_out, restored=False, hint=CLOUD_STILL_REGISTERING if still else None)
         return PollLater("wait_cloud", self.poll_interval_s)
 
     def _not_the_account_it_left(self, status: LicenseStatus) -> str | None:
@@ -265,15 +264,16 @@ class HostFlow:
             f"not the cloud account it left ({pre.smart_account!r} / {pre.virtual_account!r})"
         )
 
-    def _rollback_finished(self, what: str, *, restored: bool) -> Finish:
+    def _rollback_finished(self, what: str, *, restored: bool, hint: str | None = None) -> Finish:
         """The end of a rollback that took a former cloud switch off the cloud: backed out, with
-        what became of its cloud registration (and, when it is not back, what to run)."""
+        what became of its cloud registration (and, when it is not back, what to do: `hint`, by
+        default the command to run)."""
         first = self.failure or Finish("failed", "unknown", None)
         self.queue = []
         reason = f"{self.rollback_reason or first.reason}; {what}"
         if not restored:
             va = self.plan.pre.virtual_account if self.plan.pre else "?"
-            reason = f"{reason}; {CLOUD_RESTORE_HINT.format(va=va)}"
+            reason = f"{reason}; {hint or CLOUD_RESTORE_HINT.format(va=va)}"
         return Finish("backed-out", reason, first.failed_step)
 
     def _left_the_cloud(self, found: str) -> bool:
@@ -396,6 +396,11 @@ def step_after(plan: HostPlan, step: str | None) -> str | None:
 
 
 NO_ACK = "no ACK received from the satellite"
+# A registration back to the cloud still under way when fleetreg stopped waiting for it.
+CLOUD_STILL_REGISTERING = (
+    "its registration is still in progress: read `show license status` before registering it again "
+    "(a second registration spends another token use)"
+)
 CISCO_TAC_DEFAULT_LABEL = "(CiscoTAC-1 default)"  # CiscoTAC-1 with no address: tools.cisco.com
 # What to run on a switch a failed change left unregistered that was on the cloud before it.
 CLOUD_RESTORE_HINT = (

@@ -278,3 +278,16 @@ def test_a_resumed_rollback_says_it_was_cut_short_registering_back_not_during_th
         assert isinstance(action, Finish) and action.reason is not None
         assert action.reason.startswith(f"interrupted while registering it back to the cloud ({step}); "), action
         assert "during backout" not in action.reason
+
+
+def test_a_cloud_registration_still_under_way_at_the_timeout_is_not_an_invitation_to_register_again() -> None:
+    flow = _failed_cloud_switch()
+    _backed_out(flow)
+    flow.restore_cloud_started()
+    pending = UNREGISTERED.model_copy(update={"registration_status": "REGISTRATION IN PROGRESS"})
+    flow.cloud_polled(pending, CISCO_TAC, "raw", now=0)
+    action = flow.cloud_polled(pending, CISCO_TAC, "raw", now=100)
+    assert isinstance(action, Finish) and action.outcome == "backed-out" and action.reason is not None
+    assert "timed out after 100s: REGISTRATION IN PROGRESS" in action.reason
+    assert "still in progress: read `show license status` before registering it again" in action.reason
+    assert "license smart register` and a CSSM token" not in action.reason  # no second registration suggested
