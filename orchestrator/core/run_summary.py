@@ -57,6 +57,11 @@ def backout_summary(
         + f": {names_text([h.name for h in hosts])}",
         "Virtual accounts: " + (virtual_accounts(hosts) or "none"),
     ]
+    if cloud := [h.name for h in hosts if h.cloud_token_ref]:
+        lines.append(
+            "Registers back to the cloud, with their virtual account's cloud token, those of "
+            f"{len(cloud)} former cloud switches that read back unregistered after the backout: {names_text(cloud)}"
+        )
     return lines
 
 
