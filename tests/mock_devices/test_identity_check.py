@@ -8,9 +8,9 @@ from typing import Literal
 
 import yaml
 from fleetreg.core.pki import ca_fingerprints, paste_lines
+from switch_cli import FakeClock, run
 
 from mock_devices.fleet import Fleet, build_fleet
-from mock_devices.interface import Reply
 from mock_devices.inventory_out import write_inventory
 from mock_devices.licensing import HTTP_SEND_FAILURE, TLS_NOT_VALIDATED, ios_time
 from mock_devices.pki import FLEETREG_TRUSTPOINT, SatellitePki
@@ -25,14 +25,6 @@ CHAIN_FAILED = (
     f"{TLS_NOT_VALIDATED} (certificate chain validation failed: "
     "issuer cn=FleetReg Lab Satellite CA,o=FleetReg Lab is in no trustpoint)"
 )
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 500.0
-
-    def __call__(self) -> float:
-        return self.t
 
 
 def make(
@@ -54,13 +46,6 @@ def make(
     session = fleet.devices[0].open_session()
     assert session is not None
     return fleet, clock, session
-
-
-def run(session: CliSession, *lines: str) -> Reply:
-    reply = Reply("", "")
-    for line in lines:
-        reply = session.handle_line(line)
-    return reply
 
 
 def callhome_url(host: str) -> str:

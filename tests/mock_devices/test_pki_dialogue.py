@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from fleetreg.core.pki import ca_fingerprints, paste_lines
+from switch_cli import FakeClock, run
 
 from mock_devices.fleet import Fleet, build_fleet
 from mock_devices.interface import Reply
@@ -13,20 +14,6 @@ from mock_devices.spec import FleetSpec, SwitchSpec
 
 WALL = 1710317364.0
 INTRO = 'Enter the base 64 encoded CA certificate.\nEnd with a blank line or the word "quit" on a line by itself\n'
-
-
-class FakeClock:
-    t = 100.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def run(session: CliSession, *lines: str) -> Reply:
-    reply = Reply("", "")
-    for line in lines:
-        reply = session.handle_line(line)
-    return reply
 
 
 @pytest.fixture
