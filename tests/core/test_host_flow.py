@@ -291,3 +291,51 @@ def test_a_cloud_registration_still_under_way_at_the_timeout_is_not_an_invitatio
     assert "timed out after 100s: REGISTRATION IN PROGRESS" in action.reason
     assert "still in progress: read `show license status` before registering it again" in action.reason
     assert "license smart register` and a CSSM token" not in action.reason  # no second registration suggested
+
+
+def test_what_the_rollback_leaves_in_the_flow_for_the_journal_and_the_reports() -> None:
+    flow = _failed_cloud_switch()
+    assert flow.backout_done("raw after backout", licensing_state(UNREGISTERED, CISCO_TAC), "backed out",
+                             status=UNREGISTERED, callhome=CISCO_TAC) == RunStep("restore_cloud")  # fmt: skip
+    assert (flow.config_changed, flow.after_status, flow.queue) == (False, "raw after backout", ["restore_cloud"])
+    flow.restore_cloud_started()
+    assert flow.queue == ["wait_cloud"]
+    started = 1000.0  # the wait is measured from its first poll, whatever the clock's origin
+    pending = UNREGISTERED.model_copy(update={"registration_status": "REGISTRATION IN PROGRESS"})
+    assert isinstance(flow.cloud_polled(pending, CISCO_TAC, "raw poll 1", now=started), PollLater)
+    assert isinstance(flow.cloud_polled(pending, CISCO_TAC, "raw poll 2", now=started + 99), PollLater)
+    action = flow.cloud_polled(IN_CLOUD, CISCO_TAC, "raw poll 3", now=started + 100)
+    assert isinstance(action, Finish) and action.failed_step == "wait_registered"
+    assert (flow.polls, flow.after_status, flow.queue) == (3, "raw poll 3", [])
+
+
+def test_registered_in_another_account_after_the_backout_is_not_back_on_the_cloud() -> None:
+    """A registration to the satellite still under way at the backout ends after it, in the
+    satellite's account: not the cloud account the switch left."""
+    flow = _failed_cloud_switch()
+    _backed_out(flow)
+    flow.restore_cloud_started()
+    satellite = IN_CLOUD.model_copy(
+        update={"smart_account": "FleetReg Lab", "virtual_account": "Public Network Devices"}
+    )
+    action = flow.cloud_polled(satellite, CISCO_TAC, "raw", now=0)
+    assert isinstance(action, Finish) and action.outcome == "backed-out" and action.reason is not None
+    assert "not the cloud account it left ('ACME Corp' / 'Campus Switches')" in action.reason
+    assert "registered back to the cloud" not in action.reason
+    assert "register it on the switch with `license smart register`" in action.reason
+    unknown_before = _failed_cloud_switch()
+    unknown_before.plan = unknown_before.plan.model_copy(
+        update={"pre": CLOUD_PRE.model_copy(update={"smart_account": None, "virtual_account": None})}
+    )
+    _backed_out(unknown_before)
+    unknown_before.restore_cloud_started()
+    back = unknown_before.cloud_polled(IN_CLOUD, CISCO_TAC, "raw", now=0)  # nothing recorded to tell them apart
+    assert isinstance(back, Finish) and back.reason is not None and "registered back to the cloud" in back.reason
+
+
+def test_a_backout_that_leaves_call_home_elsewhere_says_what_to_run_and_keeps_the_first_step() -> None:
+    action = _backed_out(_failed_cloud_switch(), callhome=SATELLITE_PROFILE)
+    assert isinstance(action, Finish) and action.failed_step == "wait_registered" and action.reason is not None
+    assert "register it on the switch with `license smart register`" in action.reason
+    still_there = _backed_out(_failed_cloud_switch(), status=IN_CLOUD)
+    assert isinstance(still_there, Finish) and still_there.failed_step == "wait_registered"

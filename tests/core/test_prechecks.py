@@ -218,3 +218,76 @@ def test_any_answer_is_judged_never_raises(ping: str, clock: str, ntp: str) -> N
     assert tuple(r.check for r in results) == CHECKS
     for result in results:
         assert "\n" not in result.detail
+
+
+# ---------------------------------------------------------------- cases mutation testing showed unchecked
+PING_NO_DOMAIN_LOOKUP = "% Unrecognized host or address, or protocol not running.\n\n"  # `no ip domain lookup`
+PING_CUT_SHORT = """Type escape sequence to abort.
+Sending 2, 100-byte ICMP Echos to 10.1.1.5, timeout is 1 seconds:
+Packet sent with a source address of 10.78.0.2\x20
+!
+"""
+
+
+def test_a_name_the_switch_does_not_look_up_fails_and_is_not_pinged() -> None:
+    results = _by_check(evaluate_prechecks(_settings(), _outputs(PING_NO_DOMAIN_LOOKUP)))
+    assert results["satellite_name_resolves"] == ("failed", "ssm-onprem.example.net does not resolve")
+    assert results["satellite_reachable"] == ("skipped", "ssm-onprem.example.net does not resolve")
+
+
+def test_a_ping_without_its_success_rate_could_not_be_judged() -> None:
+    by_address = _by_check(evaluate_prechecks(_settings(BY_ADDRESS), _outputs(PING_CUT_SHORT)))
+    assert by_address["satellite_reachable"] == ("not-run", "could not be run: no success rate in the ping's output")
+
+
+def test_a_refused_ping_to_a_satellite_set_by_address_skips_the_name_check() -> None:
+    refused = CheckOutput("ping", refused="'ping' refused by the switch: Command authorization failed.")
+    results = _by_check(evaluate_prechecks(_settings(BY_ADDRESS), {**_outputs(), PING: refused}))
+    assert results["satellite_name_resolves"] == ("skipped", "satellite set by address")
+    assert results["satellite_reachable"][0] == "not-run"
+
+
+def test_the_skew_limit_is_allowed_and_a_clock_without_fraction_reads() -> None:
+    at_limit = _outputs(clock="08:14:10 UTC Thu Dec 3 2026\n")  # 299.877 s ahead: within 300 s
+    assert _by_check(evaluate_prechecks(_settings(), at_limit))["clock_skew"] == (
+        "ok",
+        "clock 300 s ahead of fleetreg's clock (limit 300 s)",
+    )
+    exactly = {**_outputs(), CLOCK: CheckOutput("show clock", output="08:14:10.123 UTC Thu Dec 3 2026\n", read_at=NOW)}
+    assert _by_check(evaluate_prechecks(_settings(), exactly))["clock_skew"][0] == "ok"  # 300 s: not more than
+    row = {"TIME": "08:09:10", "TIMEZONE": "UTC", "MONTH": "Dec", "DAY": "3", "YEAR": "2026"}
+    assert clock_epoch(row) == calendar.timegm((2026, 12, 3, 8, 9, 10, 0, 0, 0))
+    assert clock_epoch({**row, "TIME": "08:09:10.5"}) == calendar.timegm((2026, 12, 3, 8, 9, 10, 0, 0, 0)) + 0.5
+
+
+def test_show_ntp_status_without_a_clock_state_could_not_be_judged() -> None:
+    odd = _outputs(ntp="clock offset is 0.5000 msec, root delay is 1.02 msec\n")  # the state line missing
+    assert _by_check(evaluate_prechecks(_settings(), odd))["ntp_synchronized"] == (
+        "not-run",
+        "could not be run: no clock state in show ntp status",
+    )
+
+
+def test_a_session_that_answered_is_judged_and_one_that_failed_names_why() -> None:
+    answered = evaluate_run(_settings(), PrecheckRun(_outputs(), 1.0))
+    assert outcome_word(answered) == "ok"
+    failed = evaluate_run(_settings(), PrecheckRun(_outputs(), 1.0, error="connection lost"))
+    assert {r.detail for r in failed} == {"could not be run: connection lost"}
+
+
+def test_every_blocking_check_is_named_in_the_reason() -> None:
+    results = evaluate_prechecks(
+        _settings(BY_ADDRESS), _outputs(PING_TIMEOUT, clock="*09:09:10.123 UTC Thu Dec 3 2026\n")
+    )
+    assert precheck_effect(results).blocked == (
+        "pre-check satellite_reachable: satellite 10.1.1.5 from Vlan781: 0/2 echoes; "
+        "pre-check clock_skew: clock 3600 s ahead of fleetreg's clock (limit 300 s)"
+    )
+
+
+def test_answers_never_asked_could_not_be_judged_and_no_source_interface_is_named_so() -> None:
+    unasked = _by_check(evaluate_prechecks(_settings(), {}))
+    assert set(unasked.values()) == {("not-run", "could not be run: not asked")}
+    no_source = MigrationSettings(satellite_url=BY_ADDRESS, virtual_account="Corp")
+    results = _by_check(evaluate_prechecks(no_source, _outputs(PING_TIMEOUT)))
+    assert results["satellite_reachable"] == ("failed", "satellite 10.1.1.5 from the switch's routing: 0/2 echoes")
