@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from mock_clients import netmiko_to
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -77,17 +78,9 @@ def test_exec_config_and_submode_lines_are_refused_on_the_wire(mock: MockFleet) 
 
 
 def test_netmiko_stops_at_a_refused_line_when_given_the_wording(mock: MockFleet) -> None:
-    from netmiko import ConnectHandler
     from netmiko.exceptions import ConfigInvalidException
 
-    device = mock.fleet.devices[0]
-    connection = ConnectHandler(
-        device_type="cisco_xe",
-        host=device.host,
-        port=device.port,
-        username=mock.env["FLEETREG_USERNAME"],
-        password=mock.env["FLEETREG_PASSWORD"],
-    )
+    connection = netmiko_to(mock, 0)
     try:
         assert connection.send_command("license smart register idtoken abcdefgh12345678").strip() == (
             "Command authorization failed."

@@ -9,6 +9,7 @@ from typing import Any
 
 import paramiko
 import pytest
+from mock_clients import netmiko_to
 
 from mock_devices.testing import MockFleet
 
@@ -20,7 +21,6 @@ try:
 except ImportError as error:  # pragma: no cover - only while the behaviour side is unfinished
     FLEET_MISSING = f"mock_devices.fleet.build_fleet is not available yet: {error}"
 
-from netmiko import ConnectHandler
 from netmiko.exceptions import ConfigInvalidException, NetmikoAuthenticationException, ReadTimeout
 from scrapli.driver.core import IOSXEDriver
 from scrapli.exceptions import ScrapliAuthenticationFailed
@@ -51,20 +51,6 @@ def client_spec() -> Any:
 @pytest.fixture
 def fleet(mock_fleet_factory: Callable[..., MockFleet]) -> MockFleet:
     return mock_fleet_factory(spec=client_spec())
-
-
-def netmiko_to(fleet: MockFleet, index: int, device_type: str = "cisco_xe", **kwargs: Any) -> Any:
-    device = fleet.fleet.devices[index]
-    params: dict[str, Any] = {
-        "device_type": device_type,
-        "host": device.host,
-        "port": device.port,
-        "username": fleet.env["FLEETREG_USERNAME"],
-        "password": fleet.env["FLEETREG_PASSWORD"],
-        "secret": fleet.env["FLEETREG_ENABLE_SECRET"],
-    }
-    params.update(kwargs)
-    return ConnectHandler(**params)
 
 
 def scrapli_to(fleet: MockFleet, index: int, transport: str, **kwargs: Any) -> IOSXEDriver:

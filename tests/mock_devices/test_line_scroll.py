@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from mock_clients import netmiko_to
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _echo_device import EchoSession
@@ -150,18 +152,10 @@ def test_over_ssh_a_long_line_scrolls_until_terminal_width_is_raised(
 
 
 def test_netmiko_copes_because_it_raises_the_width_first(mock_fleet_factory: Callable[..., MockFleet]) -> None:
-    from netmiko import ConnectHandler
 
     spec = FleetSpec(count=1, faults=[FaultSpec(share=1.0, scroll_long_lines=True)])
     mock = mock_fleet_factory(spec=spec)
-    device = mock.fleet.devices[0]
-    connection = ConnectHandler(
-        device_type="cisco_xe",
-        host=device.host,
-        port=device.port,
-        username=mock.env["FLEETREG_USERNAME"],
-        password=mock.env["FLEETREG_PASSWORD"],
-    )
+    connection = netmiko_to(mock, 0)
     try:
         output = connection.send_command("show running-config | include hostname|contact-email-addr|active|call-home")
     finally:

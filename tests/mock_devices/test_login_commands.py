@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from mock_clients import netmiko_to
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -99,18 +100,9 @@ def test_ansible_login_sequence_over_ssh(fleet: MockFleet) -> None:
 
 
 def test_netmiko_and_scrapli_log_in_and_read_the_privilege(fleet: MockFleet) -> None:
-    from netmiko import ConnectHandler
     from scrapli.driver.core import IOSXEDriver
 
-    device = fleet.fleet.devices[1]
-    netmiko = ConnectHandler(
-        device_type="cisco_xe",
-        host=device.host,
-        port=device.port,
-        username=fleet.env["FLEETREG_USERNAME"],
-        password=fleet.env["FLEETREG_PASSWORD"],
-        secret=fleet.env["FLEETREG_ENABLE_SECRET"],
-    )
+    netmiko = netmiko_to(fleet, 1)
     try:
         assert netmiko.send_command("show privilege").strip() == "Current privilege level is 1"
         netmiko.enable()
@@ -118,6 +110,7 @@ def test_netmiko_and_scrapli_log_in_and_read_the_privilege(fleet: MockFleet) -> 
         assert netmiko.send_command("terminal no monitor").strip() == ""
     finally:
         netmiko.disconnect()
+    device = fleet.fleet.devices[1]
     with IOSXEDriver(
         host=device.host,
         port=device.port,

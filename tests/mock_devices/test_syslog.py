@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from mock_clients import netmiko_to
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -334,17 +335,9 @@ def test_over_ssh_a_flap_reprints_the_partly_typed_line(mock_fleet_factory: Call
 
 
 def test_netmiko_is_clean_once_it_turns_the_monitor_off(mock_fleet_factory: Callable[..., MockFleet]) -> None:
-    from netmiko import ConnectHandler
 
     mock = ssh_fleet(mock_fleet_factory, syslog_flap_s=0.3, monitor_at_login=True)
-    device = mock.fleet.devices[0]
-    connection = ConnectHandler(
-        device_type="cisco_xe",
-        host=device.host,
-        port=device.port,
-        username=mock.env["FLEETREG_USERNAME"],
-        password=mock.env["FLEETREG_PASSWORD"],
-    )
+    connection = netmiko_to(mock, 0)
     try:
         connection.send_command("terminal no monitor")
         time.sleep(0.5)
