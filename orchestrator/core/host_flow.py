@@ -130,8 +130,8 @@ class HostFlow:
         *,
         registered: bool,
         reason: str,
-        poll_interval_s: float = 10.0,
-        register_timeout_s: float = 900.0,
+        poll_interval_s: float,
+        register_timeout_s: float,
     ) -> HostFlow:
         """`fleetreg backout`: restore the captured call-home block on demand (and the cloud
         registration, where the plan holds a cloud token: polled like a registration)."""
