@@ -26,9 +26,13 @@ SYNTAX_ERROR_RE = re.compile(r"%\s*(Invalid input|Incomplete command|Ambiguous c
 class BackoutDone:
     note: str  # what was done
     raw_status: str  # `show license status` read after the backout
-    found: str  # the licensing state found after it, one line (core.host_flow.licensing_state)
     status: LicenseStatus  # raw_status, parsed
     callhome: CallHomeConfig | None  # the call-home section read after it (call-home mode)
+
+    @property
+    def found(self) -> str:
+        """The licensing state found after it, one line (core.host_flow.licensing_state)."""
+        return licensing_state(self.status, self.callhome)
 
 
 def restore(
@@ -55,8 +59,7 @@ def restore(
     if already_undone:
         notes.append(f"{len(already_undone)} removal(s) already undone: {'; '.join(already_undone)}")
     raw, status, callhome = read_back(cli, mode, read_timeout)
-    found = licensing_state(status, callhome)
-    return BackoutDone("backed out" + (f" ({'; '.join(notes)})" if notes else ""), raw, found, status, callhome)
+    return BackoutDone("backed out" + (f" ({'; '.join(notes)})" if notes else ""), raw, status, callhome)
 
 
 def restore_lines(cli: DeviceCli, commands: Sequence[str], read_timeout: float = 30) -> list[str]:

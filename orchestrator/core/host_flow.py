@@ -190,32 +190,25 @@ class HostFlow:
         return self.failure
 
     def backout_done(
-        self,
-        raw_status: str | None = None,
-        found: str | None = None,
-        note: str = "",
-        *,
-        status: LicenseStatus | None = None,
-        callhome: CallHomeConfig | None = None,
+        self, raw_status: str, status: LicenseStatus, callhome: CallHomeConfig | None, note: str = ""
     ) -> Action:
-        """The backout ran; `found`: the licensing state read after it (one line), `raw_status`
-        its `show license status`, `status` and `callhome` the same parsed. The outcome's reason
-        says what was found, never assumed. A former cloud switch that reads back unregistered,
+        """The backout ran; `raw_status`: its `show license status` read after it, `status` and
+        `callhome` what was read, parsed. The outcome's reason says what was found (one line,
+        licensing_state), never assumed. A former cloud switch that reads back unregistered,
         with CiscoTAC-1 sending to the cloud again, registers back to the cloud when the plan
         holds a cloud token (restore_cloud, wait_cloud); without one the reason says what to run."""
         first = self.failure or Finish("failed", "unknown", None)
         self.queue = []
         self.config_changed = False
-        if raw_status is not None:
-            self.after_status = raw_status
+        self.after_status = raw_status
         done = f"; {note}" if note and note != "backed out" else ""
-        reason = f"{first.reason}{done}; state after backout: {found}" if found else first.reason
+        reason = f"{first.reason}{done}; state after backout: {licensing_state(status, callhome)}"
         self.rollback_reason = reason
-        if not found or not self._left_the_cloud(found):
+        if not self._left_the_cloud(status):
             return Finish("backed-out", reason, first.failed_step)
         if self.plan.cloud_token_ref is None:
             return self._rollback_finished("no cloud_token_ref in the plan", restored=False)
-        if status is None or not reports_to_cloud(callhome):
+        if not reports_to_cloud(callhome):
             return self._rollback_finished("its call-home does not send to the cloud after the backout", restored=False)
         self.queue = ["restore_cloud"]
         return RunStep("restore_cloud")
@@ -276,10 +269,11 @@ class HostFlow:
             reason = f"{reason}; {hint or CLOUD_RESTORE_HINT.format(va=va)}"
         return Finish("backed-out", reason, first.failed_step)
 
-    def _left_the_cloud(self, found: str) -> bool:
+    def _left_the_cloud(self, status: LicenseStatus) -> bool:
         """Registered to the cloud before the change, and not registered now (read back)."""
         was_cloud = self.plan.pre is not None and self.plan.pre.registered_to == "cloud"
-        return was_cloud and self.plan.mode == "callhome" and not found.startswith(REGISTERED + " ")
+        registered = (status.registration_status or "").partition(" ")[0] == REGISTERED
+        return was_cloud and self.plan.mode == "callhome" and not registered
 
     def _first_reason(self) -> str:
         return self.failure.reason or "" if self.failure else ""

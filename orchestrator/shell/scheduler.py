@@ -394,9 +394,7 @@ class ApplyRunner:
             raw, status, callhome = value
             return flow.verified(status, callhome, raw)
         if step == "backout":
-            return flow.backout_done(
-                value.raw_status, value.found, value.note, status=value.status, callhome=value.callhome
-            )
+            return flow.backout_done(value.raw_status, value.status, value.callhome, value.note)
         if step == "restore_cloud":
             return flow.restore_cloud_started()
         if step == "wait_cloud":

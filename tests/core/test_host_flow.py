@@ -8,7 +8,6 @@ from fleetreg.core.host_flow import (
     HostFlow,
     PollLater,
     RunStep,
-    licensing_state,
     longest_wait_first,
     registration_verdict,
 )
@@ -175,7 +174,7 @@ def _failed_cloud_switch(cloud_token_ref: str | None = "env:FLEETREG_CLOUD_TOKEN
 
 
 def _backed_out(flow: HostFlow, status: LicenseStatus = UNREGISTERED, callhome: CallHomeConfig = CISCO_TAC) -> Action:
-    return flow.backout_done("raw", licensing_state(status, callhome), "backed out", status=status, callhome=callhome)
+    return flow.backout_done("raw", status, callhome, "backed out")
 
 
 def test_a_former_cloud_switch_left_unregistered_registers_back_with_the_cloud_token() -> None:
@@ -295,8 +294,7 @@ def test_a_cloud_registration_still_under_way_at_the_timeout_is_not_an_invitatio
 
 def test_what_the_rollback_leaves_in_the_flow_for_the_journal_and_the_reports() -> None:
     flow = _failed_cloud_switch()
-    assert flow.backout_done("raw after backout", licensing_state(UNREGISTERED, CISCO_TAC), "backed out",
-                             status=UNREGISTERED, callhome=CISCO_TAC) == RunStep("restore_cloud")  # fmt: skip
+    assert flow.backout_done("raw after backout", UNREGISTERED, CISCO_TAC, "backed out") == RunStep("restore_cloud")
     assert (flow.config_changed, flow.after_status, flow.queue) == (False, "raw after backout", ["restore_cloud"])
     flow.restore_cloud_started()
     assert flow.queue == ["wait_cloud"]
